@@ -17,7 +17,7 @@ namespace FastRes.Kernels.Diagnostics;
 /// margin and, with the two constants, uses 14 vector registers: it fits AVX2's 16 without spills, which
 /// 16 chains would not.</para>
 /// <para>The JIT cannot drop the work: every accumulator is stored to the caller's span at the end, and the
-/// recurrence is not one the JIT folds. The values stay in a normal range (x → c/(1−m) ≈ 1), so no lane ever
+/// recurrence is not one the JIT folds. The values stay in a normal range (from 2–3 down towards c/(1−m) = 1), so no lane ever
 /// hits a denormal, which would slow some cores down.</para>
 /// </remarks>
 public static class FmaPeak
@@ -33,7 +33,7 @@ public static class FmaPeak
 
     /// <summary>The start value of element <paramref name="index"/> of the state (chain-major, lane-minor).</summary>
     public static T InitialValue<T>(int index) where T : IBinaryFloatingPointIeee754<T>
-        => T.CreateChecked(1.0 + index / 256.0);
+        => T.CreateChecked(2.0 + index / 256.0);
 
     /// <summary>Elements of the state span (Chains × lanes) at this width.</summary>
     public static int StateLength<T>(SimdWidth width) where T : unmanaged, IBinaryFloatingPointIeee754<T>
