@@ -22,8 +22,11 @@ public static class BenchCommand
             KernelProfiler.Peak, KernelProfiler.MonteCarlo, KernelProfiler.SmokeMonteCarlo, KernelProfiler.Machine);
     }
 
-    /// <summary>Exit codes: 0 done, 1 a perf regression (smoke), 2 bad input.</summary>
-    internal const int Ok = 0, Regressed = 1, BadInput = 2;
+    /// <summary>
+    /// Exit codes: 0 done, 1 a perf regression (smoke), 2 bad input, 3 the measurement itself failed (kept apart
+    /// from 1 so that CI never mistakes a crash for a regression, or the reverse).
+    /// </summary>
+    internal const int Ok = 0, Regressed = 1, BadInput = 2, Failed = 3;
 
     /// <summary>The k the smoke check measures (SPEC §5's target problem p = 8, k = 16).</summary>
     internal const int SmokeK = 16;
@@ -191,6 +194,11 @@ public static class BenchCommand
         {
             r.InvocationConfiguration.Error.WriteLine($"fastres bench: {e.Option}: {e.Message}");
             return BadInput;
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            r.InvocationConfiguration.Error.WriteLine($"fastres bench: measurement failed: {e}");
+            return Failed;
         }
     }
 

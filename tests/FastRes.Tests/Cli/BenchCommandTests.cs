@@ -125,4 +125,15 @@ public class BenchCommandTests
         Assert.That(code, Is.EqualTo(2));
         Assert.That(error, Does.Contain("--baseline").And.Contain("variant"));
     }
+
+    [Test]
+    public void A_failing_measurement_exits_3_never_1_so_CI_cannot_read_it_as_a_regression()
+    {
+        string baseline = Path.Combine(_dir, "baseline.json");
+        Assert.That(Run(Fake(), "smoke", "--write-baseline", baseline).Code, Is.EqualTo(0));
+        var broken = Fake() with { SmokeMonteCarlo = (_, _) => throw new NotImplementedException("no kernel") };
+        var (code, _, error) = Run(broken, "smoke", "--baseline", baseline);
+        Assert.That(code, Is.EqualTo(3));
+        Assert.That(error, Does.Contain("no kernel"));
+    }
 }
