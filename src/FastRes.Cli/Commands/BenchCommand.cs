@@ -48,7 +48,7 @@ public static class BenchCommand
             return Report(r, profiler.Machine(), results, results, json);
         }));
 
-        var mcSizes = new Option<string>("--sizes") { Description = "Comma-separated k values (p = 8, method resnet).", DefaultValueFactory = _ => "16" };
+        var mcSizes = new Option<string>("--sizes") { HelpName = "K,K,...", Description = "Comma-separated k values (p = 8, method resnet).", DefaultValueFactory = _ => "16" };
         var mcThreads = ThreadsOption("all cores");
         var mcJson = JsonOption();
         var mc = new Command("mc", "Monte Carlo trial-iterations/s per SIMD path and precision, with the peak it is quoted against.") { mcSizes, mcThreads, mcJson };
@@ -62,9 +62,9 @@ public static class BenchCommand
             return Report(r, profiler.Machine(), results, peaks, json);
         }));
 
-        var baseline = new Option<string>("--baseline") { Description = "Bench JSON to compare this run's ratios with (perf-reports/baseline.json)." };
-        var writeBaseline = new Option<string>("--write-baseline") { Description = "Measure and write a new baseline JSON instead of comparing." };
-        var tolerance = new Option<string>("--tolerance") { Description = "A ratio regresses below baseline × (1 − tolerance).", DefaultValueFactory = _ => Invariant(KernelProfiler.DefaultTolerance) };
+        var baseline = new Option<string>("--baseline") { HelpName = "FILE", Description = "Bench JSON to compare this run's ratios with (perf-reports/baseline.json)." };
+        var writeBaseline = new Option<string>("--write-baseline") { HelpName = "FILE", Description = "Measure and write a new baseline JSON instead of comparing." };
+        var tolerance = new Option<string>("--tolerance") { HelpName = "X", Description = "A ratio regresses below baseline × (1 − tolerance).", DefaultValueFactory = _ => Invariant(KernelProfiler.DefaultTolerance) };
         var smokeThreads = ThreadsOption("1");
         var smoke = new Command("smoke", $"Quick CI check of Monte Carlo ratios (p = 8, k = {SmokeK}) against a baseline: exit 0 ok, 1 regression.")
             { baseline, writeBaseline, tolerance, smokeThreads };
@@ -128,10 +128,10 @@ public static class BenchCommand
     }
 
     private static Option<string> ThreadsOption(string defaultText)
-        => new("--threads") { Description = $"Worker threads (default {defaultText})." };
+        => new("--threads") { HelpName = "N", Description = $"Worker threads (default {defaultText})." };
 
     private static Option<string> JsonOption()
-        => new("--json") { Description = "Also write the results as JSON (SPEC §5 shape) to this file, atomically." };
+        => new("--json") { HelpName = "FILE", Description = "Also write the results as JSON (SPEC §5 shape) to this file, atomically." };
 
     private static int Report(ParseResult r, MachineInfo machine, IReadOnlyList<BenchResult> results,
         IReadOnlyList<BenchResult> peaks, string? json)
