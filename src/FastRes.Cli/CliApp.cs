@@ -69,6 +69,7 @@ public static class CliApp
     {
         var command = parse.CommandResult.Command;
         string path = CommandPath(parse.CommandResult);
+        if (SwallowedOption(parse) is { } swallowed) return swallowed;
         if (parse.UnmatchedTokens.Count > 0)
         {
             string token = parse.UnmatchedTokens[0];
@@ -98,6 +99,21 @@ public static class CliApp
             default:
                 return new BadInputException(path, OneLine(error.Message));
         }
+    }
+
+    /// <summary>
+    /// <c>--p --out DIR</c>: the parser hands "--out" to --p as its value and then trips over DIR. The real mistake is
+    /// the missing value, so say that rather than "unexpected argument DIR".
+    /// </summary>
+    internal static BadInputException? SwallowedOption(ParseResult parse)
+    {
+        var names = parse.CommandResult.Command.Options.SelectMany(o => o.Aliases.Append(o.Name)).ToHashSet(StringComparer.Ordinal);
+        foreach (var option in parse.CommandResult.Children.OfType<OptionResult>())
+        {
+            if (option.Tokens.Count > 0 && names.Contains(option.Tokens[0].Value))
+                return new BadInputException(option.Option.Name, $"needs a value (got the option {option.Tokens[0].Value})");
+        }
+        return null;
     }
 
     private static string CommandPath(CommandResult result)

@@ -78,6 +78,7 @@ public abstract class ExperimentBinding<TConfig, TResult> : IExperiment where TC
 
         command.SetAction(parse =>
         {
+            if (CliApp.SwallowedOption(parse) is { } swallowed) throw swallowed;
             var flags = options.Where(o => parse.GetResult(o.Option) is not null)
                 .Select(o => (o.Setting, parse.GetValue(o.Option)));
             TConfig config = Resolve(parse.GetValue(configOption), flags);
