@@ -102,8 +102,9 @@ public sealed class ShortcutCnnAtlasCommand : ExperimentBinding<ShortcutCnnAtlas
         map.Colormap = colormap;
         map.ManualRange = new ScottPlot.Range(min, max);
         map.NaNCellColor = Colors.LightGray;
-        // Cell (i, j) centred on (j, row index from the bottom), so ticks can name k and θ_cap.
-        map.Position = new CoordinateRect(-0.5, ks.Length - 0.5, -0.5, caps.Length - 0.5);
+        // Unit cells centred on integer coordinates (column j at x = j, grid row i at y = rows − 1 − i), so ticks can name k and θ_cap.
+        map.Rectangle = new CoordinateRect(-0.5, ks.Length - 0.5, -0.5, caps.Length - 0.5);
+        plot.Axes.SetLimits(-0.5, ks.Length - 0.5, -0.5, caps.Length - 0.5);
         var bar = plot.Add.ColorBar(map);
         bar.Label = colourLabel;
         plot.Axes.Bottom.SetTicks(Enumerable.Range(0, ks.Length).Select(j => (double)j).ToArray(), ks.Select(k => k.ToString()).ToArray());

@@ -68,6 +68,8 @@ public sealed class ShortcutCnnCommand : ExperimentBinding<ShortcutCnnConfig, Sh
         plot.Title($"shortcut-cnn: success rate vs k (p = {p}, θ_cap = {Values.Format(result.Config.CapDeg)}°, {result.Config.Trials} trials, 95% Wilson bands)");
         plot.XLabel("k (number of patches)");
         plot.YLabel("success rate");
+        double[] allK = result.Rows.Select(r => (double)r.K).Distinct().Order().ToArray();
+        plot.Axes.Bottom.SetTicks(allK, allK.Select(k => k.ToString(System.Globalization.CultureInfo.InvariantCulture)).ToArray());
         plot.Axes.SetLimitsY(0, 1);
         plot.ShowLegend(Alignment.LowerLeft);
         return Figures.Save(plot, folder, "success_vs_k");

@@ -153,7 +153,7 @@ public sealed class ShortcutCnnTrajectoryCommand : ExperimentBinding<ShortcutCnn
         [
             ("loss L(w, a)", p => p.Loss, true),
             ("φ = ∠(v, v*) (rad)", p => p.Phi, false),
-            ("aᵀa*", p => p.ADotAStar, false),
+            ("a·a* (alignment with the teacher)", p => p.ADotAStar, false),
             ("‖a − a*‖", p => p.AError, false),
         ];
         for (int panel = 0; panel < panels.Length; panel++)

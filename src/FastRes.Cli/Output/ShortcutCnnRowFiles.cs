@@ -135,7 +135,7 @@ public static class ShortcutCnnRowFiles
         var unsettled = result.Rows.Where(r => r.Trials > 0 && Share(r.Undecided, r.Trials) > UndecidedWarning).ToList();
         if (unsettled.Count > 0)
         {
-            warnings.Add($"Undecided above {UndecidedWarning:P0} of the trials in {unsettled.Count} cell(s) ({string.Join("; ", unsettled.Select(r => $"{Cell(r)}: {Percent(Share(r.Undecided, r.Trials))}"))}): " +
+            warnings.Add($"Undecided above {Percent(UndecidedWarning)} of the trials in {unsettled.Count} cell(s) ({string.Join("; ", unsettled.Select(r => $"{Cell(r)}: {Percent(Share(r.Undecided, r.Trials))}"))}): " +
                 $"those runs had not settled after {result.Config.Iterations} iterations; rerun with more --iterations.");
         }
         var diverged = result.Rows.Where(r => r.Diverged > 0).ToList();
