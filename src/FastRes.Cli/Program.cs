@@ -10,5 +10,6 @@ Console.CancelKeyPress += (_, e) =>
     cancel.Cancel();
     Console.Error.WriteLine("fastres: stopping at the next trial block (Ctrl-C again to kill)");
 };
+// Commands are registered in CliApp.CreateRoot; `fastres bench` (Commands/BenchCommand.cs, BenchCommand.Create()) is added there.
 Console.OutputEncoding = System.Text.Encoding.UTF8;
 return CliApp.Run(args, Console.Out, Console.Error, cancel.Token);
