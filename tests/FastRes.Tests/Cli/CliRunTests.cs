@@ -47,7 +47,7 @@ public class CliRunTests
     }
 
     [Test]
-    [Explicit("Needs ShortcutCnnMonteCarlo.Run, which lands on main with the lead's SIMD kernel (NotImplementedException until then).")]
+
     public void Small_shortcut_cnn_run_writes_a_consistent_folder()
     {
         var result = CliHarness.Run("run", "shortcut-cnn", "--k", "2,4", "--trials", "64", "--iterations", "200", "--out", _dir);
@@ -74,7 +74,7 @@ public class CliRunTests
     }
 
     [Test]
-    [Explicit("Needs ShortcutCnnAtlas.Run and ShortcutCnnTrajectories.Run from the lead's SIMD kernel.")]
+
     public void Small_atlas_and_trajectory_runs_write_their_figures()
     {
         var atlas = CliHarness.Run("run", "shortcut-cnn-atlas", "--k", "2,4", "--caps", "60,180", "--trials", "32", "--iterations", "100", "--out", Path.Combine(_dir, "atlas"));
