@@ -37,12 +37,20 @@ public static class Philox4x32
         r0 = c0; r1 = c1; r2 = c2; r3 = c3;
     }
 
+    /// <summary>The largest double below 1, 1 − 2^-53: the top of <see cref="ToUniformDouble"/>'s range.</summary>
+    public const double LargestUniform = 1.0 - 1.0 / (1UL << 53);
+
     /// <summary>A double in the open interval (0, 1) with 53 random bits, from two 32-bit words.</summary>
+    /// <remarks>
+    /// (bits + ½)·2^-53 is exact below ½; above, bits + ½ needs 54 significant bits and rounds to even, which for
+    /// bits = 2^53 − 1 gives exactly 1.0. That one value is clamped to <see cref="LargestUniform"/> so the interval
+    /// really is open (a caller may take log(1 − u)); every other output is unchanged.
+    /// </remarks>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static double ToUniformDouble(uint hi, uint lo)
     {
         ulong bits = ((ulong)hi << 21) ^ (lo >> 11); // 53 bits
-        return (bits + 0.5) * (1.0 / (1UL << 53));
+        return Math.Min((bits + 0.5) * (1.0 / (1UL << 53)), LargestUniform);
     }
 }
 

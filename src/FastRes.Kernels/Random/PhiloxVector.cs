@@ -1,0 +1,325 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
+using FastRes.Kernels.Simd;
+
+namespace FastRes.Kernels.Random;
+
+/// <summary>
+/// Philox4x32-10 (Salmon et al., SC'11; Random123) evaluated on SIMD lanes, one block per 64-bit lane, for bulk
+/// uniforms and normals of one <see cref="PhiloxStream"/> (seed, trial, stream). Counter = (trial low, trial high,
+/// stream, block), key = (seed low, seed high), exactly as the scalar stream; lane j of a bundle evaluates block
+/// <c>firstBlock + base + j</c>. Every method writes into the caller's span and allocates nothing.
+/// </summary>
+/// <remarks>
+/// <para>Sequences, for a destination of any length (the sequence is simply cut):</para>
+/// <list type="bullet">
+/// <item><see cref="FillUInt32(ulong, ulong, uint, uint, Span{uint})"/>: the four words of block firstBlock, then of
+/// firstBlock + 1, …: bit-identical to <see cref="PhiloxStream.NextUInt32"/> after skipping 4·firstBlock words.</item>
+/// <item><see cref="FillUniform(ulong, ulong, uint, uint, Span{double})"/>: two uniforms per block, from words (0, 1)
+/// and (2, 3) through <see cref="Philox4x32.ToUniformDouble"/>: bit-identical to <see cref="PhiloxStream.NextUniform"/>.</item>
+/// <item><see cref="FillNormal(ulong, ulong, uint, uint, Span{double})"/>: Box–Muller, block b gives u1 from words
+/// (0, 1), u2 from (2, 3), normal 2b = r·cos(2πu2), 2b + 1 = r·sin(2πu2), r = √(−2 ln u1): the
+/// <see cref="PhiloxStream.NextNormal"/> sequence, to rounding. The logarithm and sine/cosine are
+/// <see cref="BoxMullerMath"/>'s rather than libm's, so values differ from the scalar stream by a few ulp (measured
+/// over 5 × 2^18 normals against glibc: at most 3 ulp, relative 6.2e-16, where |z| &gt; 1e-3; at most 8.9e-16 absolute
+/// anywhere, including next to the zeros of cos/sin where ulp counts are meaningless). They are bit-identical at every
+/// SIMD width, scalar and <c>DOTNET_EnableHWIntrinsic=0</c> included.</item>
+/// <item><see cref="FillNormal(ulong, ulong, uint, uint, Span{float})"/>: four normals per block, two Box–Muller
+/// pairs: (u1, u2) = (U(word 0), U(word 1)) and (U(word 2), U(word 3)), U(w) = (w + ½)·2^-32, output
+/// r₁cos θ₁, r₁sin θ₁, r₂cos θ₂, r₂sin θ₂ evaluated in double and rounded once to float (so within 1 float ulp of
+/// the exact transform of those uniforms). 32-bit uniforms (u ≥ 2^-33) cap |z| at √(66 ln 2) ≈ 6.76; the double
+/// sequence's 53-bit uniforms (u ≥ 2^-54) cap it at √(108 ln 2) ≈ 8.65.</item>
+/// </list>
+/// <para>firstBlock is a 32-bit block counter that wraps like the scalar stream's.</para>
+/// </remarks>
+public static class PhiloxVector
+{
+    private const int MaxChunk = 32; // elements one Vector512 bundle produces at most (float normals, words)
+    private const double TwoToMinus53 = 1.0 / (1UL << 53);
+    private const double TwoToMinus32 = 1.0 / (1UL << 32);
+    private const double TwoPi = 2.0 * Math.PI; // the scalar stream's 2.0 * Math.PI, folded identically
+
+    /// <summary>The words of stream (seed, trial, stream) from block <paramref name="firstBlock"/> on.</summary>
+    public static void FillUInt32(ulong seed, ulong trial, uint stream, uint firstBlock, Span<uint> destination) =>
+        FillUInt32(seed, trial, stream, firstBlock, destination, SimdWidth.Auto);
+
+    /// <summary>Uniforms on (0, 1) with 53 bits, == the <see cref="PhiloxStream.NextUniform"/> sequence exactly.</summary>
+    public static void FillUniform(ulong seed, ulong trial, uint stream, uint firstBlock, Span<double> destination) =>
+        FillUniform(seed, trial, stream, firstBlock, destination, SimdWidth.Auto);
+
+    /// <summary>Standard normals, the <see cref="PhiloxStream.NextNormal"/> sequence to within a few ulp.</summary>
+    public static void FillNormal(ulong seed, ulong trial, uint stream, uint firstBlock, Span<double> destination) =>
+        FillNormal(seed, trial, stream, firstBlock, destination, SimdWidth.Auto);
+
+    /// <summary>Standard normals in float, four per block (see the class remarks for the exact sequence).</summary>
+    public static void FillNormal(ulong seed, ulong trial, uint stream, uint firstBlock, Span<float> destination) =>
+        FillNormal(seed, trial, stream, firstBlock, destination, SimdWidth.Auto);
+
+    internal static void FillUInt32(ulong seed, ulong trial, uint stream, uint firstBlock, Span<uint> destination, SimdWidth width)
+    {
+        var key = new StreamKey(seed, trial, stream);
+        switch (SimdWidths.Resolve(width))
+        {
+            case SimdWidth.V512: Fill<WordsChunk, uint, PhiloxLanes512, Lanes512<double>, Vector512<ulong>, Vector512<double>>(key, firstBlock, destination); break;
+            case SimdWidth.V256: Fill<WordsChunk, uint, PhiloxLanes256, Lanes256<double>, Vector256<ulong>, Vector256<double>>(key, firstBlock, destination); break;
+            case SimdWidth.V128: Fill<WordsChunk, uint, PhiloxLanes128, Lanes128<double>, Vector128<ulong>, Vector128<double>>(key, firstBlock, destination); break;
+            case SimdWidth.Scalar: Fill<WordsChunk, uint, PhiloxLanes1, Lanes1<double>, ulong, double>(key, firstBlock, destination); break;
+            default: throw new ArgumentOutOfRangeException(nameof(width), width, "not a SIMD width");
+        }
+    }
+
+    internal static void FillUniform(ulong seed, ulong trial, uint stream, uint firstBlock, Span<double> destination, SimdWidth width)
+    {
+        var key = new StreamKey(seed, trial, stream);
+        switch (SimdWidths.Resolve(width))
+        {
+            case SimdWidth.V512: Fill<UniformChunk, double, PhiloxLanes512, Lanes512<double>, Vector512<ulong>, Vector512<double>>(key, firstBlock, destination); break;
+            case SimdWidth.V256: Fill<UniformChunk, double, PhiloxLanes256, Lanes256<double>, Vector256<ulong>, Vector256<double>>(key, firstBlock, destination); break;
+            case SimdWidth.V128: Fill<UniformChunk, double, PhiloxLanes128, Lanes128<double>, Vector128<ulong>, Vector128<double>>(key, firstBlock, destination); break;
+            case SimdWidth.Scalar: Fill<UniformChunk, double, PhiloxLanes1, Lanes1<double>, ulong, double>(key, firstBlock, destination); break;
+            default: throw new ArgumentOutOfRangeException(nameof(width), width, "not a SIMD width");
+        }
+    }
+
+    internal static void FillNormal(ulong seed, ulong trial, uint stream, uint firstBlock, Span<double> destination, SimdWidth width)
+    {
+        var key = new StreamKey(seed, trial, stream);
+        switch (SimdWidths.Resolve(width))
+        {
+            case SimdWidth.V512: Fill<NormalChunk, double, PhiloxLanes512, Lanes512<double>, Vector512<ulong>, Vector512<double>>(key, firstBlock, destination); break;
+            case SimdWidth.V256: Fill<NormalChunk, double, PhiloxLanes256, Lanes256<double>, Vector256<ulong>, Vector256<double>>(key, firstBlock, destination); break;
+            case SimdWidth.V128: Fill<NormalChunk, double, PhiloxLanes128, Lanes128<double>, Vector128<ulong>, Vector128<double>>(key, firstBlock, destination); break;
+            case SimdWidth.Scalar: Fill<NormalChunk, double, PhiloxLanes1, Lanes1<double>, ulong, double>(key, firstBlock, destination); break;
+            default: throw new ArgumentOutOfRangeException(nameof(width), width, "not a SIMD width");
+        }
+    }
+
+    internal static void FillNormal(ulong seed, ulong trial, uint stream, uint firstBlock, Span<float> destination, SimdWidth width)
+    {
+        var key = new StreamKey(seed, trial, stream);
+        switch (SimdWidths.Resolve(width))
+        {
+            case SimdWidth.V512: Fill<FloatNormalChunk, float, PhiloxLanes512, Lanes512<double>, Vector512<ulong>, Vector512<double>>(key, firstBlock, destination); break;
+            case SimdWidth.V256: Fill<FloatNormalChunk, float, PhiloxLanes256, Lanes256<double>, Vector256<ulong>, Vector256<double>>(key, firstBlock, destination); break;
+            case SimdWidth.V128: Fill<FloatNormalChunk, float, PhiloxLanes128, Lanes128<double>, Vector128<ulong>, Vector128<double>>(key, firstBlock, destination); break;
+            case SimdWidth.Scalar: Fill<FloatNormalChunk, float, PhiloxLanes1, Lanes1<double>, ulong, double>(key, firstBlock, destination); break;
+            default: throw new ArgumentOutOfRangeException(nameof(width), width, "not a SIMD width");
+        }
+    }
+
+    /// <summary>Counter words 0–2 and the key of one stream.</summary>
+    private readonly struct StreamKey(ulong seed, ulong trial, uint stream)
+    {
+        public readonly ulong C0 = (uint)trial, C1 = trial >> 32, C2 = stream;
+        public readonly ulong K0 = (uint)seed, K1 = seed >> 32;
+    }
+
+    /// <summary>What one bundle of blocks turns into: a fixed number of elements per block, written in order.</summary>
+    private interface IChunk<T> where T : unmanaged
+    {
+        static abstract int PerBlock { get; }
+
+        static abstract void Write<TP, TL, TU, TD>(TU r0, TU r1, TU r2, TU r3, ref T destination)
+            where TP : struct, IPhiloxLanes<TU, TD>
+            where TL : struct, ILanes<TD, double>
+            where TU : struct
+            where TD : struct;
+    }
+
+    /// <summary>
+    /// The one driver: whole bundles straight into the destination, then at most one bundle through a stack buffer
+    /// for the cut tail (recomputing a block is free of side effects, it is a pure function of its counter).
+    /// </summary>
+    [SkipLocalsInit]
+    private static void Fill<TChunk, T, TP, TL, TU, TD>(in StreamKey key, uint firstBlock, Span<T> destination)
+        where TChunk : struct, IChunk<T>
+        where T : unmanaged
+        where TP : struct, IPhiloxLanes<TU, TD>
+        where TL : struct, ILanes<TD, double>
+        where TU : struct
+        where TD : struct
+    {
+        int chunk = TChunk.PerBlock * TP.Count;
+        ref T dst = ref MemoryMarshal.GetReference(destination);
+        uint block = firstBlock;
+        int i = 0;
+        for (; destination.Length - i >= chunk; i += chunk, block = unchecked(block + (uint)TP.Count))
+        {
+            Blocks<TP, TU, TD>(key, block, out TU r0, out TU r1, out TU r2, out TU r3);
+            TChunk.Write<TP, TL, TU, TD>(r0, r1, r2, r3, ref Unsafe.Add(ref dst, i));
+        }
+        if (i < destination.Length)
+        {
+            Span<T> tail = stackalloc T[MaxChunk];
+            Blocks<TP, TU, TD>(key, block, out TU r0, out TU r1, out TU r2, out TU r3);
+            TChunk.Write<TP, TL, TU, TD>(r0, r1, r2, r3, ref MemoryMarshal.GetReference(tail));
+            tail[..(destination.Length - i)].CopyTo(destination[i..]);
+        }
+    }
+
+    /// <summary>
+    /// Philox4x32-10 on TP.Count consecutive blocks; outputs are the four 32-bit words, clean (high halves zero).
+    /// Same round as <see cref="Philox4x32.Block"/>: (c0, c1, c2, c3) ← (hi(M1·c2) ⊕ c1 ⊕ k0, lo(M1·c2),
+    /// hi(M0·c0) ⊕ c3 ⊕ k1, lo(M0·c0)), then the key is bumped by the Weyl constants.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Blocks<TP, TU, TD>(in StreamKey key, uint firstBlock, out TU r0, out TU r1, out TU r2, out TU r3)
+        where TP : struct, IPhiloxLanes<TU, TD>
+        where TU : struct
+        where TD : struct
+    {
+        TU c0 = TP.Broadcast(key.C0), c1 = TP.Broadcast(key.C1), c2 = TP.Broadcast(key.C2);
+        TU c3 = TP.Add(TP.Broadcast(firstBlock), TP.Indices); // may carry past bit 31: the high half is ignored, so it wraps
+        TU k0 = TP.Broadcast(key.K0), k1 = TP.Broadcast(key.K1);
+        TU m0 = TP.Broadcast(Philox4x32.M0), m1 = TP.Broadcast(Philox4x32.M1);
+        TU w0 = TP.Broadcast(Philox4x32.W0), w1 = TP.Broadcast(Philox4x32.W1);
+        for (int round = 0; round < Philox4x32.Rounds; round++)
+        {
+            // High halves of every lane are don't-care between rounds: MultiplyLow32 reads only the low halves and
+            // the xor/add results' low halves are the 32-bit Philox values.
+            TU p0 = TP.MultiplyLow32(c0, m0);
+            TU p1 = TP.MultiplyLow32(c2, m1);
+            c0 = TP.Xor(TP.Xor(TP.ShiftRightLogical(p1, 32), c1), k0);
+            c1 = p1;
+            c2 = TP.Xor(TP.Xor(TP.ShiftRightLogical(p0, 32), c3), k1);
+            c3 = p0;
+            k0 = TP.Add(k0, w0);
+            k1 = TP.Add(k1, w1);
+        }
+        TU low = TP.Broadcast(0xFFFF_FFFFUL);
+        r0 = TP.And(c0, low);
+        r1 = TP.And(c1, low);
+        r2 = TP.And(c2, low);
+        r3 = TP.And(c3, low);
+    }
+
+    /// <summary>
+    /// <see cref="Philox4x32.ToUniformDouble"/> on lanes, bit for bit: bits = hi·2^21 + (lo ≫ 11) &lt; 2^53 is formed
+    /// as an exact double from two exact pieces (2^52 bit-pattern trick), and the FMA rounds bits + ½ once, as the
+    /// scalar <c>bits + 0.5</c> does.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static TD Uniform53<TP, TL, TU, TD>(TU hi, TU lo)
+        where TP : struct, IPhiloxLanes<TU, TD>
+        where TL : struct, ILanes<TD, double>
+        where TU : struct
+        where TD : struct
+    {
+        TU magic = TP.Broadcast(BoxMullerMath.TwoTo52Bits);
+        TD high = TL.Subtract(TP.AsDouble(TP.Or(hi, magic)), TL.Create(BoxMullerMath.TwoTo52));
+        TD lowPlusHalf = TL.Subtract(TP.AsDouble(TP.Or(TP.ShiftRightLogical(lo, 11), magic)), TL.Create(BoxMullerMath.TwoTo52 - 0.5));
+        TD u = TL.Multiply(TL.FusedMultiplyAdd(high, TL.Create(1 << 21), lowPlusHalf), TL.Create(TwoToMinus53));
+        return TL.Min(u, TL.Create(Philox4x32.LargestUniform));
+    }
+
+    /// <summary>(w + ½)·2^-32, exact in double: the float sequence's uniform from one word.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static TD Uniform32<TP, TL, TU, TD>(TU word)
+        where TP : struct, IPhiloxLanes<TU, TD>
+        where TL : struct, ILanes<TD, double>
+        where TU : struct
+        where TD : struct
+    {
+        TD wordPlusHalf = TL.Subtract(TP.AsDouble(TP.Or(word, TP.Broadcast(BoxMullerMath.TwoTo52Bits))), TL.Create(BoxMullerMath.TwoTo52 - 0.5));
+        return TL.Multiply(wordPlusHalf, TL.Create(TwoToMinus32));
+    }
+
+    /// <summary>Box–Muller: (√(−2 ln u1)·cos 2πu2, √(−2 ln u1)·sin 2πu2), in the scalar stream's operation order.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void BoxMuller<TP, TL, TU, TD>(TD u1, TD u2, out TD x, out TD y)
+        where TP : struct, IPhiloxLanes<TU, TD>
+        where TL : struct, ILanes<TD, double>
+        where TU : struct
+        where TD : struct
+    {
+        TD r = TL.Sqrt(TL.Multiply(TL.Create(-2.0), BoxMullerMath.Log<TP, TL, TU, TD>(u1)));
+        BoxMullerMath.SinCos<TP, TL, TU, TD>(TL.Multiply(TL.Create(TwoPi), u2), out TD sin, out TD cos);
+        x = TL.Multiply(r, cos);
+        y = TL.Multiply(r, sin);
+    }
+
+    private readonly struct WordsChunk : IChunk<uint>
+    {
+        public static int PerBlock => 4;
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static void Write<TP, TL, TU, TD>(TU r0, TU r1, TU r2, TU r3, ref uint destination)
+            where TP : struct, IPhiloxLanes<TU, TD>
+            where TL : struct, ILanes<TD, double>
+            where TU : struct
+            where TD : struct
+        {
+            // Pairs of words as little-endian 64-bit lanes, then one 64-bit interleave puts block j's (w0 w1)(w2 w3)
+            // side by side. The double view only moves bits (permutes and blends never touch NaN payloads).
+            TD q01 = TP.AsDouble(TP.Or(r0, TP.ShiftLeft(r1, 32)));
+            TD q23 = TP.AsDouble(TP.Or(r2, TP.ShiftLeft(r3, 32)));
+            TP.Zip(q01, q23, out TD lower, out TD upper);
+            ref ulong d = ref Unsafe.As<uint, ulong>(ref destination);
+            TP.Store(TP.AsUInt64(lower), ref d);
+            TP.Store(TP.AsUInt64(upper), ref Unsafe.Add(ref d, TP.Count));
+        }
+    }
+
+    private readonly struct UniformChunk : IChunk<double>
+    {
+        public static int PerBlock => 2;
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static void Write<TP, TL, TU, TD>(TU r0, TU r1, TU r2, TU r3, ref double destination)
+            where TP : struct, IPhiloxLanes<TU, TD>
+            where TL : struct, ILanes<TD, double>
+            where TU : struct
+            where TD : struct
+        {
+            TD first = Uniform53<TP, TL, TU, TD>(r0, r1);
+            TD second = Uniform53<TP, TL, TU, TD>(r2, r3);
+            TP.Zip(first, second, out TD lower, out TD upper);
+            TL.Store(lower, ref destination);
+            TL.Store(upper, ref Unsafe.Add(ref destination, TP.Count));
+        }
+    }
+
+    private readonly struct NormalChunk : IChunk<double>
+    {
+        public static int PerBlock => 2;
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static void Write<TP, TL, TU, TD>(TU r0, TU r1, TU r2, TU r3, ref double destination)
+            where TP : struct, IPhiloxLanes<TU, TD>
+            where TL : struct, ILanes<TD, double>
+            where TU : struct
+            where TD : struct
+        {
+            TD u1 = Uniform53<TP, TL, TU, TD>(r0, r1);
+            TD u2 = Uniform53<TP, TL, TU, TD>(r2, r3);
+            BoxMuller<TP, TL, TU, TD>(u1, u2, out TD x, out TD y);
+            TP.Zip(x, y, out TD lower, out TD upper);
+            TL.Store(lower, ref destination);
+            TL.Store(upper, ref Unsafe.Add(ref destination, TP.Count));
+        }
+    }
+
+    private readonly struct FloatNormalChunk : IChunk<float>
+    {
+        public static int PerBlock => 4;
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static void Write<TP, TL, TU, TD>(TU r0, TU r1, TU r2, TU r3, ref float destination)
+            where TP : struct, IPhiloxLanes<TU, TD>
+            where TL : struct, ILanes<TD, double>
+            where TU : struct
+            where TD : struct
+        {
+            BoxMuller<TP, TL, TU, TD>(Uniform32<TP, TL, TU, TD>(r0), Uniform32<TP, TL, TU, TD>(r1), out TD xa, out TD ya);
+            BoxMuller<TP, TL, TU, TD>(Uniform32<TP, TL, TU, TD>(r2), Uniform32<TP, TL, TU, TD>(r3), out TD xb, out TD yb);
+            // Block j must come out as xa_j ya_j xb_j yb_j: a 4-way interleave as two rounds of 2-way ones.
+            TP.Zip(xa, xb, out TD x0, out TD x1);
+            TP.Zip(ya, yb, out TD y0, out TD y1);
+            TP.Zip(x0, y0, out TD o0, out TD o1);
+            TP.Zip(x1, y1, out TD o2, out TD o3);
+            TP.StoreNarrow(o0, o1, ref destination);
+            TP.StoreNarrow(o2, o3, ref Unsafe.Add(ref destination, 2 * TP.Count));
+        }
+    }
+}
