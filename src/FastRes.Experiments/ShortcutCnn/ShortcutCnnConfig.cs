@@ -54,6 +54,10 @@ public sealed record ShortcutCnnConfig
     public Shard Shard { get; init; } = Shard.Whole;
     /// <summary>Vector width of the kernel; Auto = widest accelerated. Results do not depend on it.</summary>
     public SimdWidth Simd { get; init; } = SimdWidth.Auto;
+    /// <summary>Batching knobs (vectors of trials in flight per worker, trials per claimed block): results never
+    /// depend on them; tests vary them to prove it.</summary>
+    internal int VectorsInFlight { get; init; } = 4;
+    internal int BlockTrials { get; init; } = 256;
 
     public IReadOnlyList<ConfigError> Validate()
     {

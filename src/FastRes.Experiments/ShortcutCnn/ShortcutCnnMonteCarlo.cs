@@ -1,3 +1,6 @@
+using System.Diagnostics;
+using FastRes.Kernels.ShortcutCnn;
+
 namespace FastRes.Experiments.ShortcutCnn;
 
 /// <summary>The success-rate Monte Carlo of SPEC §1.6 (shortcut-cnn).</summary>
@@ -16,7 +19,83 @@ public static class ShortcutCnnMonteCarlo
     /// <see cref="OperationCanceledException"/>.
     /// </summary>
     public static ShortcutCnnResult Run(ShortcutCnnConfig config, IProgress<long>? progress = null, CancellationToken cancellationToken = default)
-        => throw new NotImplementedException("lands with the SIMD kernel");
+    {
+        ThrowIfInvalid(config.Validate());
+        var total = Stopwatch.StartNew();
+        var cap = new SphericalCap(config.P, config.CapDeg * Math.PI / 180);
+        var rows = new List<ShortcutCnnRow>();
+        foreach (int k in config.K)
+            rows.AddRange(RunK(config, k, cap, progress, cancellationToken));
+        return new ShortcutCnnResult(config, rows, total.Elapsed.TotalSeconds);
+    }
+
+    /// <summary>Worker threads a config resolves to.</summary>
+    public static int Workers(ShortcutCnnConfig config) => config.Threads > 0 ? config.Threads : Environment.ProcessorCount;
+
+    /// <summary>
+    /// All methods for one k: workers claim blocks of trials; each trial is run once per method in the SIMD engine.
+    /// A row's seconds are the k-pass wall time shared among its methods in proportion to their trial-iterations.
+    /// </summary>
+    internal static IEnumerable<ShortcutCnnRow> RunK(ShortcutCnnConfig config, int k, SphericalCap cap, IProgress<long>? progress,
+                                                     CancellationToken cancellationToken, TrialOutcome[]? outcomes = null)
+    {
+        var steps = config.ResolveSteps(k);
+        var settings = new ShortcutCnnGdSettings(config.P, k, steps.Eta, config.Iterations, config.Tol, config.RetireLoss);
+        var (first, end) = config.Shard.Range(config.Trials);
+        var cursor = new BlockCursor(first, end, config.BlockTrials);
+        int workers = (int)Math.Clamp((end - first + config.BlockTrials - 1) / config.BlockTrials, 1, Workers(config));
+        var feeds = new ShortcutCnnTrialFeed[workers];
+        var clock = Stopwatch.StartNew();
+        try
+        {
+            Parallel.For(0, workers, new ParallelOptions { MaxDegreeOfParallelism = workers }, w =>
+            {
+                var feed = feeds[w] = new ShortcutCnnTrialFeed(config, k, cap, cursor, progress, cancellationToken, outcomes);
+                ShortcutCnnLaneEngines.Run(config.Simd, config.Precision == Precision.Float, settings, feed, config.VectorsInFlight);
+                feed.FlushProgress();
+            });
+        }
+        catch (AggregateException ex) when (ex.InnerExceptions.All(e => e is OperationCanceledException))
+        {
+            throw new OperationCanceledException("shortcut-cnn run cancelled", ex, cancellationToken);
+        }
+        double seconds = clock.Elapsed.TotalSeconds;
+
+        var methods = config.Methods;
+        var counts = new long[methods.Length, 4];
+        var iterations = new long[methods.Length];
+        foreach (var feed in feeds)
+        {
+            for (int m = 0; m < methods.Length; m++)
+            {
+                for (int o = 0; o < 4; o++) counts[m, o] += feed.Counts[m, o];
+                iterations[m] += feed.Iterations[m];
+            }
+        }
+        long allIterations = Math.Max(1, iterations.Sum());
+        for (int m = 0; m < methods.Length; m++)
+        {
+            yield return new ShortcutCnnRow
+            {
+                P = config.P,
+                K = k,
+                CapDeg = config.CapDeg,
+                Method = methods[m].Name(),
+                Trials = end - first,
+                Success = counts[m, (int)TrialOutcome.Success],
+                Spurious = counts[m, (int)TrialOutcome.Spurious],
+                Undecided = counts[m, (int)TrialOutcome.Undecided],
+                Diverged = counts[m, (int)TrialOutcome.Diverged],
+                TrialIterations = iterations[m],
+                Seconds = seconds * iterations[m] / allIterations,
+            };
+        }
+    }
+
+    internal static void ThrowIfInvalid(IReadOnlyList<ConfigError> errors)
+    {
+        if (errors.Count > 0) throw new ArgumentException($"invalid config: {errors[0]}");
+    }
 }
 
 /// <summary>shortcut-cnn-atlas: shortcut-cnn over θ_cap × k.</summary>
@@ -25,12 +104,88 @@ public static class ShortcutCnnAtlas
     public static long TotalTrials(ShortcutCnnAtlasConfig config) => ShortcutCnnMonteCarlo.TotalTrials(config.Shared) * config.CapDegs.Length;
 
     public static ShortcutCnnResult Run(ShortcutCnnAtlasConfig config, IProgress<long>? progress = null, CancellationToken cancellationToken = default)
-        => throw new NotImplementedException("lands with the SIMD kernel");
+    {
+        ShortcutCnnMonteCarlo.ThrowIfInvalid(config.Validate());
+        var total = Stopwatch.StartNew();
+        var rows = new List<ShortcutCnnRow>();
+        foreach (double capDeg in config.CapDegs)
+        {
+            var cell = config.Shared with { CapDeg = capDeg };
+            var cap = new SphericalCap(cell.P, capDeg * Math.PI / 180);
+            foreach (int k in cell.K)
+                rows.AddRange(ShortcutCnnMonteCarlo.RunK(cell, k, cap, progress, cancellationToken));
+        }
+        return new ShortcutCnnResult(config.Shared, rows, total.Elapsed.TotalSeconds);
+    }
 }
 
 /// <summary>shortcut-cnn-trajectory: per-iteration traces of a few trials.</summary>
 public static class ShortcutCnnTrajectories
 {
+    /// <summary>
+    /// Traces trials 0..Traces−1 for every method with the scalar reference (<see cref="ShortcutCnnReference"/>), and,
+    /// when asked, the first trial in which resnet without warm-up is trapped in the spurious basin while resnet-ssw
+    /// succeeds — found by a SIMD Monte Carlo pass over the first SearchTrials trials. Progress counts traced runs.
+    /// </summary>
     public static ShortcutCnnTrajectoryResult Run(ShortcutCnnTrajectoryConfig config, IProgress<long>? progress = null, CancellationToken cancellationToken = default)
-        => throw new NotImplementedException("lands with the SIMD kernel");
+    {
+        ShortcutCnnMonteCarlo.ThrowIfInvalid(config.Validate());
+        var clock = Stopwatch.StartNew();
+        var shared = config.Shared;
+        int k = shared.K[0];
+        var cap = new SphericalCap(shared.P, shared.CapDeg * Math.PI / 180);
+        var traced = new List<(long Trial, string Label)>();
+        for (int i = 0; i < config.Traces; i++) traced.Add((i, $"trial {i}"));
+        if (config.FindTrapped && config.SearchTrials > 0)
+        {
+            long trapped = FindTrapped(shared, k, cap, config.SearchTrials, cancellationToken);
+            if (trapped >= 0 && trapped >= config.Traces) traced.Add((trapped, $"trial {trapped}: resnet trapped, resnet-ssw escapes"));
+            else if (trapped >= 0) traced[(int)trapped] = (trapped, $"trial {trapped}: resnet trapped, resnet-ssw escapes");
+        }
+
+        var steps = shared.ResolveSteps(k);
+        double[] vStar = new double[shared.P], w0 = new double[shared.P], w = new double[shared.P];
+        double[] aStar = new double[k], a0 = new double[k];
+        var trajectories = new List<Trajectory>();
+        foreach (var (trial, label) in traced)
+        {
+            ShortcutCnnTrialSetup.Sample(shared.Seed, trial, cap, vStar, aStar, a0, w0);
+            foreach (var method in shared.Methods)
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                ShortcutCnnReference.InitialW(method, w0, w);
+                var points = new List<TrajectoryPoint>();
+                int last = -1;
+                ShortcutCnnState lastState = default;
+                var run = ShortcutCnnReference.Run(method, steps, shared.Iterations, shared.Tol, shared.RetireLoss, 16,
+                    vStar, aStar, a0, w, (t, s) =>
+                    {
+                        if (t % config.Every == 0) points.Add(new(t, s.Loss, s.Phi, s.ADotAStar, s.AError));
+                        last = t; lastState = s;
+                    });
+                if (last >= 0 && last % config.Every != 0)
+                    points.Add(new(last, lastState.Loss, lastState.Phi, lastState.ADotAStar, lastState.AError));
+                trajectories.Add(new Trajectory(method.Name(), trial, label, run.Outcome, points));
+                progress?.Report(1);
+            }
+        }
+        return new ShortcutCnnTrajectoryResult(config, trajectories, clock.Elapsed.TotalSeconds);
+    }
+
+    /// <summary>The first trial below <paramref name="searchTrials"/> where resnet ends spurious and resnet-ssw succeeds, or −1.</summary>
+    private static long FindTrapped(ShortcutCnnConfig shared, int k, SphericalCap cap, int searchTrials, CancellationToken cancellationToken)
+    {
+        var search = shared with
+        {
+            K = [k], Trials = searchTrials, Shard = Shard.Whole,
+            Methods = [ShortcutCnnMethod.Resnet, ShortcutCnnMethod.ResnetSsw],
+        };
+        var outcomes = new TrialOutcome[searchTrials * 2];
+        _ = ShortcutCnnMonteCarlo.RunK(search, k, cap, null, cancellationToken, outcomes).ToList();
+        for (long i = 0; i < searchTrials; i++)
+        {
+            if (outcomes[2 * i] == TrialOutcome.Spurious && outcomes[2 * i + 1] == TrialOutcome.Success) return i;
+        }
+        return -1;
+    }
 }

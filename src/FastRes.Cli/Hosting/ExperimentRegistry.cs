@@ -1,0 +1,17 @@
+using FastRes.Cli.Experiments;
+
+namespace FastRes.Cli.Hosting;
+
+/// <summary>Every experiment `fastres run` knows, in the order `fastres list` shows them.</summary>
+public static class ExperimentRegistry
+{
+    public static IReadOnlyList<IExperiment> All { get; } =
+    [
+        new ShortcutCnnCommand(),
+        new ShortcutCnnAtlasCommand(),
+        new ShortcutCnnTrajectoryCommand(),
+        // Later experiments (hessian-at-zero, initial-condition, …) add one line here and one file in Experiments/.
+    ];
+
+    public static string Names => string.Join(", ", All.Select(e => e.Name));
+}

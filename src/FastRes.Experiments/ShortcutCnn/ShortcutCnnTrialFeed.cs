@@ -1,0 +1,135 @@
+using FastRes.Kernels.ShortcutCnn;
+
+namespace FastRes.Experiments.ShortcutCnn;
+
+/// <summary>
+/// Hands one worker's lanes the (trial, method) pairs of a shortcut-cnn run: trial blocks are claimed from a shared
+/// cursor, each trial is set up once (<see cref="ShortcutCnnTrialSetup"/>) and emitted once per method, so every
+/// method of a trial sees the same teacher and a_0. Outcome counts are integers kept per worker and summed at the
+/// end, so they are independent of which worker ran which block.
+/// </summary>
+internal sealed class ShortcutCnnTrialFeed : IShortcutCnnTrialFeed
+{
+    private const int ProgressBatch = 512;
+
+    private readonly BlockCursor _cursor;
+    private readonly ShortcutCnnConfig _config;
+    private readonly ShortcutCnnMethod[] _methods;
+    private readonly StepSizes _steps;
+    private readonly SphericalCap _cap;
+    private readonly IProgress<long>? _progress;
+    private readonly CancellationToken _cancellation;
+    private readonly double[] _vStar, _aStar, _a0, _w0, _e;
+    private readonly double _etaW1Base; // C·η₁² (times ‖a*‖² per trial)
+    private readonly TrialOutcome[]? _outcomes; // per (trial − first) × methods, when recording
+
+    private long _trial = -1, _blockEnd = -1;
+    private int _method;
+    private double _aStarNorm2;
+    private long _unreported;
+
+    /// <summary>Counts[method, outcome].</summary>
+    public long[,] Counts { get; }
+    public long[] Iterations { get; }
+
+    public ShortcutCnnTrialFeed(ShortcutCnnConfig config, int k, SphericalCap cap, BlockCursor cursor,
+                                IProgress<long>? progress, CancellationToken cancellation, TrialOutcome[]? outcomes = null)
+    {
+        _config = config;
+        _methods = config.Methods;
+        _steps = config.ResolveSteps(k);
+        _cap = cap;
+        _cursor = cursor;
+        _progress = progress;
+        _cancellation = cancellation;
+        _outcomes = outcomes;
+        int p = config.P;
+        _vStar = new double[p]; _w0 = new double[p]; _e = new double[p];
+        Array.Fill(_e, 1.0 / Math.Sqrt(p));
+        _aStar = new double[k]; _a0 = new double[k];
+        _etaW1Base = _steps.WarmupC * _steps.Eta1 * _steps.Eta1;
+        Counts = new long[_methods.Length, 4];
+        Iterations = new long[_methods.Length];
+    }
+
+    public bool TryNext(out long tag, Span<double> u0, Span<double> vStar, Span<double> aStar, Span<double> a0,
+                        out double etaW1, out double etaA1, out int warmupIterations)
+    {
+        if (_trial < 0 || _method == _methods.Length)
+        {
+            if (!AdvanceTrial()) { tag = 0; etaW1 = etaA1 = 0; warmupIterations = 0; return false; }
+        }
+        var method = _methods[_method];
+        tag = _trial * _methods.Length + _method;
+        _method++;
+        (method == ShortcutCnnMethod.Cnn ? _w0 : _e).CopyTo(u0);
+        _vStar.CopyTo(vStar);
+        _aStar.CopyTo(aStar);
+        _a0.CopyTo(a0);
+        if (method == ShortcutCnnMethod.ResnetSsw)
+        {
+            // Stage I (Theorem 1): η_a = η₁, η_w = C‖a*‖²η₁².
+            etaA1 = _steps.Eta1;
+            etaW1 = _etaW1Base * _aStarNorm2;
+            warmupIterations = _steps.WarmupIterations;
+        }
+        else
+        {
+            etaA1 = etaW1 = _steps.Eta;
+            // Stage I is the same as Stage II here, but T₁ stays a check point so that every method is checked on
+            // the same schedule as the scalar reference (ShortcutCnnReference.Run).
+            warmupIterations = _steps.WarmupIterations;
+        }
+        return true;
+    }
+
+    public void Complete(long tag, TrialOutcome outcome, int iterations)
+    {
+        int m = (int)(tag % _methods.Length);
+        Counts[m, (int)outcome]++;
+        Iterations[m] += iterations;
+        if (_outcomes is not null) _outcomes[tag - _cursor.FirstTrial * _methods.Length] = outcome;
+        if (++_unreported == ProgressBatch) FlushProgress();
+    }
+
+    public void FlushProgress()
+    {
+        if (_unreported > 0) { _progress?.Report(_unreported); _unreported = 0; }
+    }
+
+    private bool AdvanceTrial()
+    {
+        if (_trial < 0 || _trial + 1 >= _blockEnd)
+        {
+            _cancellation.ThrowIfCancellationRequested();
+            if (!_cursor.TryClaim(out long start, out long end)) return false;
+            _trial = start;
+            _blockEnd = end;
+        }
+        else
+        {
+            _trial++;
+        }
+        ShortcutCnnTrialSetup.Sample(_config.Seed, _trial, _cap, _vStar, _aStar, _a0, _w0);
+        _aStarNorm2 = 0;
+        foreach (double x in _aStar) _aStarNorm2 += x * x;
+        _method = 0;
+        return true;
+    }
+}
+
+/// <summary>Hands out consecutive blocks of trial indices [first, end) to workers, thread-safely.</summary>
+internal sealed class BlockCursor(long firstTrial, long endTrial, int blockTrials)
+{
+    private long _next = firstTrial;
+
+    public long FirstTrial { get; } = firstTrial;
+    public long EndTrial { get; } = endTrial;
+
+    public bool TryClaim(out long start, out long end)
+    {
+        start = Interlocked.Add(ref _next, blockTrials) - blockTrials;
+        end = Math.Min(start + blockTrials, EndTrial);
+        return start < EndTrial;
+    }
+}

@@ -1,0 +1,289 @@
+using System.Numerics;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using FastRes.Kernels.Maths;
+using FastRes.Kernels.Simd;
+
+namespace FastRes.Kernels.ShortcutCnn;
+
+/// <summary>
+/// Population gradient descent for the shortcut / plain CNN teacher–student model (SPEC §1.1–1.2), one trial per SIMD
+/// lane: structure of arrays, several vectors of trials in flight so that the long-latency chain of one vector
+/// (dot → acos → sqrt → division) overlaps the others, retired lanes refilled from the feed.
+/// </summary>
+/// <remarks>
+/// <para>The state is u rather than w: u = e + w for the shortcut student (Liu et al. 2019) and u = w for the plain
+/// CNN (Du et al. 2017). Both normalized updates keep ‖u_t‖ = 1 (u_0 = e or a unit w_0), so both methods are the same
+/// iteration in u — the plain CNN's w̃/‖w̃‖ and the shortcut's (e + w̃)/‖e + w̃‖ are both ũ/‖ũ‖ with ũ = u − η_w∇_w L —
+/// and differ only in u_0 and the step sizes. With v = u, cos φ = uᵀv* and
+///   ∇_w L = −(aᵀa*)(π − φ)/π · (v* − cos φ · u),
+///   ũ = (1 − s cos φ) u + s v*,   s = η_w (aᵀa*)(π − φ)/π,
+///   ‖ũ‖² = (1 − s cos φ)²‖u‖² + 2(1 − s cos φ) s cos φ + s²‖v*‖²  (no cancellation: it is ≥ 1 − O(ε)),
+///   a ← (1 − η_a(π−1)/π) a + η_a(g(φ) − 1)/π · a* + η_a(𝟏ᵀa* − 𝟏ᵀa)/π · 𝟏,
+/// the last being a − η_a∇_a L expanded. ‖u‖² is recomputed every step from u itself, so rounding never accumulates
+/// in the norm. Gradients use (w_t, a_t) for both updates (simultaneous update).</para>
+/// <para>Every operation is a single IEEE operation per lane in a fixed order, so each lane's arithmetic is
+/// identical at every width (Vector512, Vector256, Vector128, scalar): outcomes and iteration counts do not depend on
+/// SIMD width, batch composition or threads.</para>
+/// </remarks>
+public sealed class ShortcutCnnLaneEngine<TL, TVec, T>
+    where TL : struct, ILanes<TVec, T>
+    where TVec : struct
+    where T : unmanaged, IBinaryFloatingPointIeee754<T>
+{
+    public const int DefaultVectorsInFlight = 4;
+
+    private readonly ShortcutCnnGdSettings _settings;
+    private readonly int _p, _k, _width, _lanes, _iterations, _checkEvery;
+
+    // Structure of arrays: element j of lane l lives at [j * _lanes + l].
+    private readonly T[] _u, _vStar, _a, _aStar;
+    // Per lane.
+    private readonly T[] _vStarNorm2, _sumAStar, _aDotAStar, _sumA, _etaW, _etaA, _etaW1, _etaA1;
+    private readonly int[] _t, _t1;
+    private readonly long[] _tag;
+    private readonly bool[] _active;
+    // Feed scratch (double).
+    private readonly double[] _u0, _vStar0, _aStar0, _a0;
+
+    private readonly T _eta, _tol, _tol2, _retireLoss;
+
+    public ShortcutCnnLaneEngine(ShortcutCnnGdSettings settings, int vectorsInFlight = DefaultVectorsInFlight)
+    {
+        if (settings.P < 1 || settings.K < 1) throw new ArgumentOutOfRangeException(nameof(settings), "p and k must be ≥ 1");
+        if (settings.Iterations < 1 || settings.CheckEvery < 1) throw new ArgumentOutOfRangeException(nameof(settings));
+        if (vectorsInFlight < 1) throw new ArgumentOutOfRangeException(nameof(vectorsInFlight));
+        _settings = settings;
+        _p = settings.P; _k = settings.K;
+        _width = TL.Count;
+        _lanes = _width * vectorsInFlight;
+        _iterations = settings.Iterations;
+        _checkEvery = settings.CheckEvery;
+        _u = new T[_p * _lanes]; _vStar = new T[_p * _lanes];
+        _a = new T[_k * _lanes]; _aStar = new T[_k * _lanes];
+        _vStarNorm2 = new T[_lanes]; _sumAStar = new T[_lanes]; _aDotAStar = new T[_lanes]; _sumA = new T[_lanes];
+        _etaW = new T[_lanes]; _etaA = new T[_lanes]; _etaW1 = new T[_lanes]; _etaA1 = new T[_lanes];
+        _t = new int[_lanes]; _t1 = new int[_lanes]; _tag = new long[_lanes]; _active = new bool[_lanes];
+        _u0 = new double[_p]; _vStar0 = new double[_p]; _aStar0 = new double[_k]; _a0 = new double[_k];
+        _eta = T.CreateChecked(settings.Eta);
+        _tol = T.CreateChecked(settings.Tol);
+        _tol2 = _tol * _tol;
+        _retireLoss = T.CreateChecked(settings.RetireLoss);
+    }
+
+    /// <summary>Lanes in flight (vector width × vectors).</summary>
+    public int Lanes => _lanes;
+
+    /// <summary>Runs every trial the feed supplies to its end; returns the trial-iterations done.</summary>
+    /// <remarks>AggressiveOptimization: this loop runs for the whole run, so tier-0 code and on-stack replacement
+    /// would cost a visible share of short runs (measured: 0.5 s runs went from ~55 to ~87 M trial-iterations/s).</remarks>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public long Run(IShortcutCnnTrialFeed feed)
+    {
+        long work = 0;
+        int activeCount = 0;
+        for (int l = 0; l < _lanes; l++)
+        {
+            if (Load(feed, l)) activeCount++;
+            else break;
+        }
+
+        while (activeCount > 0)
+        {
+            // A chunk: no active lane may pass its own next check point (a multiple of R, T₁ or T).
+            int n = int.MaxValue;
+            for (int l = 0; l < _lanes; l++)
+            {
+                if (!_active[l]) { _etaW[l] = T.Zero; _etaA[l] = T.Zero; continue; }
+                int t = _t[l];
+                int d = _checkEvery - t % _checkEvery;
+                d = Math.Min(d, _iterations - t);
+                bool stageOne = t < _t1[l];
+                if (stageOne) d = Math.Min(d, _t1[l] - t);
+                n = Math.Min(n, d);
+                _etaW[l] = stageOne ? _etaW1[l] : _eta;
+                _etaA[l] = stageOne ? _etaA1[l] : _eta;
+            }
+
+            for (int it = 0; it < n; it++)
+            {
+                for (int o = 0; o < _lanes; o += _width) Step(o);
+            }
+
+            for (int l = 0; l < _lanes; l++)
+            {
+                if (_active[l]) { _t[l] += n; work += n; }
+            }
+
+            for (int o = 0; o < _lanes; o += _width)
+            {
+                ulong due = 0;
+                for (int i = 0; i < _width; i++)
+                {
+                    int l = o + i;
+                    if (!_active[l]) continue;
+                    int t = _t[l];
+                    if (t % _checkEvery == 0 || t == _iterations || t == _t1[l]) due |= 1UL << i;
+                }
+                if (due == 0) continue;
+
+                Check(o, out ulong bad, out ulong success, out ulong spurious, out ulong retire);
+                for (int i = 0; i < _width; i++)
+                {
+                    if ((due >> i & 1) == 0) continue;
+                    int l = o + i;
+                    bool atEnd = _t[l] == _iterations;
+                    if (!atEnd && (retire >> i & 1) == 0) continue;
+                    TrialOutcome outcome =
+                        (bad >> i & 1) != 0 ? TrialOutcome.Diverged :
+                        (success >> i & 1) != 0 ? TrialOutcome.Success :
+                        (spurious >> i & 1) != 0 ? TrialOutcome.Spurious :
+                        TrialOutcome.Undecided;
+                    feed.Complete(_tag[l], outcome, _t[l]);
+                    if (!Load(feed, l)) { _active[l] = false; activeCount--; }
+                }
+            }
+        }
+        return work;
+    }
+
+    /// <summary>One GD step for the lanes [o, o + width).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining | MethodImplOptions.AggressiveOptimization)]
+    private void Step(int o)
+    {
+        int L = _lanes;
+        ref T u = ref MemoryMarshal.GetArrayDataReference(_u);
+        ref T vs = ref MemoryMarshal.GetArrayDataReference(_vStar);
+        ref T a = ref MemoryMarshal.GetArrayDataReference(_a);
+        ref T aS = ref MemoryMarshal.GetArrayDataReference(_aStar);
+
+        TVec one = TL.Create(T.One);
+        TVec pi = TL.Create(T.Pi);
+        TVec invPi = TL.Create(T.One / T.Pi);
+
+        // cos φ = uᵀv* (‖u‖ = 1) and ‖u‖².
+        TVec c = TL.Create(T.Zero), uu = TL.Create(T.Zero);
+        for (int j = 0, idx = o; j < _p; j++, idx += L)
+        {
+            TVec uj = TL.Load(in Unsafe.Add(ref u, idx));
+            c = TL.FusedMultiplyAdd(uj, TL.Load(in Unsafe.Add(ref vs, idx)), c);
+            uu = TL.FusedMultiplyAdd(uj, uj, uu);
+        }
+        // Rounding can push |cos φ| an ulp past 1, where acos is NaN; the selects keep a real NaN (divergence) as NaN.
+        c = TL.Select(TL.GreaterThan(c, one), one, c);
+        c = TL.Select(TL.LessThan(c, TL.Negate(one)), TL.Negate(one), c);
+        TVec phi = AcosKernel.Acos<TL, TVec, T>(c);
+        TVec piMinusPhi = TL.Subtract(pi, phi);
+        TVec sin = TL.Sqrt(TL.Multiply(TL.Subtract(one, c), TL.Add(one, c)));
+        TVec g = TL.FusedMultiplyAdd(piMinusPhi, c, sin); // g(φ) = sin φ + (π − φ) cos φ
+
+        TVec ada = TL.Load(in _aDotAStar[o]);
+        TVec sumA = TL.Load(in _sumA[o]);
+        TVec etaW = TL.Load(in _etaW[o]);
+        TVec etaA = TL.Load(in _etaA[o]);
+
+        // w: ũ = α u + s v*, then u ← ũ/‖ũ‖.
+        TVec s = TL.Multiply(TL.Multiply(etaW, ada), TL.Multiply(piMinusPhi, invPi));
+        TVec alpha = TL.FusedMultiplyAdd(TL.Negate(s), c, one);
+        TVec twoAlphaS = TL.Multiply(TL.Add(alpha, alpha), s);
+        TVec norm2 = TL.FusedMultiplyAdd(TL.Multiply(alpha, alpha), uu,
+                     TL.FusedMultiplyAdd(twoAlphaS, c, TL.Multiply(TL.Multiply(s, s), TL.Load(in _vStarNorm2[o]))));
+        TVec inv = TL.Divide(one, TL.Sqrt(norm2));
+        TVec cu = TL.Multiply(alpha, inv), cv = TL.Multiply(s, inv);
+        for (int j = 0, idx = o; j < _p; j++, idx += L)
+        {
+            ref T uj = ref Unsafe.Add(ref u, idx);
+            TL.Store(TL.FusedMultiplyAdd(cu, TL.Load(in uj), TL.Multiply(cv, TL.Load(in Unsafe.Add(ref vs, idx)))), ref uj);
+        }
+
+        // a ← ka·a + kb·a* + kc·𝟏 (= a − η_a ∇_a L), accumulating aᵀa* and 𝟏ᵀa of the new a for the next step.
+        TVec ka = TL.FusedMultiplyAdd(TL.Negate(etaA), TL.Create((T.Pi - T.One) / T.Pi), one);
+        TVec kb = TL.Multiply(TL.Multiply(etaA, TL.Subtract(g, one)), invPi);
+        TVec kc = TL.Multiply(TL.Multiply(etaA, TL.Subtract(TL.Load(in _sumAStar[o]), sumA)), invPi);
+        TVec ada2 = TL.Create(T.Zero), sumA2 = TL.Create(T.Zero);
+        for (int j = 0, idx = o; j < _k; j++, idx += L)
+        {
+            ref T aj = ref Unsafe.Add(ref a, idx);
+            TVec asj = TL.Load(in Unsafe.Add(ref aS, idx));
+            TVec next = TL.FusedMultiplyAdd(ka, TL.Load(in aj), TL.FusedMultiplyAdd(kb, asj, kc));
+            TL.Store(next, ref aj);
+            ada2 = TL.FusedMultiplyAdd(next, asj, ada2);
+            sumA2 = TL.Add(sumA2, next);
+        }
+        TL.Store(ada2, ref _aDotAStar[o]);
+        TL.Store(sumA2, ref _sumA[o]);
+    }
+
+    /// <summary>Outcome masks of lanes [o, o + width) in their current state (SPEC §1.5).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private void Check(int o, out ulong bad, out ulong success, out ulong spurious, out ulong retire)
+    {
+        int L = _lanes;
+        TVec one = TL.Create(T.One);
+        TVec pi = TL.Create(T.Pi);
+        TVec c = TL.Create(T.Zero), err2 = TL.Create(T.Zero);
+        for (int j = 0, idx = o; j < _p; j++, idx += L)
+            c = TL.FusedMultiplyAdd(TL.Load(in _u[idx]), TL.Load(in _vStar[idx]), c);
+        for (int j = 0, idx = o; j < _k; j++, idx += L)
+        {
+            TVec d = TL.Subtract(TL.Load(in _a[idx]), TL.Load(in _aStar[idx]));
+            err2 = TL.FusedMultiplyAdd(d, d, err2);
+        }
+        c = TL.Select(TL.GreaterThan(c, one), one, c);
+        c = TL.Select(TL.LessThan(c, TL.Negate(one)), TL.Negate(one), c);
+        TVec phi = AcosKernel.Acos<TL, TVec, T>(c);
+        TVec sin = TL.Sqrt(TL.Multiply(TL.Subtract(one, c), TL.Add(one, c)));
+        // π − g(φ) = π(1 − cos φ) + φ cos φ − sin φ: no cancellation against π as φ → 0, so the loss can get near 0.
+        TVec piMinusG = TL.FusedMultiplyAdd(pi, TL.Subtract(one, c), TL.FusedMultiplyAdd(phi, c, TL.Negate(sin)));
+        TVec sumDiff = TL.Subtract(TL.Load(in _sumA[o]), TL.Load(in _sumAStar[o]));
+        // L = (1/2π)[(π−1)‖a − a*‖² + (𝟏ᵀ(a − a*))²] + ((π − g)/π) aᵀa*
+        TVec loss = TL.Add(
+            TL.Multiply(TL.FusedMultiplyAdd(TL.Create(T.Pi - T.One), err2, TL.Multiply(sumDiff, sumDiff)), TL.Create(T.One / (T.Pi + T.Pi))),
+            TL.Multiply(TL.Multiply(piMinusG, TL.Load(in _aDotAStar[o])), TL.Create(T.One / T.Pi)));
+
+        TVec badMask = TL.IsNotFinite(TL.Add(TL.Add(c, err2), TL.Add(sumDiff, loss)));
+        TVec successMask = TL.And(TL.LessThan(phi, TL.Create(_tol)), TL.LessThan(err2, TL.Create(_tol2)));
+        TVec spuriousMask = TL.GreaterThan(phi, TL.Create(T.Pi / (T.One + T.One)));
+        TVec retireMask = TL.Or(badMask, TL.And(successMask, TL.LessThan(loss, TL.Create(_retireLoss))));
+        bad = TL.MaskBits(badMask);
+        success = TL.MaskBits(successMask);
+        spurious = TL.MaskBits(spuriousMask);
+        retire = TL.MaskBits(retireMask);
+    }
+
+    private bool Load(IShortcutCnnTrialFeed feed, int l)
+    {
+        if (!feed.TryNext(out long tag, _u0, _vStar0, _aStar0, _a0, out double etaW1, out double etaA1, out int t1))
+        {
+            _active[l] = false;
+            return false;
+        }
+        int L = _lanes;
+        // Per-lane sums in T with the same operation order as Step, so a freshly loaded lane and a running lane agree
+        // exactly however the lanes are batched.
+        T vv = T.Zero;
+        for (int j = 0; j < _p; j++)
+        {
+            T uj = T.CreateChecked(_u0[j]), vj = T.CreateChecked(_vStar0[j]);
+            _u[j * L + l] = uj;
+            _vStar[j * L + l] = vj;
+            vv = T.FusedMultiplyAdd(vj, vj, vv);
+        }
+        T sumAs = T.Zero, ada = T.Zero, sumA = T.Zero;
+        for (int j = 0; j < _k; j++)
+        {
+            T aj = T.CreateChecked(_a0[j]), asj = T.CreateChecked(_aStar0[j]);
+            _a[j * L + l] = aj;
+            _aStar[j * L + l] = asj;
+            sumAs += asj;
+            ada = T.FusedMultiplyAdd(aj, asj, ada);
+            sumA += aj;
+        }
+        _vStarNorm2[l] = vv; _sumAStar[l] = sumAs; _aDotAStar[l] = ada; _sumA[l] = sumA;
+        _etaW1[l] = T.CreateChecked(etaW1); _etaA1[l] = T.CreateChecked(etaA1);
+        _t[l] = 0; _t1[l] = Math.Clamp(t1, 0, _iterations);
+        _tag[l] = tag;
+        _active[l] = true;
+        return true;
+    }
+}

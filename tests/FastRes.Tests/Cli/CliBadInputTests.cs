@@ -1,0 +1,134 @@
+using NUnit.Framework;
+
+namespace FastRes.Tests.Cli;
+
+/// <summary>
+/// SPEC §7: bad input → exactly one line on stderr naming the field, exit code 2, and nothing written (the --out
+/// folder is not even created).
+/// </summary>
+public class CliBadInputTests
+{
+    private string _scratch = null!;
+
+    [SetUp]
+    public void SetUp() { _scratch = CliHarness.TempPath("bad"); Directory.CreateDirectory(_scratch); }
+
+    [TearDown]
+    public void TearDown() { if (Directory.Exists(_scratch)) Directory.Delete(_scratch, recursive: true); }
+
+    private static IEnumerable<TestCaseData> FlagCases()
+    {
+        TestCaseData Case(string field, params string[] args) => new TestCaseData(args, field).SetArgDisplayNames(string.Join(" ", args));
+        yield return Case("run", "run", "no-such-experiment");
+        yield return Case("--bogus", "run", "shortcut-cnn", "--bogus", "1");
+        yield return Case("--p", "run", "shortcut-cnn", "--p", "abc");
+        yield return Case("--p", "run", "shortcut-cnn", "--p", "1");
+        yield return Case("--p", "run", "shortcut-cnn", "--p");
+        yield return Case("--k", "run", "shortcut-cnn", "--k", "0,4");
+        yield return Case("--k", "run", "shortcut-cnn", "--k", "4,x");
+        yield return Case("--k", "run", "shortcut-cnn", "--k", "4,,8");
+        yield return Case("--trials", "run", "shortcut-cnn", "--trials", "0");
+        yield return Case("--trials", "run", "shortcut-cnn", "--trials", "-5");
+        yield return Case("--iterations", "run", "shortcut-cnn", "--iterations", "1.5");
+        yield return Case("--eta", "run", "shortcut-cnn", "--eta", "NaN");
+        yield return Case("--eta", "run", "shortcut-cnn", "--eta", "-0.1");
+        yield return Case("--eta", "run", "shortcut-cnn", "--eta", "0");
+        yield return Case("--eta1", "run", "shortcut-cnn", "--eta1", "0");
+        yield return Case("--eta-scale", "run", "shortcut-cnn", "--eta-scale", "-1");
+        yield return Case("--eta-scale", "run", "shortcut-cnn", "--eta-scale", "Infinity");
+        yield return Case("--warmup-c", "run", "shortcut-cnn", "--warmup-c", "0");
+        yield return Case("--cap-deg", "run", "shortcut-cnn", "--cap-deg", "0");
+        yield return Case("--cap-deg", "run", "shortcut-cnn", "--cap-deg", "180.5");
+        yield return Case("--tol", "run", "shortcut-cnn", "--tol", "0");
+        yield return Case("--shard", "run", "shortcut-cnn", "--shard", "2/2");
+        yield return Case("--shard", "run", "shortcut-cnn", "--shard", "-1/2");
+        yield return Case("--shard", "run", "shortcut-cnn", "--shard", "half");
+        yield return Case("--methods", "run", "shortcut-cnn", "--methods", "cnn,densenet");
+        yield return Case("--precision", "run", "shortcut-cnn", "--precision", "half");
+        yield return Case("--simd", "run", "shortcut-cnn", "--simd", "64");
+        yield return Case("--steps", "run", "shortcut-cnn", "--steps", "fast");
+        yield return Case("--caps", "run", "shortcut-cnn-atlas", "--caps", "0,60");
+        // The atlas sweeps --caps; a single --cap-deg would be silently ignored, so it is not an option there.
+        yield return Case("--cap-deg", "run", "shortcut-cnn-atlas", "--cap-deg", "60");
+        yield return Case("--p", "run", "shortcut-cnn", "--p", "--dry-run");
+        yield return Case("--every", "run", "shortcut-cnn-trajectory", "--every", "0");
+        yield return Case("--find-trapped", "run", "shortcut-cnn-trajectory", "--find-trapped", "maybe");
+        yield return Case("--k", "run", "shortcut-cnn-trajectory", "--k", "4,8");
+    }
+
+    [TestCaseSource(nameof(FlagCases))]
+    public void Bad_flag_gives_one_line_naming_the_field_exit_2_and_writes_nothing(string[] args, string field)
+    {
+        string outDir = Path.Combine(_scratch, "out");
+        var result = CliHarness.Run([.. args, "--out", outDir]);
+        AssertRejected(result, field, outDir);
+    }
+
+    [Test]
+    public void Unknown_experiment_lists_the_known_ones()
+    {
+        var result = CliHarness.Run("run", "resnet50");
+        Assert.That(result.ExitCode, Is.EqualTo(2));
+        Assert.That(result.Error, Does.Contain("shortcut-cnn").And.Contain("shortcut-cnn-atlas").And.Contain("shortcut-cnn-trajectory"));
+    }
+
+    [Test]
+    public void Unknown_option_is_a_single_line_not_the_parser_help_dump()
+    {
+        var result = CliHarness.Run("run", "shortcut-cnn", "--iterationz", "5");
+        Assert.That(result.ExitCode, Is.EqualTo(2));
+        Assert.That(result.ErrorLines, Has.Length.EqualTo(1));
+        Assert.That(result.Out, Is.Empty, "no help text on stdout either");
+        Assert.That(result.Error, Does.Contain("--iterations"), "names what is allowed");
+    }
+
+    private static IEnumerable<TestCaseData> ConfigCases()
+    {
+        yield return new TestCaseData("{ \"p\": 8,\n  \"k\": [4, 8\n}", "line 3").SetArgDisplayNames("malformed");
+        yield return new TestCaseData("{ \"p\": 8, \"iteratons\": 10 }", "iteratons").SetArgDisplayNames("unknown key");
+        yield return new TestCaseData("{ \"p\": \"eight\" }", "\"p\"").SetArgDisplayNames("non-numeric");
+        yield return new TestCaseData("{ \"k\": [0, 4] }", "--k").SetArgDisplayNames("k out of range");
+        yield return new TestCaseData("[1, 2]", "object").SetArgDisplayNames("not an object");
+        yield return new TestCaseData("{ \"p\": null }", "\"p\"").SetArgDisplayNames("null for a required value");
+    }
+
+    [TestCaseSource(nameof(ConfigCases))]
+    public void Bad_config_file_gives_one_line_with_the_place_or_key(string json, string expected)
+    {
+        string file = Path.Combine(_scratch, "config.json");
+        File.WriteAllText(file, json);
+        string outDir = Path.Combine(_scratch, "out");
+        var result = CliHarness.Run("run", "shortcut-cnn", "--config", file, "--out", outDir);
+        AssertRejected(result, expected, outDir);
+    }
+
+    [Test]
+    public void Unreadable_config_file_is_bad_input()
+    {
+        string outDir = Path.Combine(_scratch, "out");
+        var result = CliHarness.Run("run", "shortcut-cnn", "--config", Path.Combine(_scratch, "missing.json"), "--out", outDir);
+        AssertRejected(result, "--config", outDir);
+    }
+
+    [Test]
+    public void Malformed_json_reports_line_and_position()
+    {
+        string file = Path.Combine(_scratch, "c.json");
+        File.WriteAllText(file, "{\n  \"p\": 8,\n  \"k\": 4,,\n}");
+        var result = CliHarness.Run("run", "shortcut-cnn", "--config", file, "--dry-run");
+        Assert.That(result.ExitCode, Is.EqualTo(2));
+        Assert.That(result.Error, Does.Match(@"line 3, position \d+"));
+    }
+
+    private static void AssertRejected(CliHarness.Outcome result, string field, string outDir)
+    {
+        Assert.Multiple(() =>
+        {
+            Assert.That(result.ExitCode, Is.EqualTo(2), result.Error);
+            Assert.That(result.ErrorLines, Has.Length.EqualTo(1), result.Error);
+            Assert.That(result.Error, Does.StartWith("error: "));
+            Assert.That(result.Error, Does.Contain(field));
+            Assert.That(Directory.Exists(outDir), Is.False, "nothing may be written on bad input");
+        });
+    }
+}
