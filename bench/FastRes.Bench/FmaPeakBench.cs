@@ -11,7 +11,6 @@ namespace FastRes.Bench;
 /// machine does not accelerate runs the software fallback and says so by its rate.
 /// </summary>
 [Config(typeof(Config))]
-[SimpleJob(launchCount: 1, warmupCount: 3, iterationCount: 10)]
 public class FmaPeakBench
 {
     /// <summary>Loop iterations per invocation: a few ms at full speed.</summary>
