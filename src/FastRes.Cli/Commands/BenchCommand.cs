@@ -23,8 +23,9 @@ public static class BenchCommand
     }
 
     /// <summary>
-    /// Exit codes: 0 done, 1 a perf regression (smoke), 2 bad input, 3 the measurement itself failed (kept apart
-    /// from 1 so that CI never mistakes a crash for a regression, or the reverse).
+    /// Exit codes: 0 done, 1 a perf regression (smoke), 2 bad input, 3 the measurement itself failed. The host's
+    /// runtime-failure code is 1 (Hosting/ExitCodes); bench keeps failures on 3 so that CI never mistakes a
+    /// crash for a regression, or the reverse.
     /// </summary>
     internal const int Ok = 0, Regressed = 1, BadInput = 2, Failed = 3;
 
@@ -121,7 +122,7 @@ public static class BenchCommand
         var parse = root.Parse(args);
         if (parse.Errors.Count > 0)
         {
-            error.WriteLine($"fastres: {parse.Errors[0].Message}");
+            error.WriteLine($"error: {parse.Errors[0].Message}");
             return BadInput;
         }
         return parse.Invoke(new InvocationConfiguration { Output = output, Error = error });
@@ -192,12 +193,13 @@ public static class BenchCommand
         try { return body(); }
         catch (BadInputException e)
         {
-            r.InvocationConfiguration.Error.WriteLine($"fastres bench: {e.Option}: {e.Message}");
+            r.InvocationConfiguration.Error.WriteLine($"error: {e.Option}: {e.Message}");
             return BadInput;
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {
-            r.InvocationConfiguration.Error.WriteLine($"fastres bench: measurement failed: {e}");
+            // One line, as the host reports runtime failures (Hosting/CliApp), but exit 3, not the host's 1.
+            r.InvocationConfiguration.Error.WriteLine($"error: bench: {e.GetType().Name}: {e.Message.ReplaceLineEndings(" ")}");
             return Failed;
         }
     }
