@@ -47,7 +47,15 @@ public static class CliApp
         }
         catch (Exception e)
         {
-            stderr.WriteLine($"error: {e.GetType().Name}: {OneLine(e.Message)}");
+            // Worker threads wrap their failure (a full disk while journaling a block) in an AggregateException.
+            while (e is AggregateException { InnerExceptions.Count: >= 1 } agg) e = agg.InnerExceptions[0];
+            string kind = e switch
+            {
+                IOException or UnauthorizedAccessException => "I/O",
+                SlurmException => "slurm",
+                _ => e.GetType().Name,
+            };
+            stderr.WriteLine($"error: {kind}: {OneLine(e.Message)}");
             return ExitCodes.RuntimeFailure;
         }
     }
@@ -58,6 +66,8 @@ public static class CliApp
         {
             ListCommand.Create(context),
             RunCommand.Create(context),
+            MergeCommand.Create(context),
+            SlurmCommand.Create(context),
             InfoCommand.Create(context),
             BenchCommand.Create(),
         };
@@ -73,7 +83,8 @@ public static class CliApp
         if (parse.UnmatchedTokens.Count > 0)
         {
             string token = parse.UnmatchedTokens[0];
-            if (command.Name == RunCommand.Name && command.Parents.Any(p => p is RootCommand))
+            if ((command.Name == RunCommand.Name && command.Parents.Any(p => p is RootCommand))
+                || (command.Name == "run" && command.Parents.Any(p => p is Command { Name: SlurmCommand.Name })))
                 return new BadInputException(RunCommand.Name, $"unknown experiment \"{token}\" (known: {ExperimentRegistry.Names})");
             if (token.StartsWith('-'))
             {
@@ -92,7 +103,7 @@ public static class CliApp
                 return new BadInputException(option.Option.Name, "needs a value");
             case OptionResult option:
                 return new BadInputException(option.Option.Name, OneLine(error.Message));
-            case CommandResult c when c.Command.Name == RunCommand.Name && c.Command.Parents.Any(p => p is RootCommand):
+            case CommandResult c when c.Command.Name == RunCommand.Name && c.Command.Parents.Any(p => p is RootCommand or Command { Name: SlurmCommand.Name }):
                 return new BadInputException(RunCommand.Name, $"name an experiment (known: {ExperimentRegistry.Names})");
             case CommandResult c when c.Command.Subcommands.Count > 0:
                 return new BadInputException(CommandPath(c), $"name a command ({string.Join(", ", c.Command.Subcommands.Select(s => s.Name))})");

@@ -10,6 +10,15 @@ Console.CancelKeyPress += (_, e) =>
     cancel.Cancel();
     Console.Error.WriteLine("fastres: stopping at the next trial block (Ctrl-C again to kill)");
 };
+// SIGTERM (scancel, a Slurm time limit, `kill`) stops the same way: the claimed blocks finish, the checkpoint is
+// synced, and the run can be resumed. Slurm sends SIGKILL KillWait seconds later; the checkpoint covers that too.
+using var sigterm = System.Runtime.InteropServices.PosixSignalRegistration.Create(System.Runtime.InteropServices.PosixSignal.SIGTERM, context =>
+{
+    context.Cancel = true;
+    if (cancel.IsCancellationRequested) return;
+    cancel.Cancel();
+    Console.Error.WriteLine("fastres: SIGTERM: stopping at the next trial block");
+});
 // Commands are registered in CliApp.CreateRoot; `fastres bench` (Commands/BenchCommand.cs, BenchCommand.Create()) is added there.
 Console.OutputEncoding = System.Text.Encoding.UTF8;
 return CliApp.Run(args, Console.Out, Console.Error, cancel.Token);

@@ -1,6 +1,7 @@
 using System.Text.Json.Nodes;
 using FastRes.Cli.Hosting;
 using FastRes.Cli.Output;
+using FastRes.Experiments.Checkpoints;
 using FastRes.Experiments.ShortcutCnn;
 using ScottPlot;
 
@@ -42,6 +43,22 @@ public sealed class ShortcutCnnAtlasCommand : ExperimentBinding<ShortcutCnnAtlas
 
     protected override ShortcutCnnResult Execute(ShortcutCnnAtlasConfig config, IProgress<long> progress, CancellationToken cancellationToken)
         => ShortcutCnnAtlas.Run(config, progress, cancellationToken);
+
+    public override ShardSlice? SliceOf(ShortcutCnnAtlasConfig c)
+    {
+        var (start, end) = c.Shared.Shard.Range(c.Shared.Trials);
+        return new ShardSlice(c.Shared.Shard.Index, c.Shared.Shard.Count, start, end);
+    }
+
+    protected override (string Shard, int BlockTrials)? CheckpointLayout(ShortcutCnnAtlasConfig c) => (c.Shared.Shard.ToString(), c.Shared.BlockTrials);
+
+    protected override ShortcutCnnResult Execute(ShortcutCnnAtlasConfig config, IProgress<long> progress, ITrialBlockJournal? journal, CancellationToken cancellationToken)
+        => ShortcutCnnAtlas.Run(config, progress, cancellationToken, journal);
+
+    public override bool CanMerge => true;
+    protected override ShortcutCnnAtlasConfig WholeRun(ShortcutCnnAtlasConfig c) => c with { Shared = c.Shared with { Shard = Shard.Whole, Threads = Defaults.Shared.Threads, Simd = Defaults.Shared.Simd } };
+    protected override ShortcutCnnResult MergeShards(ShortcutCnnAtlasConfig whole, IReadOnlyList<ShardInput> shards)
+        => ShortcutCnnRowFiles.Merge(whole.Shared, shards) with { Config = whole.Shared };
 
     public override IReadOnlyList<string> WriteResults(RunHeader header, ShortcutCnnResult result)
     {

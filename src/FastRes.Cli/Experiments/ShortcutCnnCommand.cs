@@ -1,6 +1,7 @@
 using System.Text.Json.Nodes;
 using FastRes.Cli.Hosting;
 using FastRes.Cli.Output;
+using FastRes.Experiments.Checkpoints;
 using FastRes.Experiments.ShortcutCnn;
 using ScottPlot;
 
@@ -26,6 +27,22 @@ public sealed class ShortcutCnnCommand : ExperimentBinding<ShortcutCnnConfig, Sh
 
     protected override ShortcutCnnResult Execute(ShortcutCnnConfig config, IProgress<long> progress, CancellationToken cancellationToken)
         => ShortcutCnnMonteCarlo.Run(config, progress, cancellationToken);
+
+    public override ShardSlice? SliceOf(ShortcutCnnConfig c)
+    {
+        var (start, end) = c.Shard.Range(c.Trials);
+        return new ShardSlice(c.Shard.Index, c.Shard.Count, start, end);
+    }
+
+    protected override (string Shard, int BlockTrials)? CheckpointLayout(ShortcutCnnConfig c) => (c.Shard.ToString(), c.BlockTrials);
+
+    protected override ShortcutCnnResult Execute(ShortcutCnnConfig config, IProgress<long> progress, ITrialBlockJournal? journal, CancellationToken cancellationToken)
+        => ShortcutCnnMonteCarlo.Run(config, progress, cancellationToken, journal);
+
+    public override bool CanMerge => true;
+    protected override ShortcutCnnConfig WholeRun(ShortcutCnnConfig c) => c with { Shard = Shard.Whole, Threads = Defaults.Threads, Simd = Defaults.Simd };
+    protected override ShortcutCnnResult MergeShards(ShortcutCnnConfig whole, IReadOnlyList<ShardInput> shards)
+        => ShortcutCnnRowFiles.Merge(whole, shards) with { Config = whole };
 
     public override IReadOnlyList<string> WriteResults(RunHeader header, ShortcutCnnResult result)
     {

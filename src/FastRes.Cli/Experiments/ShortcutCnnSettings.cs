@@ -46,6 +46,8 @@ public static class ShortcutCnnSettings
             new("seed", "N", $"Random seed; trial i's randomness is a function of (seed, i) (default {d.Seed})", (c, t) => c with { Seed = Values.ULong("seed", t) }),
             new("threads", "N", "Worker threads, 0 = all cores (default 0); never changes results", (c, t) => c with { Threads = Values.Int("threads", t) }),
             new("shard", "i/N", "Run shard i (0-based) of N of the trials; merge combines shards (default 0/1)", (c, t) => c with { Shard = ParseShard(t) }),
+            new("block-trials", "N", $"Trials per work block, the unit of checkpoints (default {d.BlockTrials}); never changes results",
+                (c, t) => c with { BlockTrials = Values.Int("block-trials", t) }),
             new("simd", "auto|scalar|128|256|512", "Vector width of the kernel (default auto); never changes results",
                 (c, t) => c with { Simd = Values.Choice("simd", t, SimdWidths) }),
         };
@@ -75,6 +77,7 @@ public static class ShortcutCnnSettings
             ["seed"] = c.Seed,
             ["threads"] = c.Threads,
             ["shard"] = c.Shard.ToString(),
+            ["block-trials"] = c.BlockTrials,
             ["simd"] = Word(SimdWidths, c.Simd),
         };
         foreach (string name in omit) json.Remove(name);

@@ -26,7 +26,7 @@ public sealed class ShortcutCnnTrajectoryCommand : ExperimentBinding<ShortcutCnn
 
     public ShortcutCnnTrajectoryCommand()
     {
-        var shared = ShortcutCnnSettings.For(Defaults.Shared, "trials", "shard")
+        var shared = ShortcutCnnSettings.For(Defaults.Shared, "trials", "shard", "block-trials")
             .Select(s => s.Lift<ShortcutCnnTrajectoryConfig>(t => t.Shared, (t, c) => t with { Shared = c }))
             .Select(s => s.Name == "k" ? s.WithDescription($"Width k ≥ 1 of the traced runs, one value (default {Defaults.Shared.K[0]})") : s);
         Settings =
@@ -51,7 +51,7 @@ public sealed class ShortcutCnnTrajectoryCommand : ExperimentBinding<ShortcutCnn
 
     public override JsonObject ConfigJson(ShortcutCnnTrajectoryConfig config)
     {
-        var json = ShortcutCnnSettings.ToJson(config.Shared, "trials", "shard");
+        var json = ShortcutCnnSettings.ToJson(config.Shared, "trials", "shard", "block-trials");
         json["traces"] = config.Traces;
         json["every"] = config.Every;
         json["find-trapped"] = config.FindTrapped;

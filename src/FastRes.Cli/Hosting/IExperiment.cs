@@ -13,4 +13,14 @@ public interface IExperiment
     /// <summary>One line for <c>fastres list</c> and <c>--help</c>.</summary>
     string Description { get; }
     Command CreateRunCommand(CliContext context);
+    /// <summary><c>fastres slurm run NAME</c>: the same options plus the Slurm ones.</summary>
+    Command CreateSlurmCommand(CliContext context);
+    /// <summary>Whether <c>fastres merge</c> can combine shards of this experiment.</summary>
+    bool CanMerge { get; }
+    /// <summary>Merges shards already checked by the host; returns the files written into <paramref name="outDir"/>.</summary>
+    IReadOnlyList<string> Merge(IReadOnlyList<ShardInput> shards, string outDir, CliContext context);
 }
+
+/// <summary>A shard folder as <c>fastres merge</c> read it: its results.json, header fields and slice.</summary>
+public sealed record ShardInput(string Dir, string ResultsPath, System.Text.Json.JsonElement Results, string Experiment, string ConfigHash,
+                                string Version, string? GitCommit, ShardSlice Slice);

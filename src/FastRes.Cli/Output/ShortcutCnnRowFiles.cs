@@ -59,6 +59,61 @@ public static class ShortcutCnnRowFiles
         });
     }
 
+    /// <summary>
+    /// Merges shard folders of shortcut-cnn or its atlas: reads each results.json's rows back (checking that they are
+    /// whole: counts add up to the shard's trials) and sums them (<see cref="ShortcutCnnShards.Merge"/>).
+    /// </summary>
+    public static ShortcutCnnResult Merge(ShortcutCnnConfig whole, IReadOnlyList<ShardInput> shards)
+    {
+        var rows = shards.Select(ReadRows).ToList();
+        double seconds = shards.Sum(s => s.Results.TryGetProperty("seconds", out var v) && v.ValueKind == JsonValueKind.Number ? v.GetDouble() : 0);
+        try { return ShortcutCnnShards.Merge(whole, rows, seconds); }
+        catch (ArgumentException e) { throw new BadInputException("merge", $"shards do not line up: {e.Message}"); }
+    }
+
+    /// <summary>The rows of a shard's results.json; anything missing or inconsistent means the file is corrupt.</summary>
+    public static IReadOnlyList<ShortcutCnnRow> ReadRows(ShardInput shard)
+    {
+        BadInputException Corrupt(string what) => new("merge", $"{shard.ResultsPath} is corrupt: {what}");
+        if (!shard.Results.TryGetProperty("rows", out var rowsElement) || rowsElement.ValueKind != JsonValueKind.Array)
+            throw Corrupt("no \"rows\" array");
+        long sliceTrials = shard.Slice.TrialEnd - shard.Slice.TrialStart;
+        var rows = new List<ShortcutCnnRow>();
+        int n = 0;
+        foreach (var e in rowsElement.EnumerateArray())
+        {
+            n++;
+            try
+            {
+                var row = new ShortcutCnnRow
+                {
+                    P = e.GetProperty("p").GetInt32(),
+                    K = e.GetProperty("k").GetInt32(),
+                    CapDeg = e.GetProperty("cap_deg").GetDouble(),
+                    Method = e.GetProperty("method").GetString() ?? throw Corrupt($"row {n} has a null method"),
+                    Trials = e.GetProperty("trials").GetInt64(),
+                    Success = e.GetProperty("success").GetInt64(),
+                    Spurious = e.GetProperty("spurious").GetInt64(),
+                    Undecided = e.GetProperty("undecided").GetInt64(),
+                    Diverged = e.GetProperty("diverged").GetInt64(),
+                    TrialIterations = e.GetProperty("trial_iterations").GetInt64(),
+                    Seconds = e.GetProperty("seconds").ValueKind == JsonValueKind.Number ? e.GetProperty("seconds").GetDouble() : 0,
+                };
+                if (row.Trials != sliceTrials)
+                    throw Corrupt($"row {n} has {row.Trials} trials, its shard {shard.Slice} has {sliceTrials}");
+                if (row.Success < 0 || row.Spurious < 0 || row.Undecided < 0 || row.Diverged < 0 || row.TrialIterations < 0
+                    || row.Success + row.Spurious + row.Undecided + row.Diverged != row.Trials)
+                    throw Corrupt($"row {n}'s outcome counts do not add up to its {row.Trials} trials");
+                rows.Add(row);
+            }
+            catch (Exception ex) when (ex is KeyNotFoundException or InvalidOperationException or FormatException)
+            {
+                throw Corrupt($"row {n} lacks a field or has one of the wrong type ({ConfigFile.OneLine(ex.Message)})");
+            }
+        }
+        return rows;
+    }
+
     /// <summary>JSON has no NaN: a rate of an empty cell (a shard with no trials in it) is written as null.</summary>
     private static void Number(Utf8JsonWriter w, string? name, double value)
     {

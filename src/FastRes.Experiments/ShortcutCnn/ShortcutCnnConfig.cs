@@ -57,7 +57,9 @@ public sealed record ShortcutCnnConfig
     /// <summary>Batching knobs (vectors of trials in flight per worker, trials per claimed block): results never
     /// depend on them; tests vary them to prove it.</summary>
     internal int VectorsInFlight { get; init; } = 4;
-    internal int BlockTrials { get; init; } = 256;
+    /// <summary>Trials per claimed block, also the unit of checkpoints: smaller blocks lose less work to a kill but
+    /// write more checkpoint records. Never changes results.</summary>
+    public int BlockTrials { get; init; } = 256;
 
     public IReadOnlyList<ConfigError> Validate()
     {
@@ -77,6 +79,7 @@ public sealed record ShortcutCnnConfig
         if (!(CapDeg > 0 && CapDeg <= 180)) errors.Add(new("cap-deg", $"must be in (0, 180] degrees (got {CapDeg})"));
         if (!(Tol > 0) || double.IsInfinity(Tol)) errors.Add(new("tol", $"must be a finite number > 0 (got {Tol})"));
         if (!(RetireLoss >= 0) || double.IsInfinity(RetireLoss)) errors.Add(new("retire-loss", $"must be a finite number ≥ 0 (got {RetireLoss})"));
+        if (BlockTrials < 1) errors.Add(new("block-trials", $"must be an integer ≥ 1 (got {BlockTrials})"));
         if (Threads < 0) errors.Add(new("threads", $"must be ≥ 0 (0 = all cores) (got {Threads})"));
         if (Shard.Count < 1 || Shard.Index < 0 || Shard.Index >= Shard.Count)
             errors.Add(new("shard", $"must be i/N with 0 ≤ i < N (got {Shard})"));

@@ -1,4 +1,6 @@
 using System.Diagnostics;
+using System.Globalization;
+using FastRes.Experiments.Checkpoints;
 using FastRes.Kernels.ShortcutCnn;
 
 namespace FastRes.Experiments.ShortcutCnn;
@@ -15,17 +17,20 @@ public static class ShortcutCnnMonteCarlo
 
     /// <summary>
     /// Runs the config (which must be valid). <paramref name="progress"/> receives increments: the number of
-    /// trials just finished, from worker threads. Cancellation stops at the next trial block boundary and throws
-    /// <see cref="OperationCanceledException"/>.
+    /// trials just finished, from worker threads. Cancellation stops at the next trial block boundary (claimed blocks
+    /// finish, and reach the journal) and throws <see cref="OperationCanceledException"/>. With a
+    /// <paramref name="journal"/>, every finished block is reported to it and blocks it already holds are not run
+    /// again: their tallies are added instead (resume after a crash).
     /// </summary>
-    public static ShortcutCnnResult Run(ShortcutCnnConfig config, IProgress<long>? progress = null, CancellationToken cancellationToken = default)
+    public static ShortcutCnnResult Run(ShortcutCnnConfig config, IProgress<long>? progress = null, CancellationToken cancellationToken = default,
+                                        ITrialBlockJournal? journal = null)
     {
         ThrowIfInvalid(config.Validate());
         var total = Stopwatch.StartNew();
         var cap = new SphericalCap(config.P, config.CapDeg * Math.PI / 180);
         var rows = new List<ShortcutCnnRow>();
         foreach (int k in config.K)
-            rows.AddRange(RunK(config, k, cap, progress, cancellationToken));
+            rows.AddRange(RunK(config, k, cap, progress, cancellationToken, journal: journal));
         return new ShortcutCnnResult(config, rows, total.Elapsed.TotalSeconds);
     }
 
@@ -37,20 +42,46 @@ public static class ShortcutCnnMonteCarlo
     /// A row's seconds are the k-pass wall time shared among its methods in proportion to their trial-iterations.
     /// </summary>
     internal static IEnumerable<ShortcutCnnRow> RunK(ShortcutCnnConfig config, int k, SphericalCap cap, IProgress<long>? progress,
-                                                     CancellationToken cancellationToken, TrialOutcome[]? outcomes = null)
+                                                     CancellationToken cancellationToken, TrialOutcome[]? outcomes = null,
+                                                     ITrialBlockJournal? journal = null)
     {
         var steps = config.ResolveSteps(k);
         var settings = new ShortcutCnnGdSettings(config.P, k, steps.Eta, config.Iterations, config.Tol, config.RetireLoss);
         var (first, end) = config.Shard.Range(config.Trials);
-        var cursor = new BlockCursor(first, end, config.BlockTrials);
-        int workers = (int)Math.Clamp((end - first + config.BlockTrials - 1) / config.BlockTrials, 1, Workers(config));
+        var methods = config.Methods;
+        var counts = new long[methods.Length, 4];
+        var iterations = new long[methods.Length];
+
+        // Blocks an interrupted run already finished: added, not rerun. A block is checked against the plan so
+        // that a record from another layout can never be counted in place of the trials it claims to cover.
+        string cell = CellName(config.CapDeg, k);
+        var probe = new BlockCursor(first, end, config.BlockTrials);
+        var done = new HashSet<long>();
+        for (long b = 0; journal is not null && b < probe.Blocks; b++)
+        {
+            if (!journal.TryGetCompleted(cell, b, out var block)) continue;
+            var (bs, be) = probe.RangeOf(b);
+            if (block.Start != bs || block.End != be || block.Tally.Length != methods.Length * ShortcutCnnTrialFeed.TallyPerMethod)
+                throw new InvalidDataException($"checkpoint block {cell} #{b} covers trials [{block.Start}, {block.End}), expected [{bs}, {be})");
+            for (int m = 0; m < methods.Length; m++)
+            {
+                for (int o = 0; o < 4; o++) counts[m, o] += block.Tally[m * ShortcutCnnTrialFeed.TallyPerMethod + o];
+                iterations[m] += block.Tally[m * ShortcutCnnTrialFeed.TallyPerMethod + 4];
+            }
+            done.Add(b);
+            progress?.Report((be - bs) * methods.Length);
+        }
+
+        var cursor = new BlockCursor(first, end, config.BlockTrials, done.Count > 0 ? done.Contains : null);
+        long remaining = cursor.Blocks - done.Count;
+        int workers = (int)Math.Clamp(remaining, 1, Workers(config));
         var feeds = new ShortcutCnnTrialFeed[workers];
         var clock = Stopwatch.StartNew();
         try
         {
             Parallel.For(0, workers, new ParallelOptions { MaxDegreeOfParallelism = workers }, w =>
             {
-                var feed = feeds[w] = new ShortcutCnnTrialFeed(config, k, cap, cursor, progress, cancellationToken, outcomes);
+                var feed = feeds[w] = new ShortcutCnnTrialFeed(config, k, cap, cursor, progress, cancellationToken, outcomes, journal, cell);
                 ShortcutCnnLaneEngines.Run(config.Simd, config.Precision == Precision.Float, settings, feed, config.VectorsInFlight);
                 feed.FlushProgress();
             });
@@ -59,11 +90,10 @@ public static class ShortcutCnnMonteCarlo
         {
             throw new OperationCanceledException("shortcut-cnn run cancelled", ex, cancellationToken);
         }
+        // The feeds stopped handing out blocks; the claimed ones finished (and were journaled), the rest never ran.
+        cancellationToken.ThrowIfCancellationRequested();
         double seconds = clock.Elapsed.TotalSeconds;
 
-        var methods = config.Methods;
-        var counts = new long[methods.Length, 4];
-        var iterations = new long[methods.Length];
         foreach (var feed in feeds)
         {
             for (int m = 0; m < methods.Length; m++)
@@ -92,6 +122,10 @@ public static class ShortcutCnnMonteCarlo
         }
     }
 
+    /// <summary>The journal's name for one (θ_cap, k) cell: <c>cap=60 k=8</c>.</summary>
+    public static string CellName(double capDeg, int k)
+        => string.Create(CultureInfo.InvariantCulture, $"cap={capDeg:R} k={k}");
+
     internal static void ThrowIfInvalid(IReadOnlyList<ConfigError> errors)
     {
         if (errors.Count > 0) throw new ArgumentException($"invalid config: {errors[0]}");
@@ -103,7 +137,8 @@ public static class ShortcutCnnAtlas
 {
     public static long TotalTrials(ShortcutCnnAtlasConfig config) => ShortcutCnnMonteCarlo.TotalTrials(config.Shared) * config.CapDegs.Length;
 
-    public static ShortcutCnnResult Run(ShortcutCnnAtlasConfig config, IProgress<long>? progress = null, CancellationToken cancellationToken = default)
+    public static ShortcutCnnResult Run(ShortcutCnnAtlasConfig config, IProgress<long>? progress = null, CancellationToken cancellationToken = default,
+                                        ITrialBlockJournal? journal = null)
     {
         ShortcutCnnMonteCarlo.ThrowIfInvalid(config.Validate());
         var total = Stopwatch.StartNew();
@@ -113,7 +148,7 @@ public static class ShortcutCnnAtlas
             var cell = config.Shared with { CapDeg = capDeg };
             var cap = new SphericalCap(cell.P, capDeg * Math.PI / 180);
             foreach (int k in cell.K)
-                rows.AddRange(ShortcutCnnMonteCarlo.RunK(cell, k, cap, progress, cancellationToken));
+                rows.AddRange(ShortcutCnnMonteCarlo.RunK(cell, k, cap, progress, cancellationToken, journal: journal));
         }
         return new ShortcutCnnResult(config.Shared, rows, total.Elapsed.TotalSeconds);
     }

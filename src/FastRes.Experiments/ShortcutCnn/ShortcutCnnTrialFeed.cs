@@ -1,3 +1,4 @@
+using FastRes.Experiments.Checkpoints;
 using FastRes.Kernels.ShortcutCnn;
 
 namespace FastRes.Experiments.ShortcutCnn;
@@ -7,6 +8,11 @@ namespace FastRes.Experiments.ShortcutCnn;
 /// cursor, each trial is set up once (<see cref="ShortcutCnnTrialSetup"/>) and emitted once per method, so every
 /// method of a trial sees the same teacher and a_0. Outcome counts are integers kept per worker and summed at the
 /// end, so they are independent of which worker ran which block.
+/// With a journal (checkpoints), the feed also keeps a tally per claimed block and the number of its (trial, method)
+/// lanes still outstanding; when that reaches 0 the block is finished and reported to the journal. A worker's lanes
+/// can span a few blocks at once (refilled lanes start the next block while older lanes still run), hence a list.
+/// Once cancellation is requested the feed hands out no new block but lets the claimed ones finish, so a clean stop
+/// leaves only whole blocks behind.
 /// </summary>
 internal sealed class ShortcutCnnTrialFeed : IShortcutCnnTrialFeed
 {
@@ -22,6 +28,9 @@ internal sealed class ShortcutCnnTrialFeed : IShortcutCnnTrialFeed
     private readonly double[] _vStar, _aStar, _a0, _w0, _e;
     private readonly double _etaW1Base; // C·η₁² (times ‖a*‖² per trial)
     private readonly TrialOutcome[]? _outcomes; // per (trial − first) × methods, when recording
+    private readonly ITrialBlockJournal? _journal;
+    private readonly string _cell;
+    private readonly List<OpenBlock> _open = [];
 
     private long _trial = -1, _blockEnd = -1;
     private int _method;
@@ -33,8 +42,11 @@ internal sealed class ShortcutCnnTrialFeed : IShortcutCnnTrialFeed
     public long[] Iterations { get; }
 
     public ShortcutCnnTrialFeed(ShortcutCnnConfig config, int k, SphericalCap cap, BlockCursor cursor,
-                                IProgress<long>? progress, CancellationToken cancellation, TrialOutcome[]? outcomes = null)
+                                IProgress<long>? progress, CancellationToken cancellation, TrialOutcome[]? outcomes = null,
+                                ITrialBlockJournal? journal = null, string cell = "")
     {
+        _journal = journal;
+        _cell = cell;
         _config = config;
         _methods = config.Methods;
         _steps = config.ResolveSteps(k);
@@ -89,6 +101,7 @@ internal sealed class ShortcutCnnTrialFeed : IShortcutCnnTrialFeed
         Counts[m, (int)outcome]++;
         Iterations[m] += iterations;
         if (_outcomes is not null) _outcomes[tag - _cursor.FirstTrial * _methods.Length] = outcome;
+        if (_journal is not null) CompleteInBlock(tag / _methods.Length, m, outcome, iterations);
         if (++_unreported == ProgressBatch) FlushProgress();
     }
 
@@ -97,14 +110,38 @@ internal sealed class ShortcutCnnTrialFeed : IShortcutCnnTrialFeed
         if (_unreported > 0) { _progress?.Report(_unreported); _unreported = 0; }
     }
 
+    /// <summary>Tally layout of a shortcut-cnn block: per method, the four outcome counts then the trial-iterations.</summary>
+    public const int TallyPerMethod = 5;
+
+    private void CompleteInBlock(long trial, int method, TrialOutcome outcome, int iterations)
+    {
+        for (int i = 0; i < _open.Count; i++)
+        {
+            var block = _open[i];
+            if (trial < block.Start || trial >= block.End) continue;
+            block.Tally[method * TallyPerMethod + (int)outcome]++;
+            block.Tally[method * TallyPerMethod + 4] += iterations;
+            if (--block.Outstanding == 0)
+            {
+                _open.RemoveAt(i);
+                _journal!.Record(new CompletedBlock(_cell, block.Index, block.Start, block.End, block.Tally));
+            }
+            return;
+        }
+        throw new InvalidOperationException($"trial {trial} completed outside every open block");
+    }
+
     private bool AdvanceTrial()
     {
         if (_trial < 0 || _trial + 1 >= _blockEnd)
         {
-            _cancellation.ThrowIfCancellationRequested();
-            if (!_cursor.TryClaim(out long start, out long end)) return false;
+            // Stop at a block boundary: lanes already running finish their trials, so every claimed block completes.
+            if (_cancellation.IsCancellationRequested) return false;
+            if (!_cursor.TryClaim(out long index, out long start, out long end)) return false;
             _trial = start;
             _blockEnd = end;
+            if (_journal is not null)
+                _open.Add(new OpenBlock(index, start, end, (end - start) * _methods.Length, new long[_methods.Length * TallyPerMethod]));
         }
         else
         {
@@ -116,20 +153,42 @@ internal sealed class ShortcutCnnTrialFeed : IShortcutCnnTrialFeed
         _method = 0;
         return true;
     }
+
+    private sealed class OpenBlock(long index, long start, long end, long outstanding, long[] tally)
+    {
+        public long Index { get; } = index;
+        public long Start { get; } = start;
+        public long End { get; } = end;
+        public long Outstanding { get; set; } = outstanding;
+        public long[] Tally { get; } = tally;
+    }
 }
 
-/// <summary>Hands out consecutive blocks of trial indices [first, end) to workers, thread-safely.</summary>
-internal sealed class BlockCursor(long firstTrial, long endTrial, int blockTrials)
+/// <summary>
+/// Hands out the blocks of trial indices [first, end) to workers, thread-safely: block b is trials
+/// [first + b·size, min(first + (b+1)·size, end)). Blocks that <paramref name="skip"/> says are already done (a
+/// resumed run) are never handed out.
+/// </summary>
+internal sealed class BlockCursor(long firstTrial, long endTrial, int blockTrials, Func<long, bool>? skip = null)
 {
-    private long _next = firstTrial;
+    private long _nextBlock = -1;
 
     public long FirstTrial { get; } = firstTrial;
     public long EndTrial { get; } = endTrial;
+    public long Blocks { get; } = (endTrial - firstTrial + blockTrials - 1) / blockTrials;
 
-    public bool TryClaim(out long start, out long end)
+    public (long Start, long End) RangeOf(long block)
+        => (FirstTrial + block * blockTrials, Math.Min(FirstTrial + (block + 1) * blockTrials, EndTrial));
+
+    public bool TryClaim(out long index, out long start, out long end)
     {
-        start = Interlocked.Add(ref _next, blockTrials) - blockTrials;
-        end = Math.Min(start + blockTrials, EndTrial);
-        return start < EndTrial;
+        while (true)
+        {
+            index = Interlocked.Increment(ref _nextBlock);
+            if (index >= Blocks) { start = end = EndTrial; return false; }
+            if (skip?.Invoke(index) == true) continue;
+            (start, end) = RangeOf(index);
+            return true;
+        }
     }
 }
