@@ -65,6 +65,13 @@ public static class ShortcutCnnMonteCarlo
                 throw new InvalidDataException($"checkpoint block {cell} #{b} covers trials [{block.Start}, {block.End}), expected [{bs}, {be})");
             for (int m = 0; m < methods.Length; m++)
             {
+                long ended = 0;
+                for (int o = 0; o < 4; o++) ended += block.Tally[m * ShortcutCnnTrialFeed.TallyPerMethod + o];
+                if (ended != be - bs)
+                    throw new InvalidDataException($"checkpoint block {cell} #{b} counts {ended} outcomes of {methods[m].Name()} for {be - bs} trials");
+            }
+            for (int m = 0; m < methods.Length; m++)
+            {
                 for (int o = 0; o < 4; o++) counts[m, o] += block.Tally[m * ShortcutCnnTrialFeed.TallyPerMethod + o];
                 iterations[m] += block.Tally[m * ShortcutCnnTrialFeed.TallyPerMethod + 4];
             }

@@ -110,7 +110,8 @@ internal sealed class ShortcutCnnTrialFeed : IShortcutCnnTrialFeed
         if (_unreported > 0) { _progress?.Report(_unreported); _unreported = 0; }
     }
 
-    /// <summary>Tally layout of a shortcut-cnn block: per method, the four outcome counts then the trial-iterations.</summary>
+    /// <summary>Tally layout of a shortcut-cnn block: per method (config order), the four outcome counts in
+    /// <see cref="TrialOutcome"/> order (undecided, success, spurious, diverged), then the trial-iterations.</summary>
     public const int TallyPerMethod = 5;
 
     private void CompleteInBlock(long trial, int method, TrialOutcome outcome, int iterations)

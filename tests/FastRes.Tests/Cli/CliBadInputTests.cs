@@ -54,6 +54,20 @@ public class CliBadInputTests
         yield return Case("--every", "run", "shortcut-cnn-trajectory", "--every", "0");
         yield return Case("--find-trapped", "run", "shortcut-cnn-trajectory", "--find-trapped", "maybe");
         yield return Case("--k", "run", "shortcut-cnn-trajectory", "--k", "4,8");
+        yield return Case("--block-trials", "run", "shortcut-cnn", "--block-trials", "0");
+        yield return Case("--block-trials", "run", "shortcut-cnn", "--block-trials", "many");
+        // Scale-out commands (SPEC §7): checked before a script or a shard folder is written.
+        yield return Case("--shards", "slurm", "run", "shortcut-cnn", "--shards", "0");
+        yield return Case("--shards", "slurm", "run", "shortcut-cnn", "--shards", "four");
+        yield return Case("--shards", "slurm", "run", "shortcut-cnn", "--k", "4");
+        yield return Case("--shard", "slurm", "run", "shortcut-cnn", "--shards", "4", "--shard", "0/4");
+        yield return Case("--threads", "slurm", "run", "shortcut-cnn", "--shards", "4", "--threads", "2");
+        yield return Case("--wait", "slurm", "run", "shortcut-cnn", "--shards", "4", "--wait");
+        yield return Case("--cpus-per-task", "slurm", "run", "shortcut-cnn", "--shards", "4", "--cpus-per-task", "0");
+        yield return Case("--time", "slurm", "run", "shortcut-cnn", "--shards", "4", "--time", "1h; rm -rf /");
+        yield return Case("--k", "slurm", "run", "shortcut-cnn", "--shards", "4", "--k", "0");
+        yield return Case("run", "slurm", "run", "no-such-experiment");
+        yield return Case("merge", "merge", "/no/such/shard/folder");
     }
 
     [TestCaseSource(nameof(FlagCases))]
@@ -118,6 +132,51 @@ public class CliBadInputTests
         var result = CliHarness.Run("run", "shortcut-cnn", "--config", file, "--dry-run");
         Assert.That(result.ExitCode, Is.EqualTo(2));
         Assert.That(result.Error, Does.Match(@"line 3, position \d+"));
+    }
+
+    [Test]
+    public void Out_that_is_a_file_is_bad_input_for_run_merge_and_slurm()
+    {
+        string file = Path.Combine(_scratch, "a-file");
+        File.WriteAllText(file, "x");
+        foreach (var args in new[]
+        {
+            new[] { "run", "shortcut-cnn", "--trials", "4", "--out", file },
+            new[] { "run", "shortcut-cnn", "--trials", "4", "--out", Path.Combine(file, "below") },
+            new[] { "slurm", "run", "shortcut-cnn", "--shards", "2", "--out", file },
+        })
+        {
+            var r = CliHarness.Run(args);
+            Assert.That(r.ExitCode, Is.EqualTo(2), string.Join(" ", args) + ": " + r.Error);
+            Assert.That(r.ErrorLines, Has.Length.EqualTo(1), r.Error);
+            Assert.That(r.Error, Does.StartWith("error: --out:"));
+        }
+        Assert.That(File.ReadAllText(file), Is.EqualTo("x"));
+    }
+
+    [Test]
+    public void Resume_of_a_folder_that_is_not_a_run_is_bad_input()
+    {
+        var missing = CliHarness.Run("run", "shortcut-cnn", "--resume", Path.Combine(_scratch, "nothing-here"));
+        Assert.That(missing.ExitCode, Is.EqualTo(2), missing.Error);
+        Assert.That(missing.Error, Does.StartWith("error: --resume:").And.Contain("does not exist"));
+        var empty = CliHarness.Run("run", "shortcut-cnn", "--resume", _scratch);
+        Assert.That(empty.ExitCode, Is.EqualTo(2), empty.Error);
+        Assert.That(empty.Error, Does.Contain("has no config.json"));
+        Assert.That(Directory.GetFileSystemEntries(_scratch), Is.Empty, "nothing written");
+    }
+
+    [Test]
+    public void Runtime_io_failure_is_one_line_exit_1_and_leaves_no_partial_file()
+    {
+        // results.json cannot replace a folder of that name: the atomic rename fails after the run.
+        string outDir = Path.Combine(_scratch, "out");
+        Directory.CreateDirectory(Path.Combine(outDir, "results.json"));
+        var r = CliHarness.Run("run", "shortcut-cnn", "--k", "2", "--trials", "8", "--iterations", "10", "--out", outDir);
+        Assert.That(r.ExitCode, Is.EqualTo(1), r.Error);
+        Assert.That(r.ErrorLines, Has.Length.EqualTo(1), r.Error);
+        Assert.That(r.Error, Does.StartWith("error: I/O:"));
+        Assert.That(Directory.GetFiles(outDir, "*.tmp", SearchOption.AllDirectories), Is.Empty);
     }
 
     private static void AssertRejected(CliHarness.Outcome result, string field, string outDir)
