@@ -21,7 +21,7 @@ public sealed record CheckpointIdentity(string Experiment, string ConfigHash, st
 /// </code>
 /// <para>Durability: each record goes to the kernel in one write() as soon as its block finishes, so killing the
 /// process loses at most the blocks still running; the file is fsync'ed at most <see cref="SyncInterval"/> after a
-/// record and when the run ends or stops, which bounds what a machine crash can lose. Lost blocks are simply run
+/// record (on the next record or by a timer) and when the run ends or stops, which bounds what a machine crash can lose. Lost blocks are simply run
 /// again — a block is counted when its record is read back whole, never partially.</para>
 /// <para>Reading back: a last line without its newline (or trailing NUL bytes, what a crash can leave after an
 /// extended file size) is the torn tail of a write that never completed; it is dropped and truncated away, since its
@@ -40,6 +40,7 @@ public sealed class CheckpointFile : ITrialBlockJournal, IDisposable
     private readonly FileStream _stream;
     private readonly Dictionary<(string, long), CompletedBlock> _completed;
     private readonly Stopwatch _sinceSync = Stopwatch.StartNew();
+    private readonly Timer _syncTimer;
     private bool _dirty;
 
     public string Path { get; }
@@ -57,6 +58,8 @@ public sealed class CheckpointFile : ITrialBlockJournal, IDisposable
         _completed = completed;
         Resumed = completed.Count;
         DroppedTornBytes = dropped;
+        // Records also trigger a sync once SyncInterval has passed; the timer covers a quiet spell after the last one.
+        _syncTimer = new Timer(_ => SyncIfDue(), null, SyncInterval, SyncInterval);
     }
 
     /// <summary>A fresh journal for a new run in <paramref name="folder"/> (an older checkpoint there is replaced).</summary>
@@ -136,10 +139,25 @@ public sealed class CheckpointFile : ITrialBlockJournal, IDisposable
         }
     }
 
-    public void Dispose()
+    private void SyncIfDue()
     {
         lock (_gate)
         {
+            if (_disposed || !_dirty) return;
+            try { Sync(); }
+            catch (IOException) { } // the next record or Dispose reports it
+        }
+    }
+
+    private bool _disposed;
+
+    public void Dispose()
+    {
+        _syncTimer.Dispose();
+        lock (_gate)
+        {
+            if (_disposed) return;
+            _disposed = true;
             try { Sync(); }
             finally { _stream.Dispose(); }
         }
