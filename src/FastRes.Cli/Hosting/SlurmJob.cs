@@ -59,6 +59,10 @@ public static class SlurmJob
     {
         string dir = Path.GetFullPath(job.OutDir);
         if (File.Exists(dir)) throw new BadInputException("--out", $"{job.OutDir} is a file; give a folder");
+        string shardsDir = Path.Combine(dir, "shards");
+        if (Directory.Exists(shardsDir) && Directory.EnumerateFileSystemEntries(shardsDir).Any())
+            throw new BadInputException("--out", $"{job.OutDir} already holds the shards of a job (tasks there would resume them); " +
+                $"give a new folder, or rerun a failed task with: sbatch --array=I {Path.Combine(dir, "job.sbatch")}");
         string[] launcher = Launcher();
         string jobScript = JobScript(job, dir, launcher), mergeScript = MergeScript(job, dir, launcher);
 
@@ -135,11 +139,12 @@ public static class SlurmJob
         s.AppendLine($"out={Sh(dir)}/shards/$shard");
         s.AppendLine($"fastres=({string.Join(' ', launcher.Select(Sh))})");
         s.AppendLine("if [ -f \"$out/results.json\" ]; then echo \"shard $shard already finished: $out/results.json\"; exit 0; fi");
-        s.AppendLine("if [ -f \"$out/config.json\" ]; then");
-        s.AppendLine("  # A previous attempt of this task was stopped (time limit, node failure, scancel): continue it.");
-        s.AppendLine($"  exec \"${{fastres[@]}}\" run {job.Experiment} --resume \"$out\" --threads \"$threads\"");
-        s.AppendLine("fi");
         string options = string.Concat(job.Forwarded.Select(a => " " + Sh(a)));
+        s.AppendLine("if [ -f \"$out/config.json\" ]; then");
+        s.AppendLine("  # A previous attempt of this task was stopped (time limit, node failure, scancel): continue it. The options are");
+        s.AppendLine("  # repeated so that fastres refuses (exit 2) a folder holding a different run instead of continuing that one.");
+        s.AppendLine($"  exec \"${{fastres[@]}}\" run {job.Experiment}{options} --shard \"$shard/{job.Shards}\" --resume \"$out\" --threads \"$threads\"");
+        s.AppendLine("fi");
         s.AppendLine($"exec \"${{fastres[@]}}\" run {job.Experiment}{options} --shard \"$shard/{job.Shards}\" --threads \"$threads\" --out \"$out\"");
         return s.ToString();
     }

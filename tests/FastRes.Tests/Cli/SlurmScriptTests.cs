@@ -40,7 +40,7 @@ public class SlurmScriptTests
             Assert.That(job, Does.Contain("SLURM_ARRAY_TASK_ID"));
             Assert.That(job, Does.Contain("--shard \"$shard/3\" --threads \"$threads\""));
             Assert.That(job, Does.Contain("run shortcut-cnn --k 2,4 --trials 200 --iterations 300 --block-trials 32"));
-            Assert.That(job, Does.Contain("--resume \"$out\""), "a rerun task resumes its shard");
+            Assert.That(job, Does.Contain("--shard \"$shard/3\" --resume \"$out\""), "a rerun task resumes its shard, checking its options");
             Assert.That(job, Does.Contain(dll));
             Assert.That(Path.IsPathRooted(dll));
             Assert.That(merge, Does.Contain(" merge "));
@@ -59,8 +59,10 @@ public class SlurmScriptTests
         Assert.That(r.ExitCode, Is.EqualTo(0), r.Error);
         for (int i = 0; i < 3; i++)
             Bash(Path.Combine(job, "job.sbatch"), new() { ["SLURM_ARRAY_TASK_ID"] = $"{i}", ["SLURM_CPUS_PER_TASK"] = "1" });
-        // A task that runs again (requeue) finds its results and does nothing.
+        // A task that runs again (requeue) finds its results and does nothing; one whose shard was interrupted resumes it.
         Bash(Path.Combine(job, "job.sbatch"), new() { ["SLURM_ARRAY_TASK_ID"] = "1", ["SLURM_CPUS_PER_TASK"] = "1" });
+        File.Delete(Path.Combine(job, "shards", "2", "results.json"));
+        Bash(Path.Combine(job, "job.sbatch"), new() { ["SLURM_ARRAY_TASK_ID"] = "2", ["SLURM_CPUS_PER_TASK"] = "2" });
         Bash(Path.Combine(job, "merge.sbatch"), []);
         ResultsComparison.AssertSameResults(Path.Combine(_dir, "single"), Path.Combine(job, "merged"), "job.sbatch × 3 + merge.sbatch");
     }
@@ -69,11 +71,25 @@ public class SlurmScriptTests
     {
         var start = new ProcessStartInfo("bash", [script]) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
         foreach (var (k, v) in env) start.Environment[k] = v;
+        // As in ChildProcessResumeTests: the children's speed should not depend on CI's SIMD configuration.
+        start.Environment.Remove("DOTNET_EnableHWIntrinsic");
+        start.Environment.Remove("DOTNET_PreferredVectorBitWidth");
         using var p = Process.Start(start)!;
         var err = p.StandardError.ReadToEndAsync();
         string output = p.StandardOutput.ReadToEnd();
         Assert.That(p.WaitForExit(60_000), Is.True);
         Assert.That(p.ExitCode, Is.EqualTo(0), $"{script}: {output}\n{err.Result}");
+    }
+
+    [Test]
+    public void A_job_folder_that_already_holds_shards_is_refused()
+    {
+        Directory.CreateDirectory(Path.Combine(_dir, "shards", "0"));
+        var r = CliHarness.Run(["slurm", "run", "shortcut-cnn", .. Options, "--shards", "2", "--out", _dir]);
+        Assert.That(r.ExitCode, Is.EqualTo(ExitCodes.BadInput), r.Error);
+        Assert.That(r.ErrorLines, Has.Length.EqualTo(1));
+        Assert.That(r.Error, Does.Contain("already holds the shards"));
+        Assert.That(File.Exists(Path.Combine(_dir, "job.sbatch")), Is.False);
     }
 
     [Test]
