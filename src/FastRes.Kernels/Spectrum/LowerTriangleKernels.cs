@@ -106,11 +106,12 @@ internal static class LowerTriangleKernels
                 s2 = TL.FusedMultiplyAdd(x2, vv, s2);
                 s3 = TL.FusedMultiplyAdd(x3, vv, s3);
                 ref double m = ref Unsafe.Add(ref mirror, c);
+                // Two short chains instead of one of four FMAs: halves the latency each iteration carries.
                 TVec t = TL.FusedMultiplyAdd(x0, b0, TL.Load(in m));
-                t = TL.FusedMultiplyAdd(x1, b1, t);
+                TVec u = TL.Multiply(x1, b1);
                 t = TL.FusedMultiplyAdd(x2, b2, t);
-                t = TL.FusedMultiplyAdd(x3, b3, t);
-                TL.Store(t, ref m);
+                u = TL.FusedMultiplyAdd(x3, b3, u);
+                TL.Store(TL.Add(t, u), ref m);
             }
             double d0 = Sum<TL, TVec>(s0), d1 = Sum<TL, TVec>(s1), d2 = Sum<TL, TVec>(s2), d3 = Sum<TL, TVec>(s3);
             for (; c < r; c++)

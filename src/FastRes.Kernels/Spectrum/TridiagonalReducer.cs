@@ -41,8 +41,8 @@ internal sealed class TridiagonalReducer<TL, TVec> : ITeamWork
     private int _rows, _chunks, _vOffset, _yOffset;
     private double[] _yArray = [];
 
-    // Current update: A[0..k, 0..k] −= P·Q with depth 2·nb, tiles handed out by an atomic counter.
-    private int _k, _depth, _tiles, _nextTile, _panelTop, _nb;
+    // Current update: A[0..k, 0..k] −= P·Q with depth 2·nb, one item per column strip.
+    private int _k, _depth, _tiles, _panelTop, _nb;
 
     private int _lda;
 
@@ -167,9 +167,7 @@ internal sealed class TridiagonalReducer<TL, TVec> : ITeamWork
         _depth = depth;
         _panelTop = m - 1;
         _tiles = (k + LowerTriangleKernels.TileColumns<TL, TVec>() - 1) / LowerTriangleKernels.TileColumns<TL, TVec>();
-        _nextTile = 0;
-        if (k < 2 * RowsPerChunk) Execute(0, 1);
-        else team.Run(this);
+        (k < 2 * RowsPerChunk ? WorkerTeam.Single : team).Run(this, _tiles);
     }
 
     /// <summary>y[0..rows) = A[0..rows, 0..rows]·v with v the (reflector) row at <paramref name="vOffset"/>.</summary>
@@ -181,8 +179,7 @@ internal sealed class TridiagonalReducer<TL, TVec> : ITeamWork
         _vOffset = vOffset;
         _yArray = yArray;
         _yOffset = yOffset;
-        if (_chunks == 1) Execute(0, 1);
-        else team.Run(this);
+        team.Run(this, _chunks);
 
         // Mirrored halves, summed in chunk order (fixed for a given row count: thread-count independent).
         ref double y = ref yArray[yOffset];
@@ -196,33 +193,30 @@ internal sealed class TridiagonalReducer<TL, TVec> : ITeamWork
     /// <summary>Chunk boundaries of equal triangle area: row count · √(c / chunks).</summary>
     private int ChunkStart(int c) => c >= _chunks ? _rows : (int)(_rows * Math.Sqrt((double)c / _chunks));
 
-    public void Execute(int worker, int workers)
+    public void Execute(int item, int worker)
     {
         if (_mode == ModeProduct)
         {
             double[] a = _ws.Matrix;
-            for (int c = worker; c < _chunks; c += workers)
-            {
-                int r0 = ChunkStart(c), r1 = ChunkStart(c + 1);
-                Span<double> mirror = _ws.Mirror.AsSpan(c * _lda, r1);
-                mirror.Clear();
-                LowerTriangleKernels.SymvRows<TL, TVec>(ref a[0], _lda, ref a[_vOffset], ref _yArray[_yOffset], ref mirror[0], r0, r1);
-            }
+            int r0 = ChunkStart(item), r1 = ChunkStart(item + 1);
+            if (r1 == 0) return;
+            Span<double> mirror = _ws.Mirror.AsSpan(item * _lda, r1);
+            mirror.Clear();
+            LowerTriangleKernels.SymvRows<TL, TVec>(ref a[0], _lda, ref a[_vOffset], ref _yArray[_yOffset], ref mirror[0], r0, r1);
         }
         else
         {
-            UpdateStrips(worker);
+            UpdateStrip(item, worker);
         }
     }
 
-    private void UpdateStrips(int worker)
+    /// <summary>Column strip <paramref name="tile"/> (3 vectors wide) of the rank-2nb update, rows from its diagonal tile down.</summary>
+    private void UpdateStrip(int tile, int worker)
     {
         int nr = LowerTriangleKernels.TileColumns<TL, TVec>(), mr = LowerTriangleKernels.TileRows;
         int lda = _lda, k = _k, nb = _nb, depth = _depth;
         double[] a = _ws.Matrix, wp = _ws.Panel, packP = _ws.PackP;
         Span<double> packQ = _ws.PackQ.AsSpan(worker * depth * nr, depth * nr);
-        int tile;
-        while ((tile = Interlocked.Increment(ref _nextTile) - 1) < _tiles)
         {
             int c0 = tile * nr, width = Math.Min(nr, k - c0);
             for (int q = 0; q < nb; q++)
@@ -230,7 +224,7 @@ internal sealed class TridiagonalReducer<TL, TVec> : ITeamWork
                 // Q rows: w_q for the first nb (partner of v_q in P), v_q after.
                 Span<double> wRow = packQ.Slice(q * nr, nr), vRow = packQ.Slice((nb + q) * nr, nr);
                 new ReadOnlySpan<double>(wp, q * lda + c0, width).CopyTo(wRow);
-                new ReadOnlySpan<double>(a, (m1(q) * lda) + c0, width).CopyTo(vRow);
+                new ReadOnlySpan<double>(a, (_panelTop - q) * lda + c0, width).CopyTo(vRow);
                 if (width < nr)
                 {
                     wRow[width..].Clear();
@@ -245,8 +239,6 @@ internal sealed class TridiagonalReducer<TL, TVec> : ITeamWork
                     ref a[(long)r0 * lda + c0], lda, Math.Min(mr, k - r0));
             }
         }
-
-        int m1(int q) => _panelTop - q;
     }
 
     /// <summary>

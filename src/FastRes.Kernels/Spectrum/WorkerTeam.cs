@@ -1,32 +1,42 @@
 namespace FastRes.Kernels.Spectrum;
 
-/// <summary>One parallel region: every member of a <see cref="WorkerTeam"/> calls it once with its index.</summary>
+/// <summary>One parallel region: a set of independent items, each executed once by some team member.</summary>
 internal interface ITeamWork
 {
-    void Execute(int worker, int workers);
+    /// <param name="item">Item index, 0 ≤ item &lt; the count given to <see cref="WorkerTeam.Run"/>.</param>
+    /// <param name="worker">Index of the executing member (0 = the caller), for per-worker scratch.</param>
+    void Execute(int item, int worker);
 }
 
 /// <summary>
 /// A fixed team of threads for fork-join regions that are short (tens of microseconds) and frequent (one per
 /// Householder step, thousands per decomposition): the caller is worker 0, the others are dedicated background
-/// threads that spin briefly between regions and then block. Unlike Parallel.For, a region allocates nothing and
-/// wakes spinning workers in well under a microsecond.
+/// threads that spin briefly between regions and then block. Items are handed out dynamically, and the caller
+/// never waits for a member that has not started: on a busy machine a descheduled worker costs its share of
+/// items, not a scheduler time slice per region. Unlike Parallel.For, a region allocates nothing.
 /// </summary>
 /// <remarks>
-/// Wake-up protocol: the caller publishes the work and bumps <c>_generation</c> (full fence), then reads
-/// <c>_sleepers</c>; a worker about to block increments <c>_sleepers</c> (full fence) under the gate and re-reads
-/// the generation before waiting. With fences on both sides at least one of them sees the other's write, so a
-/// region is never missed. Work items must not throw (the kernels do not).
+/// <para>Protocol. The caller publishes the region (work, item count, next item = 0), opens it and bumps
+/// <c>_generation</c>; it then takes items itself until none is left, closes the region and waits only for members
+/// still inside it (<c>_active</c>). A member enters by incrementing <c>_active</c> and then checking that the region
+/// it was woken for is still open; both sides use full fences (Interlocked), so either the member sees the
+/// region closed and leaves without touching it, or the caller sees it active and waits for it.</para>
+/// <para>Sleeping: a member about to block increments <c>_sleepers</c> under the gate and re-reads the generation;
+/// the caller pulses the gate when it sees a sleeper after bumping the generation (again fenced on both sides).</para>
+/// <para>Work items must not throw (the kernels do not).</para>
 /// </remarks>
 internal sealed class WorkerTeam : IDisposable
 {
-    private const int SpinsBeforeBlocking = 4000;
+    private const int SpinsBeforeBlocking = 2000;
 
     private readonly Thread[] _threads;
     private readonly object _gate = new();
     private ITeamWork? _work;
+    private int _items;
+    private int _next;
+    private int _open;
+    private int _active;
     private int _generation;
-    private int _pending;
     private int _sleepers;
     private volatile bool _stop;
 
@@ -46,24 +56,28 @@ internal sealed class WorkerTeam : IDisposable
     /// <summary>The team of one: runs every region on the caller; shared, owns no threads.</summary>
     public static WorkerTeam Single { get; } = new(1);
 
-    /// <summary>Runs <paramref name="work"/> on every member and returns when all have finished.</summary>
-    public void Run(ITeamWork work)
+    /// <summary>Executes items 0..<paramref name="items"/>−1 of <paramref name="work"/> across the team; returns when all are done.</summary>
+    public void Run(ITeamWork work, int items)
     {
-        if (Size == 1)
+        if (Size == 1 || items <= 1)
         {
-            work.Execute(0, 1);
+            for (int i = 0; i < items; i++) work.Execute(i, 0);
             return;
         }
         _work = work;
-        Volatile.Write(ref _pending, Size - 1);
+        _items = items;
+        _next = 0;
+        Volatile.Write(ref _open, 1);
         Interlocked.Increment(ref _generation);
         if (Volatile.Read(ref _sleepers) > 0)
             lock (_gate) Monitor.PulseAll(_gate);
 
-        work.Execute(0, Size);
+        int item;
+        while ((item = Interlocked.Increment(ref _next) - 1) < items) work.Execute(item, 0);
 
+        Interlocked.Exchange(ref _open, 0);
         var spin = new SpinWait();
-        while (Volatile.Read(ref _pending) != 0) spin.SpinOnce(sleep1Threshold: -1);
+        while (Volatile.Read(ref _active) != 0) spin.SpinOnce(sleep1Threshold: -1);
     }
 
     private void WorkerLoop(object? state)
@@ -87,8 +101,15 @@ internal sealed class WorkerTeam : IDisposable
             }
             if (_stop) return;
             seen = Volatile.Read(ref _generation);
-            _work!.Execute(index, Size);
-            Interlocked.Decrement(ref _pending);
+
+            Interlocked.Increment(ref _active);
+            if (Volatile.Read(ref _open) == 1 && Volatile.Read(ref _generation) == seen)
+            {
+                ITeamWork work = _work!;
+                int items = _items, item;
+                while ((item = Interlocked.Increment(ref _next) - 1) < items) work.Execute(item, index);
+            }
+            Interlocked.Decrement(ref _active);
         }
     }
 
