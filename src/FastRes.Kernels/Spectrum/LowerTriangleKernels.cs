@@ -1,4 +1,5 @@
 using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
 using FastRes.Kernels.Simd;
 
 namespace FastRes.Kernels.Spectrum;
@@ -27,6 +28,11 @@ internal static class LowerTriangleKernels
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static double Sum<TL, TVec>(TVec v) where TL : struct, ILanes<TVec, double> where TVec : struct
     {
+        // ILanes has no horizontal sum; the lane-by-lane fallback costs more than the row's tail, so use the
+        // hardware shuffles where the type is known (the JIT folds these tests per instantiation).
+        if (typeof(TVec) == typeof(Vector512<double>)) return Vector512.Sum(Unsafe.As<TVec, Vector512<double>>(ref v));
+        if (typeof(TVec) == typeof(Vector256<double>)) return Vector256.Sum(Unsafe.As<TVec, Vector256<double>>(ref v));
+        if (typeof(TVec) == typeof(Vector128<double>)) return Vector128.Sum(Unsafe.As<TVec, Vector128<double>>(ref v));
         double s = 0;
         for (int k = 0; k < TL.Count; k++) s += TL.GetLane(v, k);
         return s;
@@ -76,68 +82,61 @@ internal static class LowerTriangleKernels
     /// </summary>
     /// <remarks>
     /// One pass over each row does both halves (the triangle is read once: this product is memory-bound and is
-    /// half of all the reduction's flops). Four rows at a time share every load of v and every load/store of
-    /// mirror, so the inner loop issues 4 row loads + 3 other memory operations per 8 FMAs.
+    /// half of all the reduction's flops). Two rows at a time share every load of v and every load/store of
+    /// mirror, and two vectors per iteration give four independent dot accumulators and two independent mirror
+    /// chains: per iteration 4 row loads + 2 v loads + 2 mirror loads and stores for 8 FMAs. (Measured: a 4-row,
+    /// 1-vector variant ran at less than half this speed from L2, bound by its longer dependency chains.)
     /// </remarks>
     public static void SymvRows<TL, TVec>(ref double a, int lda, ref double v, ref double y, ref double mirror, int r0, int r1)
         where TL : struct, ILanes<TVec, double> where TVec : struct
     {
         int w = TL.Count;
         int r = r0;
-        for (; r + 4 <= r1; r += 4)
+        for (; r + 2 <= r1; r += 2)
         {
             ref double a0 = ref Unsafe.Add(ref a, (nint)r * lda);
             ref double a1 = ref Unsafe.Add(ref a0, lda);
-            ref double a2 = ref Unsafe.Add(ref a1, lda);
-            ref double a3 = ref Unsafe.Add(ref a2, lda);
-            double v0 = Unsafe.Add(ref v, r), v1 = Unsafe.Add(ref v, r + 1), v2 = Unsafe.Add(ref v, r + 2), v3 = Unsafe.Add(ref v, r + 3);
-            TVec b0 = TL.Create(v0), b1 = TL.Create(v1), b2 = TL.Create(v2), b3 = TL.Create(v3);
+            double v0 = Unsafe.Add(ref v, r), v1 = Unsafe.Add(ref v, r + 1);
+            TVec b0 = TL.Create(v0), b1 = TL.Create(v1);
             TVec s0 = TL.Create(0), s1 = s0, s2 = s0, s3 = s0;
             int c = 0;
+            for (; c <= r - 2 * w; c += 2 * w)
+            {
+                TVec x0 = TL.Load(in Unsafe.Add(ref a0, c)), x1 = TL.Load(in Unsafe.Add(ref a1, c));
+                TVec z0 = TL.Load(in Unsafe.Add(ref a0, c + w)), z1 = TL.Load(in Unsafe.Add(ref a1, c + w));
+                TVec vv = TL.Load(in Unsafe.Add(ref v, c)), vw = TL.Load(in Unsafe.Add(ref v, c + w));
+                s0 = TL.FusedMultiplyAdd(x0, vv, s0);
+                s1 = TL.FusedMultiplyAdd(x1, vv, s1);
+                s2 = TL.FusedMultiplyAdd(z0, vw, s2);
+                s3 = TL.FusedMultiplyAdd(z1, vw, s3);
+                ref double m = ref Unsafe.Add(ref mirror, c);
+                TL.Store(TL.FusedMultiplyAdd(x1, b1, TL.FusedMultiplyAdd(x0, b0, TL.Load(in m))), ref m);
+                ref double mw = ref Unsafe.Add(ref m, w);
+                TL.Store(TL.FusedMultiplyAdd(z1, b1, TL.FusedMultiplyAdd(z0, b0, TL.Load(in mw))), ref mw);
+            }
             for (; c <= r - w; c += w)
             {
-                TVec x0 = TL.Load(in Unsafe.Add(ref a0, c));
-                TVec x1 = TL.Load(in Unsafe.Add(ref a1, c));
-                TVec x2 = TL.Load(in Unsafe.Add(ref a2, c));
-                TVec x3 = TL.Load(in Unsafe.Add(ref a3, c));
+                TVec x0 = TL.Load(in Unsafe.Add(ref a0, c)), x1 = TL.Load(in Unsafe.Add(ref a1, c));
                 TVec vv = TL.Load(in Unsafe.Add(ref v, c));
                 s0 = TL.FusedMultiplyAdd(x0, vv, s0);
                 s1 = TL.FusedMultiplyAdd(x1, vv, s1);
-                s2 = TL.FusedMultiplyAdd(x2, vv, s2);
-                s3 = TL.FusedMultiplyAdd(x3, vv, s3);
                 ref double m = ref Unsafe.Add(ref mirror, c);
-                // Two short chains instead of one of four FMAs: halves the latency each iteration carries.
-                TVec t = TL.FusedMultiplyAdd(x0, b0, TL.Load(in m));
-                TVec u = TL.Multiply(x1, b1);
-                t = TL.FusedMultiplyAdd(x2, b2, t);
-                u = TL.FusedMultiplyAdd(x3, b3, u);
-                TL.Store(TL.Add(t, u), ref m);
+                TL.Store(TL.FusedMultiplyAdd(x1, b1, TL.FusedMultiplyAdd(x0, b0, TL.Load(in m))), ref m);
             }
-            double d0 = Sum<TL, TVec>(s0), d1 = Sum<TL, TVec>(s1), d2 = Sum<TL, TVec>(s2), d3 = Sum<TL, TVec>(s3);
+            double d0 = Sum<TL, TVec>(TL.Add(s0, s2)), d1 = Sum<TL, TVec>(TL.Add(s1, s3));
             for (; c < r; c++)
             {
                 double vc = Unsafe.Add(ref v, c);
-                double x0 = Unsafe.Add(ref a0, c), x1 = Unsafe.Add(ref a1, c), x2 = Unsafe.Add(ref a2, c), x3 = Unsafe.Add(ref a3, c);
+                double x0 = Unsafe.Add(ref a0, c), x1 = Unsafe.Add(ref a1, c);
                 d0 = Math.FusedMultiplyAdd(x0, vc, d0);
                 d1 = Math.FusedMultiplyAdd(x1, vc, d1);
-                d2 = Math.FusedMultiplyAdd(x2, vc, d2);
-                d3 = Math.FusedMultiplyAdd(x3, vc, d3);
-                Unsafe.Add(ref mirror, c) += x0 * v0 + x1 * v1 + x2 * v2 + x3 * v3;
+                Unsafe.Add(ref mirror, c) = Math.FusedMultiplyAdd(x1, v1, Math.FusedMultiplyAdd(x0, v0, Unsafe.Add(ref mirror, c)));
             }
-            // The 4×4 corner: columns r..r+3 of these rows.
-            double a10 = Unsafe.Add(ref a1, r), a20 = Unsafe.Add(ref a2, r), a21 = Unsafe.Add(ref a2, r + 1);
-            double a30 = Unsafe.Add(ref a3, r), a31 = Unsafe.Add(ref a3, r + 1), a32 = Unsafe.Add(ref a3, r + 2);
-            d0 += Unsafe.Add(ref a0, r) * v0;
-            d1 += a10 * v0 + Unsafe.Add(ref a1, r + 1) * v1;
-            d2 += a20 * v0 + a21 * v1 + Unsafe.Add(ref a2, r + 2) * v2;
-            d3 += a30 * v0 + a31 * v1 + a32 * v2 + Unsafe.Add(ref a3, r + 3) * v3;
-            Unsafe.Add(ref mirror, r) += a10 * v1 + a20 * v2 + a30 * v3;
-            Unsafe.Add(ref mirror, r + 1) += a21 * v2 + a31 * v3;
-            Unsafe.Add(ref mirror, r + 2) += a32 * v3;
-            Unsafe.Add(ref y, r) = d0;
-            Unsafe.Add(ref y, r + 1) = d1;
-            Unsafe.Add(ref y, r + 2) = d2;
-            Unsafe.Add(ref y, r + 3) = d3;
+            // The 2×2 corner: columns r, r+1 of these rows.
+            double a10 = Unsafe.Add(ref a1, r);
+            Unsafe.Add(ref y, r) = Math.FusedMultiplyAdd(Unsafe.Add(ref a0, r), v0, d0);
+            Unsafe.Add(ref y, r + 1) = Math.FusedMultiplyAdd(Unsafe.Add(ref a1, r + 1), v1, Math.FusedMultiplyAdd(a10, v0, d1));
+            Unsafe.Add(ref mirror, r) = Math.FusedMultiplyAdd(a10, v1, Unsafe.Add(ref mirror, r));
         }
         for (; r < r1; r++)
         {
@@ -145,7 +144,7 @@ internal static class LowerTriangleKernels
             double vr = Unsafe.Add(ref v, r);
             double s = Dot<TL, TVec>(ref ar, ref v, r);
             Axpy<TL, TVec>(vr, ref ar, ref mirror, r);
-            Unsafe.Add(ref y, r) = s + Unsafe.Add(ref ar, r) * vr;
+            Unsafe.Add(ref y, r) = Math.FusedMultiplyAdd(Unsafe.Add(ref ar, r), vr, s);
         }
     }
 
