@@ -39,6 +39,13 @@ public static class SymmetricEigen
     public static void Eigenvalues(ReadOnlySpan<double> a, int n, Span<double> eigenvalues, SymmetricEigenWorkspace workspace, int threads = 0)
         => Eigenvalues(a, n, eigenvalues, workspace, threads, SimdWidth.Auto, SymmetricEigenWorkspace.DefaultBlockSize, DefaultCrossover);
 
+    /// <summary>
+    /// Nominal floating-point operations of an eigenvalues-only decomposition of order n: 4n³/3 for the
+    /// tridiagonalization (Golub &amp; Van Loan §8.3.1; the O(n²) QL iteration is not counted). Divide by seconds for
+    /// the conventional GFLOP/s figure of DSYEVD-style benchmarks (e.g. <c>fastres bench eig</c>).
+    /// </summary>
+    public static double NominalFlops(int n) => 4.0 / 3.0 * n * (double)n * n;
+
     /// <summary>With the vector width, panel width and crossover forced (tests, benchmarks).</summary>
     internal static void Eigenvalues(ReadOnlySpan<double> a, int n, Span<double> eigenvalues, SymmetricEigenWorkspace workspace,
         int threads, SimdWidth width, int blockSize, int crossover)
