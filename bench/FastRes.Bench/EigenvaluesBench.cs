@@ -11,7 +11,7 @@ namespace FastRes.Bench;
 /// Run: <c>dotnet run -c Release --project bench/FastRes.Bench -- --filter '*EigenvaluesBench*'</c>.
 /// </summary>
 /// <remarks>Each operation is long (≈ 0.05 s at n = 500 to seconds at n = 4000), so one invocation per iteration.</remarks>
-[SimpleJob(launchCount: 1, warmupCount: 1, iterationCount: 5, invocationCount: 1)]
+[SimpleJob(launchCount: 1, warmupCount: 2, iterationCount: 5, invocationCount: 1)]
 [MemoryDiagnoser]
 public class EigenvaluesBench
 {

@@ -7,7 +7,7 @@ namespace FastRes.Kernels.Spectrum;
 /// <summary>
 /// The BLAS-2/BLAS-3 pieces of the Householder tridiagonalization, on the lower triangle of a row-major matrix
 /// with row stride <c>lda</c>: element (r, c), c ≤ r, lives at <c>a[r·lda + c]</c>. Written once, generic over the
-/// lane width <typeparamref name="TL"/> (Vector512/256/128 or scalar); <see cref="Lanes1{T}"/> is the reference.
+/// lane width TL (Vector512/256/128 or scalar); <see cref="Lanes1{T}"/> is the reference.
 /// </summary>
 /// <remarks>
 /// Why the lower triangle in row-major order: row r of the lower triangle, a[r, 0..r], is contiguous, so both
@@ -16,6 +16,9 @@ namespace FastRes.Kernels.Spectrum;
 /// read as column-major is LAPACK's upper triangle, which is why the reduction follows DSYTRD/DLATRD with
 /// UPLO = 'U' (reflectors annihilate a row from its left end, the active block shrinks from the bottom).
 /// Entries right of the diagonal are scratch: the blocked update may write there and nothing reads them.
+/// <para>Every kernel is compiled straight to optimized code (AggressiveOptimization): a decomposition calls them
+/// thousands of times within its first second, and their Tier-0 versions, with the lane operations not inlined,
+/// are an order of magnitude slower — enough to distort short benchmarks.</para>
 /// </remarks>
 internal static class LowerTriangleKernels
 {
@@ -39,6 +42,7 @@ internal static class LowerTriangleKernels
     }
 
     /// <summary>Σ x[i]·y[i] over <paramref name="length"/> elements.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static double Dot<TL, TVec>(ref double x, ref double y, int length) where TL : struct, ILanes<TVec, double> where TVec : struct
     {
         int w = TL.Count, i = 0;
@@ -56,6 +60,7 @@ internal static class LowerTriangleKernels
     }
 
     /// <summary>y[i] += alpha·x[i].</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Axpy<TL, TVec>(double alpha, ref double x, ref double y, int length) where TL : struct, ILanes<TVec, double> where TVec : struct
     {
         int w = TL.Count, i = 0;
@@ -66,6 +71,7 @@ internal static class LowerTriangleKernels
     }
 
     /// <summary>x[i] *= alpha.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Scale<TL, TVec>(double alpha, ref double x, int length) where TL : struct, ILanes<TVec, double> where TVec : struct
     {
         int w = TL.Count, i = 0;
@@ -87,6 +93,7 @@ internal static class LowerTriangleKernels
     /// chains: per iteration 4 row loads + 2 v loads + 2 mirror loads and stores for 8 FMAs. (Measured: a 4-row,
     /// 1-vector variant ran at less than half this speed from L2, bound by its longer dependency chains.)
     /// </remarks>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void SymvRows<TL, TVec>(ref double a, int lda, ref double v, ref double y, ref double mirror, int r0, int r1)
         where TL : struct, ILanes<TVec, double> where TVec : struct
     {
@@ -149,6 +156,7 @@ internal static class LowerTriangleKernels
     }
 
     /// <summary>Rows [r0, r1) of the symmetric rank-2 update A −= v·wᵀ + w·vᵀ (lower triangle, diagonal included).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Rank2Rows<TL, TVec>(ref double a, int lda, ref double v, ref double w, int r0, int r1)
         where TL : struct, ILanes<TVec, double> where TVec : struct
     {
@@ -180,6 +188,7 @@ internal static class LowerTriangleKernels
     /// 12 vector accumulators live in registers for the whole k loop; per kk it loads 3 vectors of Q and
     /// broadcasts 4 scalars of P for 12 FMAs, so the FMA units, not the loads, set the pace.
     /// </remarks>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void UpdateTile<TL, TVec>(ref double p, ref double q, int k, ref double c, int ldc, int rows)
         where TL : struct, ILanes<TVec, double> where TVec : struct
     {

@@ -22,6 +22,7 @@ internal static class TridiagonalEigenvalues
     /// (length ≥ n − 1, the off-diagonal) is destroyed.
     /// </summary>
     /// <returns>False when the iteration failed to converge within 30·n sweeps (eigenvalues then unreliable).</returns>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     public static bool Compute(Span<double> d, Span<double> e)
     {
         int n = d.Length;

@@ -54,6 +54,7 @@ internal sealed class TridiagonalReducer<TL, TVec> : ITeamWork
     /// </summary>
     /// <param name="blockSize">Panel width nb (≤ <see cref="SymmetricEigenWorkspace.MaxBlockSize"/>).</param>
     /// <param name="crossover">The active block is finished unblocked once its order is ≤ this.</param>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void Reduce(int n, int lda, int blockSize, int crossover, WorkerTeam team)
     {
         _lda = lda;
@@ -88,6 +89,7 @@ internal sealed class TridiagonalReducer<TL, TVec> : ITeamWork
     }
 
     /// <summary>DLATRD: reduce rows m−1 … m−nb, leaving their reflectors in those rows and w_p in Panel row p.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void ReducePanel(double[] a, int m, int nb, Span<double> d, Span<double> e, WorkerTeam team)
     {
         int lda = _lda;
@@ -133,6 +135,7 @@ internal sealed class TridiagonalReducer<TL, TVec> : ITeamWork
     }
 
     /// <summary>DSYR2K step of DSYTRD: A[0..k, 0..k] −= V Wᵀ + W Vᵀ for the panel just reduced.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void ApplyPanel(double[] a, int m, int k, int nb, WorkerTeam team)
     {
         // Pack P (k × 2nb, in row tiles of 4): p[r, q] = v_q[r] for q < nb, w_{q−nb}[r] after; Q is its partner
@@ -193,6 +196,7 @@ internal sealed class TridiagonalReducer<TL, TVec> : ITeamWork
     /// <summary>Chunk boundaries of equal triangle area: row count · √(c / chunks).</summary>
     private int ChunkStart(int c) => c >= _chunks ? _rows : (int)(_rows * Math.Sqrt((double)c / _chunks));
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void Execute(int item, int worker)
     {
         if (_mode == ModeProduct)
@@ -211,6 +215,7 @@ internal sealed class TridiagonalReducer<TL, TVec> : ITeamWork
     }
 
     /// <summary>Column strip <paramref name="tile"/> (3 vectors wide) of the rank-2nb update, rows from its diagonal tile down.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void UpdateStrip(int tile, int worker)
     {
         int nr = LowerTriangleKernels.TileColumns<TL, TVec>(), mr = LowerTriangleKernels.TileRows;
