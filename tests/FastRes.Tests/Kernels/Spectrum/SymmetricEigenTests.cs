@@ -30,6 +30,7 @@ public class SymmetricEigenTests
     {
         double tol = C * Math.Max(n, 1) * Eps * Math.Max(norm, double.Epsilon);
         double diff = MaxDifference(actual, expected);
+        TestContext.Out.WriteLine($"{what}: max |Δλ| = {diff:E2}, {diff / tol:P1} of the tolerance");
         Assert.That(diff, Is.LessThanOrEqualTo(tol), $"{what}: max |Δλ| = {diff:E3} > {tol:E3}");
         for (int i = 1; i < actual.Length; i++) Assert.That(actual[i], Is.GreaterThanOrEqualTo(actual[i - 1]), $"{what}: not ascending at {i}");
     }
