@@ -12,8 +12,8 @@ public static class SyntheticData
     public const int DefaultSamples = 10_000;
 
     // Philox stream ids under trial 0 of the seed: one for the inputs, one for the teacher.
-    private const uint InputStream = 0x5D47A000;
-    private const uint TeacherStream = 0x5D47A001;
+    internal const uint InputStream = 0x5D47A000;
+    internal const uint TeacherStream = 0x5D47A001;
 
     public static Dataset Create(int samples, int d, int classes, ulong seed)
     {
