@@ -12,7 +12,7 @@ namespace FastRes.Experiments.Data;
 /// well-conditioned d×d step.</para>
 /// <para>C^{-1/2} is the symmetric (ZCA) inverse square root U Λ^{-1/2} Uᵀ, not Λ^{-1/2} Uᵀ: on nearly white input
 /// (PCA scores already divided by their standard deviations) C ≈ I has nearly equal eigenvalues, so its eigenvectors
-/// U are arbitrary — rounding differences between SIMD widths rotated MNIST's whitened inputs by tens of degrees —
+/// U are arbitrary — with them, last-bit differences between SIMD widths changed MNIST's whitened inputs in the second digit —
 /// while U Λ^{-1/2} Uᵀ ≈ I is a continuous function of C and leaves the principal axes where they are.</para>
 /// </remarks>
 public static class Whitening
