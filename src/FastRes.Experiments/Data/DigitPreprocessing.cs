@@ -3,8 +3,9 @@ namespace FastRes.Experiments.Data;
 /// <summary>
 /// SPEC §2.2: images to a network-ready <see cref="Dataset"/> — pixels scaled to [0, 1], centred, projected onto the
 /// top d principal components of the 1/m covariance, whitened so that Σ^{XX} = I, labels one-hot.
-/// Li et al. preprocess MNIST the same way so that their linear networks' Hessians (their eqs. (28)-(32)) see only
-/// Σ^{XX} = I and Σ^{XY}.
+/// This is Li et al.'s setup (Demystifying ResNet, Appendix B: "whitened versions of MNIST. Ten greatest principal
+/// components are kept ... outputs are represented using one-hot encoding"), under which their linear networks'
+/// Hessians (eqs. (28)-(32)) see the data only through Σ^{XX} = I and Σ^{XY}.
 /// </summary>
 public static class DigitPreprocessing
 {

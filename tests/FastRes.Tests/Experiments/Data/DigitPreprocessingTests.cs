@@ -112,7 +112,7 @@ public class DigitPreprocessingTests
         // the maximum over all d-dimensional projections (Ky Fan), so a wrong or non-orthogonal axis would fall short.
         var axes = Matrix<double>.Build.Dense(n, d, (i, k) => pcs.Axes[k * n + i]);
         Assert.That((axes.TransposeThisAndMultiply(axes) - Matrix<double>.Build.DenseIdentity(d)).InfinityNorm(), Is.LessThan(1e-12));
-        double captured = 0;
+        double captured = 0, worstAxisDrift = 0;
         var centred = new double[n];
         for (int mu = 0; mu < m; mu++)
         {
@@ -122,9 +122,13 @@ public class DigitPreprocessingTests
                 double score = 0;
                 for (int i = 0; i < n; i++) score += pcs.Axes[k * n + i] * centred[i];
                 captured += score * score / m;
+                // Input k is the k-th principal score in units of its standard deviation: the final whitening step
+                // only removes rounding, it must not rotate the principal axes (which equal variances would allow).
+                worstAxisDrift = Math.Max(worstAxisDrift, Math.Abs(data.X[mu * d + k] - score / Math.Sqrt(pcs.Variances[k])));
             }
         }
         Assert.That(captured, Is.EqualTo(eigenvalues[..d].Sum()).Within(1e-10 * top * d));
+        Assert.That(worstAxisDrift, Is.LessThan(1e-8), "whitened inputs are the standardized principal scores");
         TestContext.Out.WriteLine($"{images.Source}: d = {d} keeps {captured / pcs.TotalVariance:P1} of the variance; Σ^XX − I ≤ {worst:G2}");
     }
 
