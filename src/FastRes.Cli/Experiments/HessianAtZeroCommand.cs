@@ -69,7 +69,8 @@ public sealed class HessianAtZeroCommand : ExperimentBinding<HessianAtZeroConfig
     [
         ("n", x.N), ("depth", x.Depth), ("activation", x.Activation), ("params", x.Params),
         ("lambda_min", x.LambdaMin), ("lambda_max", x.LambdaMax), ("abs_max", x.AbsMax), ("abs_p10", x.AbsP10),
-        ("kappa", x.Kappa), ("cond", x.Cond), ("index", x.Index), ("predicted_kappa", x.PredictedKappa),
+        ("kappa", x.Kappa), ("cond", x.Cond), ("index", x.Index),
+        ("predicted_lambda_min", x.PredictedLambdaMin), ("predicted_lambda_max", x.PredictedLambdaMax), ("predicted_kappa", x.PredictedKappa),
         ("max_deviation", x.MaxDeviation), ("deviation_measure", x.Deviation),
     ]).ToList();
 
@@ -84,10 +85,10 @@ public sealed class HessianAtZeroCommand : ExperimentBinding<HessianAtZeroConfig
         md.AppendLine("# hessian-at-zero").AppendLine();
         md.AppendLine($"fastres {header.Version}, commit {header.GitCommit ?? "unknown"}, config_hash `{header.ConfigHash}`, data: {result.DataSource}, {result.Seconds:F1} s.").AppendLine();
         md.AppendLine("Exact Hessian of the loss at w = 0 beside Theorem 2 of Li et al.: n ≥ 3 → H = 0; n = 2 → eigenvalues ±σ'σ'·s_i(M), each d·R times, κ depth-invariant; n = 1 → block Toeplitz (eqs. 28–32). κ = max|λ| / |λ|_(0.1); — where undefined (all-zero spectrum).").AppendLine();
-        md.AppendLine("| n | depth | σ | params | λ_min | λ_max | κ | predicted κ | cond | index | max deviation | measured as |");
-        md.AppendLine("|---:|---:|:--|---:|---:|---:|---:|---:|---:|---:|---:|:--|");
+        md.AppendLine("| n | depth | σ | params | λ_min | predicted | λ_max | predicted | κ | predicted | cond | index | max deviation | measured as |");
+        md.AppendLine("|---:|---:|:--|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|:--|");
         foreach (var x in result.Rows)
-            md.AppendLine($"| {x.N} | {x.Depth} | {x.Activation} | {x.Params} | {TableFiles.Show(x.LambdaMin)} | {TableFiles.Show(x.LambdaMax)} | {TableFiles.Show(x.Kappa)} | {TableFiles.Show(x.PredictedKappa)} | {TableFiles.Show(x.Cond)} | {TableFiles.Show(x.Index)} | {TableFiles.Show(x.MaxDeviation)} | {x.Deviation} |");
+            md.AppendLine($"| {x.N} | {x.Depth} | {x.Activation} | {x.Params} | {TableFiles.Show(x.LambdaMin)} | {TableFiles.Show(x.PredictedLambdaMin)} | {TableFiles.Show(x.LambdaMax)} | {TableFiles.Show(x.PredictedLambdaMax)} | {TableFiles.Show(x.Kappa)} | {TableFiles.Show(x.PredictedKappa)} | {TableFiles.Show(x.Cond)} | {TableFiles.Show(x.Index)} | {TableFiles.Show(x.MaxDeviation)} | {x.Deviation} |");
         md.AppendLine().AppendLine("Figures: " + string.Join(", ", figures.Select(f => $"`{f}`")));
         foreach (var n in notes) md.AppendLine().AppendLine("note: " + n);
         AtomicFile.WriteText(header.PathOf("summary.md"), md.ToString());
@@ -96,9 +97,9 @@ public sealed class HessianAtZeroCommand : ExperimentBinding<HessianAtZeroConfig
 
     protected override void PrintSummary(TextWriter output, HessianAtZeroResult result)
     {
-        output.WriteLine($"{"n",3} {"depth",6} {"params",7} {"kappa",11} {"predicted",11} {"max deviation",14}");
+        output.WriteLine($"{"n",3} {"depth",6} {"params",7} {"λ_max",11} {"predicted",11} {"κ",11} {"predicted",11} {"max deviation",14}");
         foreach (var x in result.Rows)
-            output.WriteLine($"{x.N,3} {x.Depth,6} {x.Params,7} {TableFiles.Show(x.Kappa),11} {TableFiles.Show(x.PredictedKappa),11} {TableFiles.Show(x.MaxDeviation),14}");
+            output.WriteLine($"{x.N,3} {x.Depth,6} {x.Params,7} {TableFiles.Show(x.LambdaMax),11} {TableFiles.Show(x.PredictedLambdaMax),11} {TableFiles.Show(x.Kappa),11} {TableFiles.Show(x.PredictedKappa),11} {TableFiles.Show(x.MaxDeviation),14}");
     }
 
     private static IEnumerable<string> KappaFigure(HessianAtZeroResult result, string folder, List<string> notes)

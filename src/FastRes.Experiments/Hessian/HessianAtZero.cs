@@ -47,7 +47,7 @@ public sealed record HessianAtZeroConfig
 public sealed record HessianAtZeroRow(
     int N, int Depth, string Activation, int Params,
     double LambdaMin, double LambdaMax, double AbsMax, double AbsP10, double Kappa, double Cond, double Index,
-    double PredictedKappa, double MaxDeviation, string Deviation);
+    double PredictedLambdaMin, double PredictedLambdaMax, double PredictedKappa, double MaxDeviation, string Deviation);
 
 /// <summary>Sorted measured and predicted eigenvalues of one (n, depth), kept for the spectrum figure.</summary>
 public sealed record SpectrumComparison(int N, int Depth, double[] Measured, double[]? Predicted);
@@ -85,7 +85,7 @@ public static class HessianAtZero
                 SymmetricEigen.Eigenvalues(hessian, size, eigenvalues, config.Threads);
                 var stats = SpectrumStats.From(eigenvalues);
 
-                double predictedKappa = double.NaN, deviation;
+                double predictedKappa = double.NaN, predictedMin = 0, predictedMax = 0, deviation;
                 string kind;
                 double[]? predicted = null;
                 if (n >= 3)
@@ -97,7 +97,8 @@ public static class HessianAtZero
                 else if (n == 2)
                 {
                     predicted = TheoremTwo.PredictedEigenvaluesN2(data.X, data.Y, m, d, units, act, act, act);
-                    predictedKappa = SpectrumStats.From(predicted).Kappa;
+                    var p2 = SpectrumStats.From(predicted);
+                    (predictedKappa, predictedMin, predictedMax) = (p2.Kappa, p2.LambdaMin, p2.LambdaMax);
                     double scale = Math.Max(MaxAbs(predicted), double.Epsilon);
                     deviation = 0;
                     for (int i = 0; i < size; i++) deviation = Math.Max(deviation, Math.Abs(eigenvalues[i] - predicted[i]) / scale);
@@ -112,10 +113,16 @@ public static class HessianAtZero
                     for (long i = 0; i < toeplitz.LongLength; i++) diff = Math.Max(diff, Math.Abs(hessian[i] - toeplitz[i]));
                     deviation = diff / scale;
                     kind = "max |H − H_Toeplitz| / max|H_Toeplitz| (eqs. 28–32)";
+                    // The theorem gives the matrix, not its κ in closed form: the prediction is the assembled Toeplitz
+                    // matrix's own spectrum.
+                    predicted = new double[size];
+                    SymmetricEigen.Eigenvalues(toeplitz, size, predicted, config.Threads);
+                    var p1 = SpectrumStats.From(predicted);
+                    (predictedKappa, predictedMin, predictedMax) = (p1.Kappa, p1.LambdaMin, p1.LambdaMax);
                 }
                 rows.Add(new HessianAtZeroRow(n, units * n, act.ToString().ToLowerInvariant(), size,
                     stats.LambdaMin, stats.LambdaMax, stats.AbsMax, stats.AbsP10, stats.Kappa, stats.Condition, stats.Index,
-                    predictedKappa, deviation, kind));
+                    predictedMin, predictedMax, predictedKappa, deviation, kind));
                 spectra.Add(new SpectrumComparison(n, units * n, eigenvalues, predicted));
                 progress?.Report(1);
             }

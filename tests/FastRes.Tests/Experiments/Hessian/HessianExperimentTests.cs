@@ -26,6 +26,8 @@ public class HessianExperimentTests
             Assert.That(n2.Select(r => Math.Abs(r.Kappa / r.PredictedKappa - 1)), Is.All.LessThan(1e-10), "n = 2: κ as predicted");
             Assert.That(n2.Select(r => r.Kappa).Max() / n2.Select(r => r.Kappa).Min() - 1, Is.LessThan(1e-10), "n = 2: κ depth-invariant");
             Assert.That(n1.Select(r => r.MaxDeviation), Is.All.LessThan(1e-12), "n = 1: block Toeplitz of eqs. 28–32");
+            Assert.That(n1.Select(r => Math.Abs(r.Kappa / r.PredictedKappa - 1)), Is.All.LessThan(1e-8), "n = 1: κ of the Toeplitz matrix");
+            Assert.That(n3.Select(r => r.LambdaMax), Is.All.EqualTo(0.0));
             Assert.That(n1.OrderBy(r => r.Depth).Select(r => r.Kappa), Is.Ordered.Ascending, "n = 1: κ grows with depth");
             Assert.That(n1.Last().Kappa, Is.GreaterThan(1.5 * n1.First().Kappa));
         });
