@@ -39,6 +39,9 @@ public static class BenchCommand
     /// <summary>The k the smoke check measures (SPEC §5's target problem p = 8, k = 16).</summary>
     internal const int SmokeK = 16;
 
+    /// <summary>The matrix size of the smoke check's eigenvalue ratio (FastRes vs LAPACK dsyevd).</summary>
+    internal const int SmokeEigenN = 800;
+
     public static Command Create() => Create(Profiler.Real);
 
     internal static Command Create(Profiler profiler)
@@ -97,7 +100,8 @@ public static class BenchCommand
                 ParseJsonPath(writeTo, "--write-baseline");
             }
 
-            var results = profiler.SmokeMonteCarlo([SmokeK], threads);
+            // Monte Carlo paths, plus eigenvalues against LAPACK (when installed) at a size that takes ~0.1 s.
+            var results = profiler.SmokeMonteCarlo([SmokeK], threads).Concat(profiler.Eigenvalues([SmokeEigenN], threads)).ToList();
             var output = r.InvocationConfiguration.Output;
             if (writeTo is not null)
             {
