@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
 using FastRes.Kernels.Simd;
@@ -315,6 +316,11 @@ public static partial class ExactHessian
         ReadOnlySpan<double> uInner = ua.AsSpan(lp * kb * dp, kb * dp);
         ReadOnlySpan<double> dInner = da.AsSpan(lp * kb * d, kb * d);
         Span<double> spill = stackalloc double[w];
+        if (nv == 2 && d >= 5)
+        {
+            AccumulatePairTwoVectors<TL, TVec>(h, N, d, dp, kb, count, l, lp, qt, ps, uOuter, uInner, dInner, spill);
+            return;
+        }
         for (int i = 0; i < d; i++)
             for (int ip = 0; ip < d; ip++)
             {
@@ -360,16 +366,84 @@ public static partial class ExactHessian
             }
     }
 
+    /// <summary>
+    /// <see cref="AccumulatePair{TL,TVec}"/> when a row segment is two vectors (d = 10 at 8 lanes, 5..8 at 4 lanes):
+    /// F is formed in registers inside the sample loop and used at once by five rows j, whose ten accumulators stay
+    /// in registers over the block — no F buffer, one pass per five rows.
+    /// </summary>
+    private static void AccumulatePairTwoVectors<TL, TVec>(Span<double> h, int N, int d, int dp, int kb, int count, int l, int lp,
+        double[] qt, double[] ps, ReadOnlySpan<double> uOuter, ReadOnlySpan<double> uInner, ReadOnlySpan<double> dInner, Span<double> spill)
+        where TL : struct, ILanes<TVec, double>
+        where TVec : struct
+    {
+        int w = TL.Count, dd = d * d, lanes1 = d - w;
+        ref double qt0 = ref qt[lp * kb * d * dp];          // Qt[l′][μ][i][·]
+        ref double ps0 = ref ps[lp * kb * dd];              // Ps[l′][μ][i][i′]
+        ref double uo0 = ref MemoryMarshal.GetReference(uOuter);
+        ref double ui0 = ref MemoryMarshal.GetReference(uInner);
+        ref double di0 = ref MemoryMarshal.GetReference(dInner);
+        for (int i = 0; i < d; i++)
+            for (int ip = 0; ip < d; ip++)
+            {
+                int colBase = lp * dd + ip * d;
+                for (int j = 0; j < d; j += 5)
+                {
+                    int rows = Math.Min(5, d - j);
+                    int jj = rows == 5 ? j : d - 5; // a ragged last group recomputes a few rows and skips adding them twice
+                    TVec a00 = TL.Create(0.0), a01 = a00, a10 = a00, a11 = a00, a20 = a00, a21 = a00, a30 = a00, a31 = a00, a40 = a00, a41 = a00;
+                    for (int mu = 0; mu < count; mu++)
+                    {
+                        ref double q = ref Unsafe.Add(ref qt0, (mu * d + i) * dp);
+                        ref double ui = ref Unsafe.Add(ref ui0, mu * dp);
+                        TVec dl = TL.Create(Unsafe.Add(ref di0, mu * d + ip));
+                        TVec pl = TL.Create(Unsafe.Add(ref ps0, (mu * d + i) * d + ip));
+                        TVec f0 = TL.FusedMultiplyAdd(dl, TL.Load(in q), TL.Multiply(pl, TL.Load(in ui)));
+                        TVec f1 = TL.FusedMultiplyAdd(dl, TL.Load(in Unsafe.Add(ref q, w)), TL.Multiply(pl, TL.Load(in Unsafe.Add(ref ui, w))));
+                        ref double um = ref Unsafe.Add(ref uo0, mu * dp + jj);
+                        TVec b = TL.Create(um);
+                        a00 = TL.FusedMultiplyAdd(b, f0, a00); a01 = TL.FusedMultiplyAdd(b, f1, a01);
+                        b = TL.Create(Unsafe.Add(ref um, 1));
+                        a10 = TL.FusedMultiplyAdd(b, f0, a10); a11 = TL.FusedMultiplyAdd(b, f1, a11);
+                        b = TL.Create(Unsafe.Add(ref um, 2));
+                        a20 = TL.FusedMultiplyAdd(b, f0, a20); a21 = TL.FusedMultiplyAdd(b, f1, a21);
+                        b = TL.Create(Unsafe.Add(ref um, 3));
+                        a30 = TL.FusedMultiplyAdd(b, f0, a30); a31 = TL.FusedMultiplyAdd(b, f1, a31);
+                        b = TL.Create(Unsafe.Add(ref um, 4));
+                        a40 = TL.FusedMultiplyAdd(b, f0, a40); a41 = TL.FusedMultiplyAdd(b, f1, a41);
+                    }
+                    int skip = 5 - rows; // rows jj .. jj+skip−1 were already added by the previous group
+                    int row = (l * dd + i * d + jj) * N + colBase;
+                    if (skip <= 0) { AddRow<TL, TVec>(h, row, a00, w, spill); AddRow<TL, TVec>(h, row + w, a01, lanes1, spill); }
+                    row += N;
+                    if (skip <= 1) { AddRow<TL, TVec>(h, row, a10, w, spill); AddRow<TL, TVec>(h, row + w, a11, lanes1, spill); }
+                    row += N;
+                    if (skip <= 2) { AddRow<TL, TVec>(h, row, a20, w, spill); AddRow<TL, TVec>(h, row + w, a21, lanes1, spill); }
+                    row += N;
+                    if (skip <= 3) { AddRow<TL, TVec>(h, row, a30, w, spill); AddRow<TL, TVec>(h, row + w, a31, lanes1, spill); }
+                    row += N;
+                    AddRow<TL, TVec>(h, row, a40, w, spill); AddRow<TL, TVec>(h, row + w, a41, lanes1, spill);
+                }
+            }
+    }
+
+    /// <remarks>
+    /// The padded lanes of an accumulator are exactly 0 (F's padding is 0·δ + Ψ·0 from zero-filled Qt and u rows), so
+    /// the tail of a row segment may add a whole vector: the extra lanes add +0 to the next columns of the same row
+    /// (or the first columns of the next row, which lie left of the diagonal block, belong to the same source layer
+    /// and are overwritten by the mirror step). Only the very end of H needs the scalar tail.
+    /// </remarks>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static void AddRow<TL, TVec>(Span<double> h, int at, TVec acc, int lanes, Span<double> spill)
         where TL : struct, ILanes<TVec, double>
         where TVec : struct
     {
-        if (lanes == TL.Count)
+        if (lanes == TL.Count || at + TL.Count <= h.Length)
         {
-            TL.Store(TL.Add(TL.Load(in h[at]), acc), ref h[at]);
+            ref double target = ref h[at];
+            TL.Store(TL.Add(TL.Load(in target), acc), ref target);
             return;
         }
-        TL.Store(acc, ref spill[0]); // the padded tail of a row segment: only the first `lanes` columns exist
+        TL.Store(acc, ref spill[0]);
         for (int k = 0; k < lanes; k++) h[at + k] += spill[k];
     }
 }
