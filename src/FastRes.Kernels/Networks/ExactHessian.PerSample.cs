@@ -386,6 +386,11 @@ public static partial class ExactHessian
             for (int ip = 0; ip < d; ip++)
             {
                 int colBase = lp * dd + ip * d;
+                if (d == 10)
+                {
+                    Rows10<TL, TVec>(h, N, d, dp, count, l, i, ip, colBase, ref qt0, ref ps0, ref uo0, ref ui0, ref di0, spill);
+                    continue;
+                }
                 for (int j = 0; j < d; j += 5)
                 {
                     int rows = Math.Min(5, d - j);
@@ -424,6 +429,54 @@ public static partial class ExactHessian
                     AddRow<TL, TVec>(h, row, a40, w, spill); AddRow<TL, TVec>(h, row + w, a41, lanes1, spill);
                 }
             }
+    }
+
+    /// <summary>
+    /// d = 10 (the paper's width) at two vectors per row segment: all ten rows j in one pass, twenty register
+    /// accumulators, F formed once per sample — 20 FMAs per 4 operations of F instead of 20 per 8 in two passes.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Rows10<TL, TVec>(Span<double> h, int N, int d, int dp, int count, int l, int i, int ip, int colBase,
+        ref double qt0, ref double ps0, ref double uo0, ref double ui0, ref double di0, Span<double> spill)
+        where TL : struct, ILanes<TVec, double>
+        where TVec : struct
+    {
+        int w = TL.Count, dd = d * d, lanes1 = d - w;
+        TVec z = TL.Create(0.0);
+        TVec a00 = z, a01 = z, a10 = z, a11 = z, a20 = z, a21 = z, a30 = z, a31 = z, a40 = z, a41 = z;
+        TVec a50 = z, a51 = z, a60 = z, a61 = z, a70 = z, a71 = z, a80 = z, a81 = z, a90 = z, a91 = z;
+        for (int mu = 0; mu < count; mu++)
+        {
+            ref double q = ref Unsafe.Add(ref qt0, (mu * d + i) * dp);
+            ref double ui = ref Unsafe.Add(ref ui0, mu * dp);
+            TVec dl = TL.Create(Unsafe.Add(ref di0, mu * d + ip));
+            TVec pl = TL.Create(Unsafe.Add(ref ps0, (mu * d + i) * d + ip));
+            TVec f0 = TL.FusedMultiplyAdd(dl, TL.Load(in q), TL.Multiply(pl, TL.Load(in ui)));
+            TVec f1 = TL.FusedMultiplyAdd(dl, TL.Load(in Unsafe.Add(ref q, w)), TL.Multiply(pl, TL.Load(in Unsafe.Add(ref ui, w))));
+            ref double um = ref Unsafe.Add(ref uo0, mu * dp);
+            TVec b = TL.Create(um);
+            a00 = TL.FusedMultiplyAdd(b, f0, a00); a01 = TL.FusedMultiplyAdd(b, f1, a01);
+            b = TL.Create(Unsafe.Add(ref um, 1)); a10 = TL.FusedMultiplyAdd(b, f0, a10); a11 = TL.FusedMultiplyAdd(b, f1, a11);
+            b = TL.Create(Unsafe.Add(ref um, 2)); a20 = TL.FusedMultiplyAdd(b, f0, a20); a21 = TL.FusedMultiplyAdd(b, f1, a21);
+            b = TL.Create(Unsafe.Add(ref um, 3)); a30 = TL.FusedMultiplyAdd(b, f0, a30); a31 = TL.FusedMultiplyAdd(b, f1, a31);
+            b = TL.Create(Unsafe.Add(ref um, 4)); a40 = TL.FusedMultiplyAdd(b, f0, a40); a41 = TL.FusedMultiplyAdd(b, f1, a41);
+            b = TL.Create(Unsafe.Add(ref um, 5)); a50 = TL.FusedMultiplyAdd(b, f0, a50); a51 = TL.FusedMultiplyAdd(b, f1, a51);
+            b = TL.Create(Unsafe.Add(ref um, 6)); a60 = TL.FusedMultiplyAdd(b, f0, a60); a61 = TL.FusedMultiplyAdd(b, f1, a61);
+            b = TL.Create(Unsafe.Add(ref um, 7)); a70 = TL.FusedMultiplyAdd(b, f0, a70); a71 = TL.FusedMultiplyAdd(b, f1, a71);
+            b = TL.Create(Unsafe.Add(ref um, 8)); a80 = TL.FusedMultiplyAdd(b, f0, a80); a81 = TL.FusedMultiplyAdd(b, f1, a81);
+            b = TL.Create(Unsafe.Add(ref um, 9)); a90 = TL.FusedMultiplyAdd(b, f0, a90); a91 = TL.FusedMultiplyAdd(b, f1, a91);
+        }
+        int row = (l * dd + i * d) * N + colBase;
+        AddRow<TL, TVec>(h, row, a00, w, spill); AddRow<TL, TVec>(h, row + w, a01, lanes1, spill); row += N;
+        AddRow<TL, TVec>(h, row, a10, w, spill); AddRow<TL, TVec>(h, row + w, a11, lanes1, spill); row += N;
+        AddRow<TL, TVec>(h, row, a20, w, spill); AddRow<TL, TVec>(h, row + w, a21, lanes1, spill); row += N;
+        AddRow<TL, TVec>(h, row, a30, w, spill); AddRow<TL, TVec>(h, row + w, a31, lanes1, spill); row += N;
+        AddRow<TL, TVec>(h, row, a40, w, spill); AddRow<TL, TVec>(h, row + w, a41, lanes1, spill); row += N;
+        AddRow<TL, TVec>(h, row, a50, w, spill); AddRow<TL, TVec>(h, row + w, a51, lanes1, spill); row += N;
+        AddRow<TL, TVec>(h, row, a60, w, spill); AddRow<TL, TVec>(h, row + w, a61, lanes1, spill); row += N;
+        AddRow<TL, TVec>(h, row, a70, w, spill); AddRow<TL, TVec>(h, row + w, a71, lanes1, spill); row += N;
+        AddRow<TL, TVec>(h, row, a80, w, spill); AddRow<TL, TVec>(h, row + w, a81, lanes1, spill); row += N;
+        AddRow<TL, TVec>(h, row, a90, w, spill); AddRow<TL, TVec>(h, row + w, a91, lanes1, spill);
     }
 
     /// <remarks>
