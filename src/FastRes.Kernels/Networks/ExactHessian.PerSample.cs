@@ -163,24 +163,33 @@ public static partial class ExactHessian
                 for (int l = 0; l < D; l++)
                 {
                     if (_owner[l] != _thread) continue;
+                    qt.AsSpan(l * kb * d * dp, kb * d * dp).Clear(); // Q_{l→l} = 0: u_l does not depend on z_l
                     for (int b = 0; b * w < count; b++)
                     {
                         ReadOnlySpan<TVec> s = state.AsSpan(b * a.Length, a.Length);
                         SecondOrder<TL, TVec>(net, a, _theta, s, l, keep, zdot, qdot, hdot, psi, adot, udot);
                         ReadOnlySpan<double> qc = MemoryMarshal.Cast<TVec, double>(qdot.AsSpan());
                         ReadOnlySpan<double> pc = MemoryMarshal.Cast<TVec, double>(psi.AsSpan());
+                        // Lanes → sample rows (transposing each tangent matrix on the way): Qt[l′][μ][i][j′] and
+                        // Ps[l′][μ][i][i′] with the contraction index i outermost, as the accumulation reads them.
+                        ref double q0 = ref MemoryMarshal.GetReference(qc);
+                        ref double p0 = ref MemoryMarshal.GetReference(pc);
                         for (int k = 0; k < w && b * w + k < count; k++)
                         {
                             int mu = b * w + k;
+                            for (int lp = l + 1; lp < D; lp++)
+                                for (int i = 0; i < d; i++)
+                                {
+                                    ref double dst = ref qt[((lp * kb + mu) * d + i) * dp];
+                                    ref double src = ref Unsafe.Add(ref q0, (lp * dd + i) * w + k);
+                                    for (int jp = 0; jp < d; jp++) Unsafe.Add(ref dst, jp) = Unsafe.Add(ref src, jp * d * w);
+                                }
                             for (int lp = l; lp < D; lp++)
                                 for (int i = 0; i < d; i++)
                                 {
-                                    int qrow = ((lp * kb + mu) * d + i) * dp;
-                                    for (int jp = 0; jp < d; jp++)
-                                        qt[qrow + jp] = lp == l ? 0.0 : qc[(lp * dd + jp * d + i) * w + k];
-                                    int prow = ((lp * kb + mu) * d + i) * d;
-                                    for (int ip = 0; ip < d; ip++)
-                                        ps[prow + ip] = pc[(lp * dd + ip * d + i) * w + k];
+                                    ref double dst = ref ps[((lp * kb + mu) * d + i) * d];
+                                    ref double src = ref Unsafe.Add(ref p0, (lp * dd + i) * w + k);
+                                    for (int ip = 0; ip < d; ip++) Unsafe.Add(ref dst, ip) = Unsafe.Add(ref src, ip * d * w);
                                 }
                         }
                     }
