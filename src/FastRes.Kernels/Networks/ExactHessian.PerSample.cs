@@ -20,8 +20,11 @@ public static partial class ExactHessian
     /// <remarks>
     /// Threads split the source layers (each owns whole rows of H, balanced by the number of blocks to its right)
     /// and each walks all samples: every entry is summed by one thread in sample order, so the result is the same
-    /// for every thread count. Each block is computed once (l ≤ l′) and mirrored; diagonal blocks are symmetrized by
-    /// averaging, which is exact arithmetic on an already symmetric matrix up to rounding of the R-propagation.
+    /// for every thread count (and equal to rounding at every SIMD width). Each block is computed once (l ≤ l′) and
+    /// mirrored; the diagonal blocks, symmetric only up to the rounding of the R-propagation, are made exactly
+    /// symmetric by averaging with their transpose. Threads split rows rather than samples so that no thread needs
+    /// a private N×N accumulator to be reduced afterwards; the forward/backward passes they repeat cost ~1/D of the
+    /// second-order work.
     /// </remarks>
     /// <param name="threads">≤ 0: all processors.</param>
     /// <param name="width">Vector width (Auto: widest accelerated).</param>
