@@ -356,6 +356,11 @@ public static partial class ExactHessian
             AccumulatePairTwoVectors<TL, TVec>(h, N, d, dp, kb, count, l, lp, qt, ps, uOuter, uInner, dInner, spill);
             return;
         }
+        if (nv == 3 && d >= 4)
+        {
+            AccumulatePairThreeVectors<TL, TVec>(h, N, d, dp, kb, count, l, lp, qt, ps, uOuter, uInner, dInner, spill);
+            return;
+        }
         for (int i = 0; i < d; i++)
             for (int ip = 0; ip < d; ip++)
             {
@@ -463,6 +468,65 @@ public static partial class ExactHessian
                     if (skip <= 3) { AddRow<TL, TVec>(h, row, a30, w, spill); AddRow<TL, TVec>(h, row + w, a31, lanes1, spill); }
                     row += N;
                     AddRow<TL, TVec>(h, row, a40, w, spill); AddRow<TL, TVec>(h, row + w, a41, lanes1, spill);
+                }
+            }
+    }
+
+    /// <summary>
+    /// <see cref="AccumulatePair{TL,TVec}"/> when a row segment is three vectors (d = 9..12 at 4 lanes: the AVX2 path
+    /// for d = 10): as <see cref="AccumulatePairTwoVectors{TL,TVec}"/>, four rows at a time so that twelve
+    /// accumulators, three F vectors and a broadcast fit in sixteen registers.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // one call runs for seconds: no tier-0 first pass
+    private static void AccumulatePairThreeVectors<TL, TVec>(Span<double> h, int N, int d, int dp, int kb, int count, int l, int lp,
+        double[] qt, double[] ps, ReadOnlySpan<double> uOuter, ReadOnlySpan<double> uInner, ReadOnlySpan<double> dInner, Span<double> spill)
+        where TL : struct, ILanes<TVec, double>
+        where TVec : struct
+    {
+        int w = TL.Count, dd = d * d, lanes2 = d - 2 * w;
+        ref double qt0 = ref qt[lp * kb * d * dp];
+        ref double ps0 = ref ps[lp * kb * dd];
+        ref double uo0 = ref MemoryMarshal.GetReference(uOuter);
+        ref double ui0 = ref MemoryMarshal.GetReference(uInner);
+        ref double di0 = ref MemoryMarshal.GetReference(dInner);
+        for (int i = 0; i < d; i++)
+            for (int ip = 0; ip < d; ip++)
+            {
+                int colBase = lp * dd + ip * d;
+                for (int j = 0; j < d; j += 4)
+                {
+                    int rows = Math.Min(4, d - j);
+                    int jj = rows == 4 ? j : d - 4; // a ragged last group recomputes a few rows and skips adding them twice
+                    TVec z = TL.Create(0.0);
+                    TVec a00 = z, a01 = z, a02 = z, a10 = z, a11 = z, a12 = z, a20 = z, a21 = z, a22 = z, a30 = z, a31 = z, a32 = z;
+                    for (int mu = 0; mu < count; mu++)
+                    {
+                        ref double q = ref Unsafe.Add(ref qt0, (mu * d + i) * dp);
+                        ref double ui = ref Unsafe.Add(ref ui0, mu * dp);
+                        TVec dl = TL.Create(Unsafe.Add(ref di0, mu * d + ip));
+                        TVec pl = TL.Create(Unsafe.Add(ref ps0, (mu * d + i) * d + ip));
+                        TVec f0 = TL.FusedMultiplyAdd(dl, TL.Load(in q), TL.Multiply(pl, TL.Load(in ui)));
+                        TVec f1 = TL.FusedMultiplyAdd(dl, TL.Load(in Unsafe.Add(ref q, w)), TL.Multiply(pl, TL.Load(in Unsafe.Add(ref ui, w))));
+                        TVec f2 = TL.FusedMultiplyAdd(dl, TL.Load(in Unsafe.Add(ref q, 2 * w)), TL.Multiply(pl, TL.Load(in Unsafe.Add(ref ui, 2 * w))));
+                        ref double um = ref Unsafe.Add(ref uo0, mu * dp + jj);
+                        TVec b = TL.Create(um);
+                        a00 = TL.FusedMultiplyAdd(b, f0, a00); a01 = TL.FusedMultiplyAdd(b, f1, a01); a02 = TL.FusedMultiplyAdd(b, f2, a02);
+                        b = TL.Create(Unsafe.Add(ref um, 1));
+                        a10 = TL.FusedMultiplyAdd(b, f0, a10); a11 = TL.FusedMultiplyAdd(b, f1, a11); a12 = TL.FusedMultiplyAdd(b, f2, a12);
+                        b = TL.Create(Unsafe.Add(ref um, 2));
+                        a20 = TL.FusedMultiplyAdd(b, f0, a20); a21 = TL.FusedMultiplyAdd(b, f1, a21); a22 = TL.FusedMultiplyAdd(b, f2, a22);
+                        b = TL.Create(Unsafe.Add(ref um, 3));
+                        a30 = TL.FusedMultiplyAdd(b, f0, a30); a31 = TL.FusedMultiplyAdd(b, f1, a31); a32 = TL.FusedMultiplyAdd(b, f2, a32);
+                    }
+                    int skip = 4 - rows;
+                    int row = (l * dd + i * d + jj) * N + colBase;
+                    if (skip <= 0) { AddRow<TL, TVec>(h, row, a00, w, spill); AddRow<TL, TVec>(h, row + w, a01, w, spill); AddRow<TL, TVec>(h, row + 2 * w, a02, lanes2, spill); }
+                    row += N;
+                    if (skip <= 1) { AddRow<TL, TVec>(h, row, a10, w, spill); AddRow<TL, TVec>(h, row + w, a11, w, spill); AddRow<TL, TVec>(h, row + 2 * w, a12, lanes2, spill); }
+                    row += N;
+                    if (skip <= 2) { AddRow<TL, TVec>(h, row, a20, w, spill); AddRow<TL, TVec>(h, row + w, a21, w, spill); AddRow<TL, TVec>(h, row + 2 * w, a22, lanes2, spill); }
+                    row += N;
+                    AddRow<TL, TVec>(h, row, a30, w, spill); AddRow<TL, TVec>(h, row + w, a31, w, spill); AddRow<TL, TVec>(h, row + 2 * w, a32, lanes2, spill);
                 }
             }
     }
