@@ -72,14 +72,23 @@ public static class Activations
                 second = TL.Create(0.0);
                 return;
             default:
-                Span<double> t = stackalloc double[TL.Count];
-                TL.Store(x, ref t[0]);
-                for (int k = 0; k < t.Length; k++) t[k] = Math.Tanh(t[k]);
-                value = TL.Load(in t[0]);
-                TVec one = TL.Create(1.0);
-                first = TL.Subtract(one, TL.Multiply(value, value));                 // 1 − t²
-                second = TL.Multiply(TL.Multiply(TL.Create(-2.0), value), first);    // −2t(1 − t²)
+                Tanh<TL, TVec>(x, out value, out first, out second);
                 return;
         }
+    }
+
+    // Kept out of Evaluate: a stackalloc would stop the JIT from inlining the identity and ReLU cases.
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static void Tanh<TL, TVec>(TVec x, out TVec value, out TVec first, out TVec second)
+        where TL : struct, ILanes<TVec, double>
+        where TVec : struct
+    {
+        Span<double> t = stackalloc double[TL.Count];
+        TL.Store(x, ref t[0]);
+        for (int k = 0; k < t.Length; k++) t[k] = Math.Tanh(t[k]);
+        value = TL.Load(in t[0]);
+        TVec one = TL.Create(1.0);
+        first = TL.Subtract(one, TL.Multiply(value, value));                 // 1 − t²
+        second = TL.Multiply(TL.Multiply(TL.Create(-2.0), value), first);    // −2t(1 − t²)
     }
 }

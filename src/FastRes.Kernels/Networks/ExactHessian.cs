@@ -153,23 +153,42 @@ public static partial class ExactHessian
                 SmallMatrix.Multiply(rs, false, rm.AsSpan(lp * dd, dd), true, g2, d);
                 bool cross = lp > l;
                 if (cross) SmallMatrix.Multiply(re, false, lm.AsSpan(lp * dd, dd), false, g3, d);
+                else
+                {
+                    // Diagonal block: g1 = LᵀL is bitwise symmetric (same products, same order); make g2 so too, and
+                    // the block g1 ⊗ g2 is exactly symmetric.
+                    for (int j = 0; j < d; j++)
+                        for (int jp = j + 1; jp < d; jp++)
+                            g2[j * d + jp] = g2[jp * d + j] = 0.5 * (g2[j * d + jp] + g2[jp * d + j]);
+                }
                 ReadOnlySpan<double> ql = q.AsSpan(lp * dd, dd);
+                // Upper block rows (l, i, j): contiguous over j′.
                 for (int i = 0; i < d; i++)
                     for (int j = 0; j < d; j++)
                     {
-                        long row = (long)l * dd + i * d + j;
+                        Span<double> row = hessian.Slice(((l * dd) + i * d + j) * N + lp * dd, dd);
                         for (int ip = 0; ip < d; ip++)
                         {
-                            double gi = g1[i * d + ip], g3v = cross ? g3[j * d + ip] : 0.0;
-                            for (int jp = 0; jp < d; jp++)
+                            double gi = g1[i * d + ip];
+                            if (cross)
                             {
-                                long col = (long)lp * dd + ip * d + jp;
-                                if (!cross && col < row) continue; // diagonal block: upper triangle, mirrored below
-                                double v = gi * g2[j * d + jp];
-                                if (cross) v += g3v * ql[jp * d + i];
-                                hessian[(int)(row * N + col)] = v;
-                                hessian[(int)(col * N + row)] = v;
+                                double g3v = g3[j * d + ip];
+                                for (int jp = 0; jp < d; jp++) row[ip * d + jp] = gi * g2[j * d + jp] + g3v * ql[jp * d + i];
                             }
+                            else
+                                for (int jp = 0; jp < d; jp++) row[ip * d + jp] = gi * g2[j * d + jp];
+                        }
+                    }
+                if (!cross) continue;
+                // The mirrored block rows (l′, i′, j′): contiguous over j, the same expression so bitwise equal.
+                for (int ip = 0; ip < d; ip++)
+                    for (int jp = 0; jp < d; jp++)
+                    {
+                        Span<double> row = hessian.Slice(((lp * dd) + ip * d + jp) * N + l * dd, dd);
+                        for (int i = 0; i < d; i++)
+                        {
+                            double gi = g1[i * d + ip], qv = ql[jp * d + i];
+                            for (int j = 0; j < d; j++) row[i * d + j] = gi * g2[j * d + jp] + g3[j * d + ip] * qv;
                         }
                     }
             }

@@ -72,17 +72,44 @@ internal static class NetworkLanes<TL, TVec>
                 ReadOnlySpan<double> w = theta.Slice(l * d * d, d * d);
                 Activation act = k == n - 1 ? net.Post : net.Mid;
                 int u = a.U + l * d;
-                for (int p = 0; p < d; p++)
+                // z = W u, four rows at a time: independent accumulator chains hide the FMA latency and each u[q]
+                // is loaded once per four rows.
+                int p0 = 0;
+                for (; p0 + 4 <= d; p0 += 4)
                 {
-                    TVec z = TL.Create(0.0);
-                    for (int q = 0; q < d; q++) z = TL.FusedMultiplyAdd(TL.Create(w[p * d + q]), s[u + q], z);
-                    Activations.Evaluate<TL, TVec>(act, z, out TVec v, out TVec f1, out TVec f2);
-                    s[a.Dz1 + l * d + p] = f1; s[a.Dz2 + l * d + p] = f2;
-                    if (k < n - 1) s[a.U + (l + 1) * d + p] = v;
-                    else s[a.H + (r + 1) * d + p] = TL.FusedMultiplyAdd(keep, s[h + p], v);
+                    TVec z0 = TL.Create(0.0), z1 = z0, z2 = z0, z3 = z0;
+                    for (int q = 0; q < d; q++)
+                    {
+                        TVec uq = s[u + q];
+                        z0 = TL.FusedMultiplyAdd(TL.Create(w[p0 * d + q]), uq, z0);
+                        z1 = TL.FusedMultiplyAdd(TL.Create(w[(p0 + 1) * d + q]), uq, z1);
+                        z2 = TL.FusedMultiplyAdd(TL.Create(w[(p0 + 2) * d + q]), uq, z2);
+                        z3 = TL.FusedMultiplyAdd(TL.Create(w[(p0 + 3) * d + q]), uq, z3);
+                    }
+                    Emit(net, a, s, act, r, k, l, h, p0, z0, keep);
+                    Emit(net, a, s, act, r, k, l, h, p0 + 1, z1, keep);
+                    Emit(net, a, s, act, r, k, l, h, p0 + 2, z2, keep);
+                    Emit(net, a, s, act, r, k, l, h, p0 + 3, z3, keep);
+                }
+                for (int p = p0; p < d; p++)
+                {
+                    TVec zp = TL.Create(0.0);
+                    for (int q = 0; q < d; q++) zp = TL.FusedMultiplyAdd(TL.Create(w[p * d + q]), s[u + q], zp);
+                    Emit(net, a, s, act, r, k, l, h, p, zp, keep);
                 }
             }
         }
+    }
+
+    /// <summary>Activation of one output z_l[p]: store σ′, σ″ and the next layer's input (or the unit's output).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Emit(NShortcutNetwork net, in LaneLayout a, Span<TVec> s, Activation act, int r, int k, int l, int h, int p, TVec z, TVec keep)
+    {
+        int d = a.D;
+        Activations.Evaluate<TL, TVec>(act, z, out TVec v, out TVec f1, out TVec f2);
+        s[a.Dz1 + l * d + p] = f1; s[a.Dz2 + l * d + p] = f2;
+        if (k < a.N - 1) s[a.U + (l + 1) * d + p] = v;
+        else s[a.H + (r + 1) * d + p] = TL.FusedMultiplyAdd(keep, s[h + p], v);
     }
 
     /// <summary>
@@ -107,7 +134,22 @@ internal static class NetworkLanes<TL, TVec>
                 int above = k == n - 1 ? a.AHat + (r + 1) * d : a.UHat + (l + 1) * d;
                 for (int p = 0; p < d; p++) s[a.Delta + l * d + p] = TL.Multiply(s[a.Dz1 + l * d + p], s[above + p]);
                 ReadOnlySpan<double> w = theta.Slice(l * d * d, d * d);
-                for (int q = 0; q < d; q++)
+                int q0 = 0;
+                for (; q0 + 4 <= d; q0 += 4) // ∂ℓ/∂u = Wᵀδ, four columns at a time (as in the forward pass)
+                {
+                    TVec c0 = TL.Create(0.0), c1 = c0, c2 = c0, c3 = c0;
+                    for (int p = 0; p < d; p++)
+                    {
+                        TVec dp = s[a.Delta + l * d + p];
+                        c0 = TL.FusedMultiplyAdd(TL.Create(w[p * d + q0]), dp, c0);
+                        c1 = TL.FusedMultiplyAdd(TL.Create(w[p * d + q0 + 1]), dp, c1);
+                        c2 = TL.FusedMultiplyAdd(TL.Create(w[p * d + q0 + 2]), dp, c2);
+                        c3 = TL.FusedMultiplyAdd(TL.Create(w[p * d + q0 + 3]), dp, c3);
+                    }
+                    s[a.UHat + l * d + q0] = c0; s[a.UHat + l * d + q0 + 1] = c1;
+                    s[a.UHat + l * d + q0 + 2] = c2; s[a.UHat + l * d + q0 + 3] = c3;
+                }
+                for (int q = q0; q < d; q++)
                 {
                     TVec acc = TL.Create(0.0);
                     for (int p = 0; p < d; p++) acc = TL.FusedMultiplyAdd(TL.Create(w[p * d + q]), s[a.Delta + l * d + p], acc);

@@ -102,10 +102,14 @@ public class ExactHessianTests
         Assert.That(MaxDiff(fromMoments, perSample) / MaxAbs(fromMoments), Is.LessThan(1e-12));
     }
 
+    /// <summary>
+    /// Widths 5, 7 and 10 reach every accumulation kernel: one vector per row segment, two vectors with five-row
+    /// groups, and two vectors with a ragged last group (d = 7 at 4 lanes, d = 10 at 8 lanes has two full groups).
+    /// </summary>
     [Test]
-    public void Per_sample_hessian_is_the_same_at_every_width_and_thread_count()
+    public void Per_sample_hessian_is_the_same_at_every_width_and_thread_count([Values(5, 7, 10)] int d)
     {
-        var net = new NShortcutNetwork(5, 2, 2, pre: Activation.Tanh, mid: Activation.Tanh, post: Activation.Relu);
+        var net = new NShortcutNetwork(d, 2, d == 10 ? 1 : 2, pre: Activation.Tanh, mid: Activation.Tanh, post: Activation.Relu);
         const int m = 77; // two full blocks of 32 and a ragged one
         var (x, y) = NetworkTestData.Whitened(m, net.Width, 31);
         double[] theta = NetworkTestData.RandomParameters(net, 2, 1.0);
