@@ -123,7 +123,7 @@ public static class BenchCommand
         var eig = new Command("eig", "Symmetric eigenvalues (GFLOP/s at 4n³/3): FastRes beside LAPACK dsyevd (OpenBLAS) when installed.") { eigSizes, eigThreads, eigJson };
         eig.SetAction(r => Guard(r, () =>
         {
-            var sizes = ParseSizes(r.GetValue(eigSizes));
+            var sizes = ParseSizes(r.GetValue(eigSizes), what: "n", max: 20_000);
             int threads = ParseThreads(r.GetValue(eigThreads), Environment.ProcessorCount);
             string? json = ParseJsonPath(r.GetValue(eigJson));
             var peaks = profiler.Peak(threads);
@@ -137,7 +137,7 @@ public static class BenchCommand
         var hessian = new Command("hessian", "Exact Hessian of a depth-16 2-shortcut network, d = 10 (linear and tanh-mid): Hessians/s.") { hessianSamples, hessianThreads, hessianJson };
         hessian.SetAction(r => Guard(r, () =>
         {
-            var samples = ParseSizes(r.GetValue(hessianSamples));
+            var samples = ParseSizes(r.GetValue(hessianSamples), "--samples", "m", 10_000_000);
             if (samples.Count != 1) throw new BadInputException("--samples", "must be one positive integer");
             int threads = ParseThreads(r.GetValue(hessianThreads), Environment.ProcessorCount);
             string? json = ParseJsonPath(r.GetValue(hessianJson));
@@ -253,13 +253,13 @@ public static class BenchCommand
         return n;
     }
 
-    internal static IReadOnlyList<int> ParseSizes(string? text)
+    internal static IReadOnlyList<int> ParseSizes(string? text, string option = "--sizes", string what = "k", int max = 4096)
     {
         var sizes = new List<int>();
         foreach (string part in (text ?? "").Split(','))
         {
-            if (!int.TryParse(part.Trim(), NumberStyles.None, CultureInfo.InvariantCulture, out int k) || k < 1 || k > 4096)
-                throw new BadInputException("--sizes", $"must be a comma-separated list of integers k between 1 and 4096 (got '{text}')");
+            if (!int.TryParse(part.Trim(), NumberStyles.None, CultureInfo.InvariantCulture, out int k) || k < 1 || k > max)
+                throw new BadInputException(option, $"must be a comma-separated list of integers {what} between 1 and {max} (got '{text}')");
             sizes.Add(k);
         }
         return sizes;
