@@ -59,7 +59,7 @@ public static class CliApp
             ListCommand.Create(context),
             RunCommand.Create(context),
             InfoCommand.Create(context),
-            // BenchCommand.Create() (src/FastRes.Cli/Commands/BenchCommand.cs) is added here: `fastres bench`.
+            BenchCommand.Create(),
         };
         return root;
     }

@@ -63,6 +63,18 @@ public sealed class ShortcutCnnCommand : ExperimentBinding<ShortcutCnnConfig, Sh
             line.LegendText = group.Key;
             line.LineWidth = 2;
             line.MarkerSize = 7;
+            // Wilson intervals are asymmetric; drawn as error bars too, so a single k (no band to fill) still shows them.
+            var finite = rows.Where(r => double.IsFinite(r.SuccessRate) && double.IsFinite(r.SuccessCi95.Lo) && double.IsFinite(r.SuccessCi95.Hi)).ToList();
+            if (finite.Count > 0)
+            {
+                var bars = plot.Add.ErrorBar(finite.Select(r => (double)r.K).ToArray(), finite.Select(r => r.SuccessRate).ToArray(),
+                                             finite.Select(r => r.SuccessCi95.Hi - r.SuccessRate).ToArray());
+                bars.YErrorPositive = finite.Select(r => r.SuccessCi95.Hi - r.SuccessRate).ToArray();
+                bars.YErrorNegative = finite.Select(r => r.SuccessRate - r.SuccessCi95.Lo).ToArray();
+                bars.Color = color;
+                bars.LineWidth = 1.5f;
+                bars.CapSize = 6;
+            }
         }
         var p = result.Rows.FirstOrDefault()?.P;
         plot.Title($"shortcut-cnn: success rate vs k (p = {p}, θ_cap = {Values.Format(result.Config.CapDeg)}°, {result.Config.Trials} trials, 95% Wilson bands)");

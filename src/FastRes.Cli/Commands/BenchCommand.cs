@@ -1,0 +1,289 @@
+using System.CommandLine;
+using System.Globalization;
+using FastRes.Experiments.Profiling;
+
+namespace FastRes.Cli.Commands;
+
+/// <summary>
+/// `fastres bench peak|mc|smoke|eig|hessian`: the quick profiler of SPEC §5. Every figure is measured in this process, so
+/// ratios (vector vs scalar, float vs double) and fractions of the machine's own FMA peak are side by side;
+/// BenchmarkDotNet in bench/ is the rigorous counterpart.
+/// </summary>
+public static class BenchCommand
+{
+    /// <summary>The measurements the command runs; tests substitute fast fakes.</summary>
+    internal sealed record Profiler(
+        Func<int, IReadOnlyList<BenchResult>> Peak,
+        Func<IReadOnlyList<int>, int, IReadOnlyList<BenchResult>> MonteCarlo,
+        Func<IReadOnlyList<int>, int, IReadOnlyList<BenchResult>> SmokeMonteCarlo,
+        Func<MachineInfo> Machine)
+    {
+        public static readonly Profiler Real = new(
+            KernelProfiler.Peak, KernelProfiler.MonteCarlo, KernelProfiler.SmokeMonteCarlo, KernelProfiler.Machine)
+        {
+            Eigenvalues = KernelProfiler.Eigenvalues,
+            Hessian = (threads, samples) => KernelProfiler.Hessian(threads, samples),
+        };
+
+        public Func<IReadOnlyList<int>, int, IReadOnlyList<BenchResult>> Eigenvalues { get; init; } = (_, _) => [];
+        public Func<int, int, IReadOnlyList<BenchResult>> Hessian { get; init; } = (_, _) => [];
+    }
+
+    /// <summary>
+    /// Exit codes: 0 done, 1 a perf regression (smoke), 2 bad input, 3 the measurement itself failed. The host's
+    /// runtime-failure code is 1 (Hosting/ExitCodes); bench keeps failures on 3 so that CI never mistakes a
+    /// crash for a regression, or the reverse.
+    /// </summary>
+    internal const int Ok = 0, Regressed = 1, BadInput = 2, Failed = 3;
+
+    /// <summary>The k the smoke check measures (SPEC §5's target problem p = 8, k = 16).</summary>
+    internal const int SmokeK = 16;
+
+    /// <summary>The matrix size of the smoke check's eigenvalue ratio (FastRes vs LAPACK dsyevd).</summary>
+    internal const int SmokeEigenN = 800;
+
+    public static Command Create() => Create(Profiler.Real);
+
+    internal static Command Create(Profiler profiler)
+    {
+        var bench = new Command("bench", "Measure kernel throughput, as rates and as fractions of this machine's FMA peak.");
+
+        var peakThreads = ThreadsOption("all cores");
+        var peakJson = JsonOption();
+        var peak = new Command("peak", "Peak FMA throughput (GFLOP/s), double and float, on 1 thread and on N.") { peakThreads, peakJson };
+        peak.SetAction(r => Guard(r, () =>
+        {
+            int threads = ParseThreads(r.GetValue(peakThreads), Environment.ProcessorCount);
+            string? json = ParseJsonPath(r.GetValue(peakJson));
+            var results = profiler.Peak(threads);
+            return Report(r, profiler.Machine(), results, results, json);
+        }));
+
+        var mcSizes = new Option<string>("--sizes") { HelpName = "K,K,...", Description = "Comma-separated k values (p = 8, method resnet).", DefaultValueFactory = _ => "16" };
+        var mcThreads = ThreadsOption("all cores");
+        var mcJson = JsonOption();
+        var mc = new Command("mc", "Monte Carlo trial-iterations/s per SIMD path and precision, with the peak it is quoted against.") { mcSizes, mcThreads, mcJson };
+        mc.SetAction(r => Guard(r, () =>
+        {
+            var sizes = ParseSizes(r.GetValue(mcSizes));
+            int threads = ParseThreads(r.GetValue(mcThreads), Environment.ProcessorCount);
+            string? json = ParseJsonPath(r.GetValue(mcJson));
+            var peaks = profiler.Peak(threads);
+            var results = peaks.Concat(profiler.MonteCarlo(sizes, threads)).ToList();
+            return Report(r, profiler.Machine(), results, peaks, json);
+        }));
+
+        var baseline = new Option<string>("--baseline") { HelpName = "FILE", Description = "Bench JSON to compare this run's ratios with (perf-reports/baseline.json)." };
+        var writeBaseline = new Option<string>("--write-baseline") { HelpName = "FILE", Description = "Measure and write a new baseline JSON instead of comparing." };
+        var tolerance = new Option<string>("--tolerance") { HelpName = "X", Description = "A ratio regresses below baseline × (1 − tolerance).", DefaultValueFactory = _ => Invariant(KernelProfiler.DefaultTolerance) };
+        var smokeThreads = ThreadsOption("1");
+        var smoke = new Command("smoke", $"Quick CI check of Monte Carlo ratios (p = 8, k = {SmokeK}) against a baseline: exit 0 ok, 1 regression.")
+            { baseline, writeBaseline, tolerance, smokeThreads };
+        smoke.SetAction(r => Guard(r, () =>
+        {
+            string? compareWith = r.GetValue(baseline);
+            string? writeTo = r.GetValue(writeBaseline);
+            if (compareWith is null == writeTo is null)
+                throw new BadInputException("--baseline", "give exactly one of --baseline FILE or --write-baseline FILE");
+            int threads = ParseThreads(r.GetValue(smokeThreads), 1);
+            double tol = ParseTolerance(r.GetValue(tolerance));
+            BenchReport? reference = null;
+            if (compareWith is not null)
+            {
+                if (!File.Exists(compareWith)) throw new BadInputException("--baseline", $"file not found: {compareWith}");
+                try { reference = BenchReport.Parse(File.ReadAllText(compareWith)); }
+                catch (Exception e) when (e is InvalidDataException or IOException or UnauthorizedAccessException)
+                { throw new BadInputException("--baseline", $"cannot read {compareWith}: {e.Message}"); }
+            }
+            else
+            {
+                ParseJsonPath(writeTo, "--write-baseline");
+            }
+
+            // Monte Carlo paths, plus eigenvalues against LAPACK (when installed) at a size that takes ~0.1 s.
+            var results = profiler.SmokeMonteCarlo([SmokeK], threads).Concat(profiler.Eigenvalues([SmokeEigenN], threads)).ToList();
+            var output = r.InvocationConfiguration.Output;
+            if (writeTo is not null)
+            {
+                Write(new BenchReport(profiler.Machine(), results), writeTo, "--write-baseline");
+                foreach (var ratio in KernelProfiler.Ratios(results))
+                    output.WriteLine($"baseline   {ratio.Name}: {ratio.Value.ToString("0.00", CultureInfo.InvariantCulture)}");
+                output.WriteLine($"wrote {writeTo}");
+                return Ok;
+            }
+            var lines = KernelProfiler.CompareWithBaseline(results, reference!.Results, tol, out bool regressed);
+            foreach (string line in lines) output.WriteLine(line);
+            output.WriteLine(regressed ? "perf smoke: REGRESSION" : "perf smoke: ok");
+            return regressed ? Regressed : Ok;
+        }));
+
+        var eigSizes = new Option<string>("--sizes") { HelpName = "N,N,...", Description = "Matrix sizes.", DefaultValueFactory = _ => "500,1000,2000" };
+        var eigThreads = ThreadsOption("all cores");
+        var eigJson = JsonOption();
+        var eig = new Command("eig", "Symmetric eigenvalues (GFLOP/s at 4n³/3): FastRes beside LAPACK dsyevd (OpenBLAS) when installed.") { eigSizes, eigThreads, eigJson };
+        eig.SetAction(r => Guard(r, () =>
+        {
+            var sizes = ParseSizes(r.GetValue(eigSizes), what: "n", max: 20_000);
+            int threads = ParseThreads(r.GetValue(eigThreads), Environment.ProcessorCount);
+            string? json = ParseJsonPath(r.GetValue(eigJson));
+            var peaks = profiler.Peak(threads);
+            var results = peaks.Concat(profiler.Eigenvalues(sizes, threads)).ToList();
+            return Report(r, profiler.Machine(), results, peaks, json);
+        }));
+
+        var hessianSamples = new Option<string>("--samples") { HelpName = "M", Description = "Samples.", DefaultValueFactory = _ => "10000" };
+        var hessianThreads = ThreadsOption("all cores");
+        var hessianJson = JsonOption();
+        var hessian = new Command("hessian", "Exact Hessian of a depth-16 2-shortcut network, d = 10 (linear and tanh-mid): Hessians/s.") { hessianSamples, hessianThreads, hessianJson };
+        hessian.SetAction(r => Guard(r, () =>
+        {
+            var samples = ParseSizes(r.GetValue(hessianSamples), "--samples", "m", 10_000_000);
+            if (samples.Count != 1) throw new BadInputException("--samples", "must be one positive integer");
+            int threads = ParseThreads(r.GetValue(hessianThreads), Environment.ProcessorCount);
+            string? json = ParseJsonPath(r.GetValue(hessianJson));
+            var results = profiler.Hessian(threads, samples[0]);
+            return Report(r, profiler.Machine(), results, [], json);
+        }));
+
+        bench.Subcommands.Add(peak);
+        bench.Subcommands.Add(mc);
+        bench.Subcommands.Add(smoke);
+        bench.Subcommands.Add(eig);
+        bench.Subcommands.Add(hessian);
+        return bench;
+    }
+
+    /// <summary>
+    /// Test-only host: parses <paramref name="args"/> against a root holding only this command, reports a parse
+    /// error as one line on <paramref name="error"/> with exit 2 (as SPEC §6 asks of the real host), else invokes.
+    /// </summary>
+    internal static int Invoke(string[] args, TextWriter output, TextWriter error, Profiler? profiler = null)
+    {
+        var root = new RootCommand("fastres (bench only)") { Create(profiler ?? Profiler.Real) };
+        var parse = root.Parse(args);
+        if (parse.Errors.Count > 0)
+        {
+            error.WriteLine($"error: {parse.Errors[0].Message}");
+            return BadInput;
+        }
+        return parse.Invoke(new InvocationConfiguration { Output = output, Error = error });
+    }
+
+    private static Option<string> ThreadsOption(string defaultText)
+        => new("--threads") { HelpName = "N", Description = $"Worker threads (default {defaultText})." };
+
+    private static Option<string> JsonOption()
+        => new("--json") { HelpName = "FILE", Description = "Also write the results as JSON (SPEC §5 shape) to this file, atomically." };
+
+    private static int Report(ParseResult r, MachineInfo machine, IReadOnlyList<BenchResult> results,
+        IReadOnlyList<BenchResult> peaks, string? json)
+    {
+        var output = r.InvocationConfiguration.Output;
+        output.WriteLine($"{machine.Cpu} · {machine.Cores} cores · {machine.Isa} · {machine.VectorWidth} · {machine.Runtime}");
+        output.WriteLine("(absolute rates are only as quiet as the machine; ratios within one run are what compare)");
+        output.Write(Table(results, peaks));
+        if (json is not null)
+        {
+            Write(new BenchReport(machine, results), json, "--json");
+            output.WriteLine($"wrote {json}");
+        }
+        return Ok;
+    }
+
+    /// <summary>A plain-text table: kernel, variant, size, rate, unit, fraction of peak.</summary>
+    internal static string Table(IReadOnlyList<BenchResult> results, IReadOnlyList<BenchResult> peaks)
+    {
+        var rows = new List<string[]> { new[] { "kernel", "variant", "size", "rate", "unit", "of peak" } };
+        foreach (var x in results)
+        {
+            double? fraction = KernelProfiler.FractionOfPeak(x, peaks);
+            rows.Add([x.Kernel, x.Variant, x.Size, Rate(x.Rate), x.Unit,
+                fraction is { } f ? (100 * f).ToString("0.0", CultureInfo.InvariantCulture) + " %" : "–"]);
+        }
+        var widths = Enumerable.Range(0, rows[0].Length).Select(c => rows.Max(row => row[c].Length)).ToArray();
+        var text = new System.Text.StringBuilder();
+        foreach (var row in rows)
+        {
+            for (int c = 0; c < row.Length; c++)
+            {
+                // Numbers right-aligned, words left-aligned.
+                text.Append(c is 3 or 5 ? row[c].PadLeft(widths[c]) : row[c].PadRight(widths[c]));
+                text.Append(c == row.Length - 1 ? "\n" : "  ");
+            }
+        }
+        return text.ToString();
+    }
+
+    private static string Rate(double rate) => rate switch
+    {
+        >= 1e9 => (rate / 1e9).ToString("0.00", CultureInfo.InvariantCulture) + " G",
+        >= 1e6 => (rate / 1e6).ToString("0.00", CultureInfo.InvariantCulture) + " M",
+        >= 1e3 => (rate / 1e3).ToString("0.00", CultureInfo.InvariantCulture) + " k",
+        _ => rate.ToString("0.00", CultureInfo.InvariantCulture),
+    };
+
+    private static void Write(BenchReport report, string path, string option)
+    {
+        try { report.WriteAtomically(path); }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        { throw new BadInputException(option, $"cannot write {path}: {e.Message}"); }
+    }
+
+    private static int Guard(ParseResult r, Func<int> body)
+    {
+        try { return body(); }
+        catch (BadInputException e)
+        {
+            r.InvocationConfiguration.Error.WriteLine($"error: {e.Option}: {e.Message}");
+            return BadInput;
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            // One line, as the host reports runtime failures (Hosting/CliApp), but exit 3, not the host's 1.
+            r.InvocationConfiguration.Error.WriteLine($"error: bench: {e.GetType().Name}: {e.Message.ReplaceLineEndings(" ")}");
+            return Failed;
+        }
+    }
+
+    internal static int ParseThreads(string? text, int fallback)
+    {
+        if (text is null) return fallback;
+        if (!int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out int n) || n < 1 || n > 4096)
+            throw new BadInputException("--threads", $"must be an integer between 1 and 4096 (got '{text}')");
+        return n;
+    }
+
+    internal static IReadOnlyList<int> ParseSizes(string? text, string option = "--sizes", string what = "k", int max = 4096)
+    {
+        var sizes = new List<int>();
+        foreach (string part in (text ?? "").Split(','))
+        {
+            if (!int.TryParse(part.Trim(), NumberStyles.None, CultureInfo.InvariantCulture, out int k) || k < 1 || k > max)
+                throw new BadInputException(option, $"must be a comma-separated list of integers {what} between 1 and {max} (got '{text}')");
+            sizes.Add(k);
+        }
+        return sizes;
+    }
+
+    private static double ParseTolerance(string? text)
+    {
+        if (!double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out double t) || !(t >= 0 && t < 1))
+            throw new BadInputException("--tolerance", $"must be a number in [0, 1) (got '{text}')");
+        return t;
+    }
+
+    private static string? ParseJsonPath(string? path, string option = "--json")
+    {
+        if (path is null) return null;
+        if (path.Length == 0 || path.IndexOfAny(Path.GetInvalidPathChars()) >= 0 || Directory.Exists(path))
+            throw new BadInputException(option, $"must be a file path (got '{path}')");
+        return path;
+    }
+
+    private static string Invariant(double x) => x.ToString(CultureInfo.InvariantCulture);
+
+    private sealed class BadInputException(string option, string message) : Exception(message)
+    {
+        public string Option { get; } = option;
+    }
+}

@@ -1,0 +1,181 @@
+using System.Text.Json;
+using FastRes.Cli.Commands;
+using FastRes.Experiments.Profiling;
+using NUnit.Framework;
+
+namespace FastRes.Tests.Cli;
+
+public class BenchCommandTests
+{
+    private static readonly MachineInfo FakeMachine = new("Test CPU", 2, "AVX2 FMA", "Vector256", ".NET test", "TestOS");
+
+    private static IReadOnlyList<BenchResult> FakePeak(int threads) =>
+    [
+        new("peak", $"Vector256/double/{threads}t", "chains=12", 0.3, 28.1, "GFLOP/s"),
+        new("peak", $"Vector256/float/{threads}t", "chains=12", 0.3, 56.2, "GFLOP/s"),
+    ];
+
+    /// <summary>Fake Monte Carlo with a chosen Vector256/scalar speedup; float is 1.8× double.</summary>
+    private static Func<IReadOnlyList<int>, int, IReadOnlyList<BenchResult>> FakeMc(double speedup) => (sizes, threads) =>
+        sizes.SelectMany(k => new BenchResult[]
+        {
+            new("mc", $"scalar/double/{threads}t", $"p=8,k={k}", 0.5, 10e6, "trial-iterations/s"),
+            new("mc", $"Vector256/double/{threads}t", $"p=8,k={k}", 0.5, 10e6 * speedup, "trial-iterations/s"),
+            new("mc", $"scalar/float/{threads}t", $"p=8,k={k}", 0.5, 18e6, "trial-iterations/s"),
+            new("mc", $"Vector256/float/{threads}t", $"p=8,k={k}", 0.5, 18e6 * speedup, "trial-iterations/s"),
+        }).ToList();
+
+    private static BenchCommand.Profiler Fake(double speedup = 4)
+        => new(FakePeak, FakeMc(speedup), FakeMc(speedup), () => FakeMachine);
+
+    private static (int Code, string Out, string Err) Run(BenchCommand.Profiler profiler, params string[] args)
+    {
+        var output = new StringWriter();
+        var error = new StringWriter();
+        int code = BenchCommand.Invoke(["bench", .. args], output, error, profiler);
+        return (code, output.ToString(), error.ToString());
+    }
+
+    private string _dir = "";
+
+    [SetUp] public void MakeDir() => Directory.CreateDirectory(_dir = Path.Combine(Path.GetTempPath(), $"fastres-bench-{Guid.NewGuid():N}"));
+    [TearDown] public void RemoveDir() => Directory.Delete(_dir, recursive: true);
+
+    [Test]
+    public void Mc_json_has_the_spec_shape_and_holds_the_peak_it_is_quoted_against()
+    {
+        string json = Path.Combine(_dir, "sub", "mc.json");
+        var (code, output, error) = Run(Fake(), "mc", "--sizes", "8,16", "--threads", "2", "--json", json);
+        Assert.That(code, Is.EqualTo(0), error);
+
+        using var doc = JsonDocument.Parse(File.ReadAllText(json));
+        var root = doc.RootElement;
+        Assert.That(root.EnumerateObject().Select(p => p.Name), Is.EqualTo(new[] { "machine", "results" }));
+        var machine = root.GetProperty("machine");
+        Assert.That(machine.GetProperty("cpu").GetString(), Is.EqualTo("Test CPU"));
+        Assert.That(machine.GetProperty("cores").GetInt32(), Is.EqualTo(2));
+        var results = root.GetProperty("results").EnumerateArray().ToList();
+        Assert.That(results, Has.Count.EqualTo(2 + 2 * 4));
+        foreach (var r in results)
+        {
+            Assert.That(r.EnumerateObject().Select(p => p.Name), Is.EqualTo(new[] { "kernel", "variant", "size", "seconds", "rate", "unit" }));
+            Assert.That(r.GetProperty("rate").ValueKind, Is.EqualTo(JsonValueKind.Number));
+        }
+        Assert.That(results.Count(r => r.GetProperty("kernel").GetString() == "peak"), Is.EqualTo(2));
+        Assert.That(results.Where(r => r.GetProperty("kernel").GetString() == "mc").Select(r => r.GetProperty("unit").GetString()).Distinct(),
+            Is.EqualTo(new[] { "trial-iterations/s" }));
+        Assert.That(Directory.GetFiles(Path.Combine(_dir, "sub")), Has.Length.EqualTo(1), "no temp file left behind");
+
+        // The table: 40 M trial-iterations/s × 281 flops / 28.1 GFLOP/s = 40 % of peak.
+        Assert.That(output, Does.Contain("Vector256/double/2t").And.Contain("40.0 %"));
+    }
+
+    [Test]
+    public void The_json_round_trips_through_the_baseline_reader()
+    {
+        string json = Path.Combine(_dir, "peak.json");
+        Assert.That(Run(Fake(), "peak", "--threads", "1", "--json", json).Code, Is.EqualTo(0));
+        var report = BenchReport.Parse(File.ReadAllText(json));
+        Assert.That(report.Machine, Is.EqualTo(FakeMachine));
+        Assert.That(report.Results, Is.EqualTo(FakePeak(1)));
+    }
+
+    [Test]
+    public void Smoke_exits_0_on_equal_ratios_and_1_on_a_regression()
+    {
+        string baseline = Path.Combine(_dir, "baseline.json");
+        var (written, writeOut, _) = Run(Fake(4), "smoke", "--write-baseline", baseline);
+        Assert.That(written, Is.EqualTo(0));
+        Assert.That(writeOut, Does.Contain("Vector256/scalar: 4.00"));
+
+        var (same, sameOut, _) = Run(Fake(4), "smoke", "--baseline", baseline);
+        Assert.That(same, Is.EqualTo(0), sameOut);
+        Assert.That(sameOut.Split('\n').Count(l => l.StartsWith("ok")), Is.EqualTo(4));
+
+        var (worse, worseOut, _) = Run(Fake(2), "smoke", "--baseline", baseline); // 2 < 4 × 0.6
+        Assert.That(worse, Is.EqualTo(1), worseOut);
+        Assert.That(worseOut.Split('\n').Count(l => l.StartsWith("REGRESSED")), Is.EqualTo(2));
+
+        Assert.That(Run(Fake(2), "smoke", "--baseline", baseline, "--tolerance", "0.6").Code, Is.EqualTo(0), "2 ≥ 4 × 0.4");
+    }
+
+    [TestCase("mc --sizes 8,x", "--sizes")]
+    [TestCase("mc --sizes 0", "--sizes")]
+    [TestCase("peak --threads 0", "--threads")]
+    [TestCase("mc --threads two", "--threads")]
+    [TestCase("smoke", "--baseline")]
+    [TestCase("smoke --baseline /nonexistent/baseline.json", "--baseline")]
+    [TestCase("smoke --write-baseline b.json --tolerance 1.5", "--tolerance")]
+    [TestCase("peak --bogus", "--bogus")]
+    public void Bad_input_is_one_line_on_stderr_naming_the_option_with_exit_2(string args, string option)
+    {
+        var (code, output, error) = Run(Fake(), args.Split(' '));
+        Assert.That(code, Is.EqualTo(2));
+        Assert.That(error.TrimEnd('\n').Split('\n'), Has.Length.EqualTo(1), error);
+        Assert.That(error, Does.Contain(option));
+        Assert.That(output, Is.Empty);
+    }
+
+    [Test]
+    public void A_malformed_baseline_is_bad_input()
+    {
+        string baseline = Path.Combine(_dir, "baseline.json");
+        File.WriteAllText(baseline, "{\"results\": [{\"kernel\": \"mc\"}]}");
+        var (code, _, error) = Run(Fake(), "smoke", "--baseline", baseline);
+        Assert.That(code, Is.EqualTo(2));
+        Assert.That(error, Does.Contain("--baseline").And.Contain("variant"));
+    }
+
+    [Test]
+    public void A_failing_measurement_exits_3_never_1_so_CI_cannot_read_it_as_a_regression()
+    {
+        string baseline = Path.Combine(_dir, "baseline.json");
+        Assert.That(Run(Fake(), "smoke", "--write-baseline", baseline).Code, Is.EqualTo(0));
+        var broken = Fake() with { SmokeMonteCarlo = (_, _) => throw new NotImplementedException("no kernel") };
+        var (code, _, error) = Run(broken, "smoke", "--baseline", baseline);
+        Assert.That(code, Is.EqualTo(3));
+        Assert.That(error, Does.Contain("no kernel"));
+    }
+}
+
+/// <summary>`bench hessian` and `bench eig` on the real kernels at tiny sizes: they run, and report what they measured.</summary>
+public class BenchHessianAndEigTests
+{
+    [Test]
+    public void Bench_hessian_reports_both_variants_with_positive_rates()
+    {
+        var output = new StringWriter();
+        var error = new StringWriter();
+        string json = Path.Combine(Path.GetTempPath(), $"fastres-bench-h-{Guid.NewGuid():N}.json");
+        try
+        {
+            int code = BenchCommand.Invoke(["bench", "hessian", "--samples", "64", "--threads", "1", "--json", json], output, error);
+            Assert.That(code, Is.EqualTo(0), error.ToString());
+            var report = FastRes.Experiments.Profiling.BenchReport.Parse(File.ReadAllText(json));
+            Assert.That(report.Results.Select(r => r.Variant), Is.EquivalentTo(new[] { "linear/double/1t", "tanh-mid/double/1t" }));
+            Assert.That(report.Results.Select(r => r.Rate), Is.All.GreaterThan(0));
+        }
+        finally { File.Delete(json); }
+    }
+
+    [Test]
+    public void Bench_eig_measures_fastres_and_says_whether_lapack_ran()
+    {
+        var output = new StringWriter();
+        var error = new StringWriter();
+        int code = BenchCommand.Invoke(["bench", "eig", "--sizes", "40", "--threads", "1"], output, error);
+        Assert.That(code, Is.EqualTo(0), error.ToString());
+        string text = output.ToString();
+        Assert.That(text, Does.Contain("eig"));
+        Assert.That(text.Contains("LAPACK-dsyevd"), Is.EqualTo(FastRes.Kernels.Spectrum.LapackEigen.IsAvailable));
+    }
+
+    [Test]
+    public void Bench_hessian_rejects_a_non_numeric_sample_count()
+    {
+        var error = new StringWriter();
+        int code = BenchCommand.Invoke(["bench", "hessian", "--samples", "many"], new StringWriter(), error);
+        Assert.That(code, Is.EqualTo(2));
+        Assert.That(error.ToString().Trim().Split('\n'), Has.Length.EqualTo(1));
+    }
+}
