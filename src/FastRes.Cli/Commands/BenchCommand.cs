@@ -5,7 +5,7 @@ using FastRes.Experiments.Profiling;
 namespace FastRes.Cli.Commands;
 
 /// <summary>
-/// `fastres bench peak|mc|smoke`: the quick profiler of SPEC §5. Every figure is measured in this process, so
+/// `fastres bench peak|mc|smoke|eig|hessian`: the quick profiler of SPEC §5. Every figure is measured in this process, so
 /// ratios (vector vs scalar, float vs double) and fractions of the machine's own FMA peak are side by side;
 /// BenchmarkDotNet in bench/ is the rigorous counterpart.
 /// </summary>
@@ -19,7 +19,14 @@ public static class BenchCommand
         Func<MachineInfo> Machine)
     {
         public static readonly Profiler Real = new(
-            KernelProfiler.Peak, KernelProfiler.MonteCarlo, KernelProfiler.SmokeMonteCarlo, KernelProfiler.Machine);
+            KernelProfiler.Peak, KernelProfiler.MonteCarlo, KernelProfiler.SmokeMonteCarlo, KernelProfiler.Machine)
+        {
+            Eigenvalues = KernelProfiler.Eigenvalues,
+            Hessian = (threads, samples) => KernelProfiler.Hessian(threads, samples),
+        };
+
+        public Func<IReadOnlyList<int>, int, IReadOnlyList<BenchResult>> Eigenvalues { get; init; } = (_, _) => [];
+        public Func<int, int, IReadOnlyList<BenchResult>> Hessian { get; init; } = (_, _) => [];
     }
 
     /// <summary>
@@ -31,6 +38,9 @@ public static class BenchCommand
 
     /// <summary>The k the smoke check measures (SPEC §5's target problem p = 8, k = 16).</summary>
     internal const int SmokeK = 16;
+
+    /// <summary>The matrix size of the smoke check's eigenvalue ratio (FastRes vs LAPACK dsyevd).</summary>
+    internal const int SmokeEigenN = 800;
 
     public static Command Create() => Create(Profiler.Real);
 
@@ -90,7 +100,8 @@ public static class BenchCommand
                 ParseJsonPath(writeTo, "--write-baseline");
             }
 
-            var results = profiler.SmokeMonteCarlo([SmokeK], threads);
+            // Monte Carlo paths, plus eigenvalues against LAPACK (when installed) at a size that takes ~0.1 s.
+            var results = profiler.SmokeMonteCarlo([SmokeK], threads).Concat(profiler.Eigenvalues([SmokeEigenN], threads)).ToList();
             var output = r.InvocationConfiguration.Output;
             if (writeTo is not null)
             {
@@ -106,9 +117,39 @@ public static class BenchCommand
             return regressed ? Regressed : Ok;
         }));
 
+        var eigSizes = new Option<string>("--sizes") { HelpName = "N,N,...", Description = "Matrix sizes.", DefaultValueFactory = _ => "500,1000,2000" };
+        var eigThreads = ThreadsOption("all cores");
+        var eigJson = JsonOption();
+        var eig = new Command("eig", "Symmetric eigenvalues (GFLOP/s at 4n³/3): FastRes beside LAPACK dsyevd (OpenBLAS) when installed.") { eigSizes, eigThreads, eigJson };
+        eig.SetAction(r => Guard(r, () =>
+        {
+            var sizes = ParseSizes(r.GetValue(eigSizes), what: "n", max: 20_000);
+            int threads = ParseThreads(r.GetValue(eigThreads), Environment.ProcessorCount);
+            string? json = ParseJsonPath(r.GetValue(eigJson));
+            var peaks = profiler.Peak(threads);
+            var results = peaks.Concat(profiler.Eigenvalues(sizes, threads)).ToList();
+            return Report(r, profiler.Machine(), results, peaks, json);
+        }));
+
+        var hessianSamples = new Option<string>("--samples") { HelpName = "M", Description = "Samples.", DefaultValueFactory = _ => "10000" };
+        var hessianThreads = ThreadsOption("all cores");
+        var hessianJson = JsonOption();
+        var hessian = new Command("hessian", "Exact Hessian of a depth-16 2-shortcut network, d = 10 (linear and tanh-mid): Hessians/s.") { hessianSamples, hessianThreads, hessianJson };
+        hessian.SetAction(r => Guard(r, () =>
+        {
+            var samples = ParseSizes(r.GetValue(hessianSamples), "--samples", "m", 10_000_000);
+            if (samples.Count != 1) throw new BadInputException("--samples", "must be one positive integer");
+            int threads = ParseThreads(r.GetValue(hessianThreads), Environment.ProcessorCount);
+            string? json = ParseJsonPath(r.GetValue(hessianJson));
+            var results = profiler.Hessian(threads, samples[0]);
+            return Report(r, profiler.Machine(), results, [], json);
+        }));
+
         bench.Subcommands.Add(peak);
         bench.Subcommands.Add(mc);
         bench.Subcommands.Add(smoke);
+        bench.Subcommands.Add(eig);
+        bench.Subcommands.Add(hessian);
         return bench;
     }
 
@@ -212,13 +253,13 @@ public static class BenchCommand
         return n;
     }
 
-    internal static IReadOnlyList<int> ParseSizes(string? text)
+    internal static IReadOnlyList<int> ParseSizes(string? text, string option = "--sizes", string what = "k", int max = 4096)
     {
         var sizes = new List<int>();
         foreach (string part in (text ?? "").Split(','))
         {
-            if (!int.TryParse(part.Trim(), NumberStyles.None, CultureInfo.InvariantCulture, out int k) || k < 1 || k > 4096)
-                throw new BadInputException("--sizes", $"must be a comma-separated list of integers k between 1 and 4096 (got '{text}')");
+            if (!int.TryParse(part.Trim(), NumberStyles.None, CultureInfo.InvariantCulture, out int k) || k < 1 || k > max)
+                throw new BadInputException(option, $"must be a comma-separated list of integers {what} between 1 and {max} (got '{text}')");
             sizes.Add(k);
         }
         return sizes;

@@ -10,7 +10,9 @@ public static class ExperimentRegistry
         new ShortcutCnnCommand(),
         new ShortcutCnnAtlasCommand(),
         new ShortcutCnnTrajectoryCommand(),
-        // Later experiments (hessian-at-zero, initial-condition, …) add one line here and one file in Experiments/.
+        new HessianAtZeroCommand(),
+        new InitialConditionCommand(),
+        // Later experiments add one line here and one file in Experiments/.
     ];
 
     public static string Names => string.Join(", ", All.Select(e => e.Name));

@@ -39,6 +39,16 @@ public static partial class KernelProfiler
                         num.Variant, den.Variant, num.Rate / den.Rate));
             }
         }
+        // Eigenvalues: FastRes against LAPACK dsyevd on the same matrix in the same run (both rates are GFLOP/s of
+        // the same nominal count, so the ratio is the inverse time ratio).
+        foreach (var ours in results.Where(r => r.Kernel == EigenKernel && !r.Variant.StartsWith("LAPACK", StringComparison.Ordinal) && r.Rate > 0))
+        {
+            string threads = ours.Variant[(ours.Variant.LastIndexOf('/') + 1)..];
+            var lapack = results.FirstOrDefault(r => r.Kernel == EigenKernel && r.Size == ours.Size && r.Rate > 0
+                                                   && r.Variant == $"LAPACK-dsyevd/double/{threads}");
+            if (lapack is not null)
+                ratios.Add(new BenchRatio($"{EigenKernel} {ours.Size} {threads}: FastRes/LAPACK", ours.Variant, lapack.Variant, ours.Rate / lapack.Rate));
+        }
         return ratios;
     }
 

@@ -137,3 +137,45 @@ public class BenchCommandTests
         Assert.That(error, Does.Contain("no kernel"));
     }
 }
+
+/// <summary>`bench hessian` and `bench eig` on the real kernels at tiny sizes: they run, and report what they measured.</summary>
+public class BenchHessianAndEigTests
+{
+    [Test]
+    public void Bench_hessian_reports_both_variants_with_positive_rates()
+    {
+        var output = new StringWriter();
+        var error = new StringWriter();
+        string json = Path.Combine(Path.GetTempPath(), $"fastres-bench-h-{Guid.NewGuid():N}.json");
+        try
+        {
+            int code = BenchCommand.Invoke(["bench", "hessian", "--samples", "64", "--threads", "1", "--json", json], output, error);
+            Assert.That(code, Is.EqualTo(0), error.ToString());
+            var report = FastRes.Experiments.Profiling.BenchReport.Parse(File.ReadAllText(json));
+            Assert.That(report.Results.Select(r => r.Variant), Is.EquivalentTo(new[] { "linear/double/1t", "tanh-mid/double/1t" }));
+            Assert.That(report.Results.Select(r => r.Rate), Is.All.GreaterThan(0));
+        }
+        finally { File.Delete(json); }
+    }
+
+    [Test]
+    public void Bench_eig_measures_fastres_and_says_whether_lapack_ran()
+    {
+        var output = new StringWriter();
+        var error = new StringWriter();
+        int code = BenchCommand.Invoke(["bench", "eig", "--sizes", "40", "--threads", "1"], output, error);
+        Assert.That(code, Is.EqualTo(0), error.ToString());
+        string text = output.ToString();
+        Assert.That(text, Does.Contain("eig"));
+        Assert.That(text.Contains("LAPACK-dsyevd"), Is.EqualTo(FastRes.Kernels.Spectrum.LapackEigen.IsAvailable));
+    }
+
+    [Test]
+    public void Bench_hessian_rejects_a_non_numeric_sample_count()
+    {
+        var error = new StringWriter();
+        int code = BenchCommand.Invoke(["bench", "hessian", "--samples", "many"], new StringWriter(), error);
+        Assert.That(code, Is.EqualTo(2));
+        Assert.That(error.ToString().Trim().Split('\n'), Has.Length.EqualTo(1));
+    }
+}

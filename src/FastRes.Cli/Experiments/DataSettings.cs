@@ -1,0 +1,46 @@
+using FastRes.Cli.Hosting;
+using FastRes.Experiments.Data;
+using FastRes.Experiments.ShortcutCnn;
+
+namespace FastRes.Cli.Experiments;
+
+/// <summary>
+/// --data for the Hessian experiments (SPEC §2.2): loaded during validation, so an unreadable or malformed data file is
+/// bad input (one line, exit 2) and nothing is written; the loaded set is kept for the run.
+/// </summary>
+public sealed class DataCache
+{
+    private (string? Spec, int Width, ulong Seed, Dataset Data)? _last;
+
+    /// <summary>The dataset for (spec, width, seed), or a "data" config error.</summary>
+    public Dataset? TryLoad(string? spec, int width, ulong seed, List<ConfigError> errors)
+    {
+        if (_last is { } l && l.Spec == spec && l.Width == width && l.Seed == seed) return l.Data;
+        try
+        {
+            // The networks have d_x = d_y = d (SPEC §2.1): real digits have 10 classes, so they need d = 10; the
+            // synthetic set is made with as many classes as the width.
+            if (!string.IsNullOrWhiteSpace(spec) && width != DigitPreprocessing.DefaultClasses)
+            {
+                errors.Add(new ConfigError("width", $"must be {DigitPreprocessing.DefaultClasses} (the number of digit classes, since d_x = d_y) with --data (got {width})"));
+                return null;
+            }
+            var data = string.IsNullOrWhiteSpace(spec)
+                ? SyntheticData.Create(SyntheticData.DefaultSamples, width, width, seed)
+                : DataSource.Load(spec, width, seed);
+            _last = (spec, width, seed, data);
+            return data;
+        }
+        catch (DataFormatException e) { errors.Add(new ConfigError("data", e.Message)); }
+        catch (ArgumentException e) { errors.Add(new ConfigError("data", e.Message)); }
+        return null;
+    }
+
+    public Dataset Get(string? spec, int width, ulong seed)
+    {
+        var errors = new List<ConfigError>();
+        return TryLoad(spec, width, seed, errors) ?? throw new BadInputException("--data", errors[0].Message);
+    }
+
+    public const string Help = "DIR with MNIST IDX files, or digits:FILE (8×8 digits CSV); default: built-in synthetic whitened data";
+}

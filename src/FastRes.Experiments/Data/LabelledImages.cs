@@ -1,0 +1,18 @@
+namespace FastRes.Experiments.Data;
+
+/// <summary>
+/// Grey-scale images as read from disk, before any preprocessing: <paramref name="Pixels"/> row-major
+/// (<paramref name="Count"/> × <paramref name="Rows"/>·<paramref name="Columns"/>), one label per image, and the
+/// largest value a pixel can take in this format (255 for MNIST IDX, 16 for the 8×8 digits), which scales pixels to [0, 1].
+/// </summary>
+public sealed record LabelledImages(byte[] Pixels, byte[] Labels, int Count, int Rows, int Columns, int MaxPixel, string Source)
+{
+    public byte[] Pixels { get; } = Pixels.LongLength == (long)Count * Rows * Columns
+        ? Pixels : throw new ArgumentException($"{Pixels.Length} pixels for {Count} images of {Rows}×{Columns}", nameof(Pixels));
+
+    public byte[] Labels { get; } = Labels.Length == Count
+        ? Labels : throw new ArgumentException($"{Labels.Length} labels for {Count} images", nameof(Labels));
+
+    /// <summary>Pixels per image.</summary>
+    public int PixelCount => Rows * Columns;
+}

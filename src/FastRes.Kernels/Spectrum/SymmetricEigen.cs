@@ -1,0 +1,130 @@
+using System.Runtime.Intrinsics;
+using FastRes.Kernels.Simd;
+
+namespace FastRes.Kernels.Spectrum;
+
+/// <summary>
+/// Eigenvalues of a real symmetric matrix (SPEC §2.4): blocked Householder tridiagonalization
+/// (<see cref="TridiagonalReducer{TL,TVec}"/>, after LAPACK DSYTRD/DLATRD) followed by the Pal–Walker–Kahan
+/// implicit QL/QR iteration (<see cref="TridiagonalEigenvalues"/>, after LAPACK DSTERF) — the DSYEV(D) path
+/// without eigenvectors. Widest accelerated vector width, chosen at run time; multithreaded; the result does not
+/// depend on the thread count.
+/// </summary>
+/// <remarks>
+/// Accuracy is that of LAPACK's DSYEV: backward stable, each eigenvalue within a modest multiple of
+/// n·ε·‖A‖₂ of the exact one (tiny eigenvalues of a graded matrix carry absolute, not relative, accuracy).
+/// </remarks>
+public static class SymmetricEigen
+{
+    /// <summary>Below this order the whole reduction is unblocked (LAPACK's crossover point NX for DSYTRD).</summary>
+    internal const int DefaultCrossover = 128;
+
+    /// <summary>
+    /// Eigenvalues, ascending, of the symmetric n×n matrix <paramref name="a"/> (row-major). Only the lower
+    /// triangle (a[i·n + j], j ≤ i) is read; the upper triangle is assumed to mirror it and is ignored.
+    /// Allocates a workspace of about 8·n² bytes; use the overload taking a <see cref="SymmetricEigenWorkspace"/>
+    /// to reuse one.
+    /// </summary>
+    /// <param name="threads">Worker threads; 0 or less means <see cref="Environment.ProcessorCount"/>.</param>
+    /// <exception cref="ArgumentException">Lengths do not match n, or the matrix has a NaN or infinite entry.</exception>
+    /// <exception cref="ArithmeticException">The QL iteration did not converge (not expected for finite input).</exception>
+    public static void Eigenvalues(ReadOnlySpan<double> a, int n, Span<double> eigenvalues, int threads = 0)
+    {
+        using var workspace = new SymmetricEigenWorkspace(n);
+        Eigenvalues(a, n, eigenvalues, workspace, threads);
+    }
+
+    /// <summary>As <see cref="Eigenvalues(ReadOnlySpan{double}, int, Span{double}, int)"/>, in a caller-owned workspace (no allocation once its threads exist).</summary>
+    /// <exception cref="ArgumentException">Lengths do not match n, n exceeds the workspace capacity, or the matrix has a NaN or infinite entry.</exception>
+    public static void Eigenvalues(ReadOnlySpan<double> a, int n, Span<double> eigenvalues, SymmetricEigenWorkspace workspace, int threads = 0)
+        => Eigenvalues(a, n, eigenvalues, workspace, threads, SimdWidth.Auto, SymmetricEigenWorkspace.DefaultBlockSize, DefaultCrossover);
+
+    /// <summary>
+    /// Nominal floating-point operations of an eigenvalues-only decomposition of order n: 4n³/3 for the
+    /// tridiagonalization (Golub &amp; Van Loan §8.3.1; the O(n²) QL iteration is not counted). Divide by seconds for
+    /// the conventional GFLOP/s figure of DSYEVD-style benchmarks (e.g. <c>fastres bench eig</c>).
+    /// </summary>
+    public static double NominalFlops(int n) => 4.0 / 3.0 * n * (double)n * n;
+
+    /// <summary>With the vector width, panel width and crossover forced (tests, benchmarks).</summary>
+    internal static void Eigenvalues(ReadOnlySpan<double> a, int n, Span<double> eigenvalues, SymmetricEigenWorkspace workspace,
+        int threads, SimdWidth width, int blockSize, int crossover)
+    {
+        ArgumentNullException.ThrowIfNull(workspace);
+        if (eigenvalues.Length < n)
+            throw new ArgumentException($"eigenvalues has length {eigenvalues.Length}; it needs n = {n}.", nameof(eigenvalues));
+        double scale = Tridiagonalize(a, n, workspace, threads, width, blockSize, crossover);
+        if (n == 0) return;
+
+        Span<double> d = workspace.Diagonal.AsSpan(0, n), e = workspace.OffDiagonal.AsSpan(0, n);
+        if (!TridiagonalEigenvalues.Compute(d, e))
+            throw new ArithmeticException($"The tridiagonal QL iteration did not converge within {30 * n} sweeps.");
+        if (scale != 1)
+            for (int i = 0; i < n; i++) d[i] /= scale;
+        d.CopyTo(eigenvalues);
+    }
+
+    /// <summary>
+    /// Copies the lower triangle into the workspace (scaled into a safe range as DSYEVD does), reduces it to
+    /// tridiagonal form, and leaves the diagonal in <c>workspace.Diagonal</c> and the off-diagonal in
+    /// <c>workspace.OffDiagonal</c>, both for the scaled matrix.
+    /// </summary>
+    /// <returns>The scale factor applied to the matrix (1 almost always).</returns>
+    internal static double Tridiagonalize(ReadOnlySpan<double> a, int n, SymmetricEigenWorkspace workspace,
+        int threads, SimdWidth width, int blockSize, int crossover)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(n);
+        if ((long)n * n != a.Length)
+            throw new ArgumentException($"a has length {a.Length}; an {n}×{n} matrix needs {(long)n * n}.", nameof(a));
+        if (n > workspace.Capacity)
+            throw new ArgumentException($"n = {n} exceeds the workspace capacity {workspace.Capacity}.", nameof(n));
+        if (n == 0) return 1;
+
+        int lda = SymmetricEigenWorkspace.Stride(n);
+        double[] m = workspace.Matrix;
+        double amax = 0;
+        for (int i = 0; i < n; i++)
+        {
+            ReadOnlySpan<double> row = a.Slice(i * n, i + 1);
+            row.CopyTo(m.AsSpan(i * lda, i + 1));
+            foreach (double x in row)
+            {
+                double ax = Math.Abs(x);
+                if (!(ax <= double.MaxValue))
+                    throw new ArgumentException($"The matrix has a non-finite entry in row {i}.", nameof(a));
+                if (ax > amax) amax = ax;
+            }
+        }
+
+        // DSYEVD's scaling: keep ‖A‖max within [√(safmin/ε), √(1/(safmin/ε))] so that squares in the norms
+        // neither overflow nor vanish into subnormals.
+        const double smallNumber = 2.2250738585072014e-308 / 1.1102230246251565e-16;
+        double rmin = Math.Sqrt(smallNumber), rmax = Math.Sqrt(1 / smallNumber);
+        double scale = 1;
+        if (amax > 0 && amax < rmin) scale = rmin / amax;
+        else if (amax > rmax) scale = rmax / amax;
+        if (scale != 1)
+            for (int i = 0; i < n; i++)
+                foreach (ref double x in m.AsSpan(i * lda, i + 1)) x *= scale;
+
+        if (threads <= 0) threads = Environment.ProcessorCount;
+        // Below 256 rows no product is split into chunks and no update is parallel: keep the workspace's team as it is.
+        WorkerTeam team = threads > 1 && n >= 256 ? workspace.Team(threads) : WorkerTeam.Single;
+        switch (SimdWidths.Resolve(width))
+        {
+            case SimdWidth.V512:
+                workspace.Reducer(0, static ws => new TridiagonalReducer<Lanes512<double>, Vector512<double>>(ws)).Reduce(n, lda, blockSize, crossover, team);
+                break;
+            case SimdWidth.V256:
+                workspace.Reducer(1, static ws => new TridiagonalReducer<Lanes256<double>, Vector256<double>>(ws)).Reduce(n, lda, blockSize, crossover, team);
+                break;
+            case SimdWidth.V128:
+                workspace.Reducer(2, static ws => new TridiagonalReducer<Lanes128<double>, Vector128<double>>(ws)).Reduce(n, lda, blockSize, crossover, team);
+                break;
+            default:
+                workspace.Reducer(3, static ws => new TridiagonalReducer<Lanes1<double>, double>(ws)).Reduce(n, lda, blockSize, crossover, team);
+                break;
+        }
+        return scale;
+    }
+}

@@ -1,0 +1,65 @@
+using MathNet.Numerics.LinearAlgebra;
+
+namespace FastRes.Tests.Kernels.Spectrum;
+
+/// <summary>Test matrices (row-major, symmetric) and the MathNet oracle.</summary>
+internal static class SpectrumMatrices
+{
+    public static double[] RandomSymmetric(int n, int seed)
+    {
+        var rng = new Random(seed);
+        var a = new double[n * n];
+        for (int i = 0; i < n; i++)
+            for (int j = 0; j <= i; j++)
+                a[i * n + j] = a[j * n + i] = 2 * rng.NextDouble() - 1;
+        return a;
+    }
+
+    /// <summary>Q·diag(λ)·Qᵀ with Q a random orthogonal matrix (QR of a Gaussian matrix), symmetrized exactly.</summary>
+    public static double[] WithSpectrum(ReadOnlySpan<double> lambda, int seed)
+    {
+        int n = lambda.Length;
+        var rng = new Random(seed);
+        var g = Matrix<double>.Build.Dense(n, n, (_, _) => Gaussian(rng));
+        var q = g.QR().Q;
+        var a = q * Matrix<double>.Build.DenseOfDiagonalArray(lambda.ToArray()) * q.Transpose();
+        var result = new double[n * n];
+        for (int i = 0; i < n; i++)
+            for (int j = 0; j <= i; j++)
+                result[i * n + j] = result[j * n + i] = 0.5 * (a[i, j] + a[j, i]);
+        return result;
+    }
+
+    public static double[] Tridiagonal(ReadOnlySpan<double> diagonal, ReadOnlySpan<double> offDiagonal)
+    {
+        int n = diagonal.Length;
+        var a = new double[n * n];
+        for (int i = 0; i < n; i++)
+        {
+            a[i * n + i] = diagonal[i];
+            if (i + 1 < n) a[i * n + i + 1] = a[(i + 1) * n + i] = offDiagonal[i];
+        }
+        return a;
+    }
+
+    public static double Gaussian(Random rng)
+        => Math.Sqrt(-2 * Math.Log(1 - rng.NextDouble())) * Math.Cos(2 * Math.PI * rng.NextDouble());
+
+    /// <summary>MathNet's managed symmetric EVD, ascending.</summary>
+    public static double[] Oracle(double[] a, int n)
+    {
+        var m = Matrix<double>.Build.Dense(n, n, (i, j) => a[i * n + j]);
+        double[] ev = m.Evd(Symmetricity.Symmetric).EigenValues.Select(z => z.Real).ToArray();
+        Array.Sort(ev);
+        return ev;
+    }
+
+    public static double Frobenius(double[] a) => Math.Sqrt(a.Sum(x => x * x));
+
+    public static double MaxDifference(ReadOnlySpan<double> x, ReadOnlySpan<double> y)
+    {
+        double d = 0;
+        for (int i = 0; i < x.Length; i++) d = Math.Max(d, Math.Abs(x[i] - y[i]));
+        return d;
+    }
+}
