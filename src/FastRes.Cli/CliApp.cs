@@ -83,9 +83,10 @@ public static class CliApp
         if (parse.UnmatchedTokens.Count > 0)
         {
             string token = parse.UnmatchedTokens[0];
-            if ((command.Name == RunCommand.Name && command.Parents.Any(p => p is RootCommand))
-                || (command.Name == "run" && command.Parents.Any(p => p is Command { Name: SlurmCommand.Name })))
+            if (command.Name == RunCommand.Name && command.Parents.Any(p => p is RootCommand))
                 return new BadInputException(RunCommand.Name, $"unknown experiment \"{token}\" (known: {ExperimentRegistry.Names})");
+            if (command.Name == RunCommand.Name && command.Parents.Any(p => p is Command { Name: SlurmCommand.Name }))
+                return new BadInputException(RunCommand.Name, $"unknown or unshardable experiment \"{token}\" (known: {SlurmCommand.Names})");
             if (token.StartsWith('-'))
             {
                 var allowed = command.Options.Where(o => !o.Hidden).Select(o => o.Name).Where(n => n.StartsWith("--", StringComparison.Ordinal));
@@ -103,7 +104,9 @@ public static class CliApp
                 return new BadInputException(option.Option.Name, "needs a value");
             case OptionResult option:
                 return new BadInputException(option.Option.Name, OneLine(error.Message));
-            case CommandResult c when c.Command.Name == RunCommand.Name && c.Command.Parents.Any(p => p is RootCommand or Command { Name: SlurmCommand.Name }):
+            case CommandResult c when c.Command.Name == RunCommand.Name && c.Command.Parents.Any(p => p is Command { Name: SlurmCommand.Name }):
+                return new BadInputException(RunCommand.Name, $"name an experiment that splits into shards (known: {SlurmCommand.Names})");
+            case CommandResult c when c.Command.Name == RunCommand.Name && c.Command.Parents.Any(p => p is RootCommand):
                 return new BadInputException(RunCommand.Name, $"name an experiment (known: {ExperimentRegistry.Names})");
             case CommandResult c when c.Command.Subcommands.Count > 0:
                 return new BadInputException(CommandPath(c), $"name a command ({string.Join(", ", c.Command.Subcommands.Select(s => s.Name))})");

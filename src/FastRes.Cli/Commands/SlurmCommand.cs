@@ -8,6 +8,9 @@ public static class SlurmCommand
 {
     public const string Name = "slurm";
 
+    /// <summary>The experiments that split into shards (and so can run as an array job).</summary>
+    public static string Names => string.Join(", ", ExperimentRegistry.All.Where(e => e.CanMerge).Select(e => e.Name));
+
     public static Command Create(CliContext context)
     {
         var run = new Command("run", "Write a Slurm array job (one shard per task) and a dependent merge job; --submit submits them");
