@@ -12,6 +12,7 @@ public static class ExperimentRegistry
         new ShortcutCnnTrajectoryCommand(),
         new HessianAtZeroCommand(),
         new InitialConditionCommand(),
+        new ShamirExample1Command(),
         // Later experiments add one line here and one file in Experiments/.
     ];
 

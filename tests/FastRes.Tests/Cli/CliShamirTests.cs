@@ -1,0 +1,48 @@
+using NUnit.Framework;
+
+namespace FastRes.Tests.Cli;
+
+/// <summary>The Shamir experiments through the host: bad input is exit 2 with nothing written; a default run writes its files.</summary>
+public class CliShamirTests
+{
+    [TestCase("shamir-example1", "--epsilons", "0,1")]
+    [TestCase("shamir-example1", "--grid", "1")]
+    [TestCase("shamir-example1", "--radius", "abc")]
+    public void Bad_input_is_one_line_exit_2_and_nothing_written(string experiment, string flag, string value)
+    {
+        string outDir = CliHarness.TempPath("shamir-bad");
+        var r = CliHarness.Run("run", experiment, flag, value, "--out", outDir);
+        Assert.Multiple(() =>
+        {
+            Assert.That(r.ExitCode, Is.EqualTo(2), r.Error);
+            Assert.That(r.Error.Trim().Split('\n'), Has.Length.EqualTo(1), r.Error);
+            Assert.That(r.Error, Does.Contain(flag.TrimStart('-')));
+            Assert.That(Directory.Exists(outDir), Is.False);
+        });
+    }
+
+    [TestCase("shamir-example1", "figure1.png")]
+    public void Default_run_writes_results_with_zero_violations(string experiment, string figure)
+    {
+        string outDir = CliHarness.TempPath("shamir");
+        try
+        {
+            var r = CliHarness.Run("run", experiment, "--out", outDir);
+            Assert.That(r.ExitCode, Is.EqualTo(0), r.Error);
+            using var doc = System.Text.Json.JsonDocument.Parse(File.ReadAllText(Path.Combine(outDir, "results.json")));
+            var root = doc.RootElement;
+            Assert.Multiple(() =>
+            {
+                Assert.That(root.GetProperty("violations").GetInt32(), Is.EqualTo(0));
+                Assert.That(root.GetProperty("cases").GetInt32(), Is.GreaterThan(0));
+                Assert.That(root.GetProperty("rows").GetArrayLength(), Is.GreaterThan(0));
+                var row = root.GetProperty("rows")[0];
+                foreach (var key in new[] { "w", "v", "value", "kind" }) Assert.That(row.TryGetProperty(key, out _), Is.True, key);
+                Assert.That(File.ReadAllText(Path.Combine(outDir, "summary.md")), Does.Contain("0 violation"));
+                Assert.That(File.ReadAllBytes(Path.Combine(outDir, figure)).Take(4), Is.EqualTo(new byte[] { 0x89, 0x50, 0x4E, 0x47 }));
+                Assert.That(File.Exists(Path.Combine(outDir, "results.csv")), Is.True);
+            });
+        }
+        finally { if (Directory.Exists(outDir)) Directory.Delete(outDir, true); }
+    }
+}
