@@ -13,6 +13,7 @@ public static class ExperimentRegistry
         new HessianAtZeroCommand(),
         new InitialConditionCommand(),
         new ShamirExample1Command(),
+        new ShamirLemma1Command(),
         // Later experiments add one line here and one file in Experiments/.
     ];
 
