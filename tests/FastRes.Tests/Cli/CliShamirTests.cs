@@ -8,6 +8,9 @@ public class CliShamirTests
     [TestCase("shamir-example1", "--epsilons", "0,1")]
     [TestCase("shamir-example1", "--grid", "1")]
     [TestCase("shamir-example1", "--radius", "abc")]
+    [TestCase("shamir-lemma1", "--losses", "hinge")]
+    [TestCase("shamir-lemma1", "--samples", "3")]
+    [TestCase("shamir-lemma1", "--label-noise", "0.5")]
     public void Bad_input_is_one_line_exit_2_and_nothing_written(string experiment, string flag, string value)
     {
         string outDir = CliHarness.TempPath("shamir-bad");
@@ -21,13 +24,14 @@ public class CliShamirTests
         });
     }
 
-    [TestCase("shamir-example1", "figure1.png")]
-    public void Default_run_writes_results_with_zero_violations(string experiment, string figure)
+    [TestCase("shamir-example1", "figure1.png", new[] { "w", "v", "value", "kind" }, new string[0])]
+    [TestCase("shamir-lemma1", "lemma1.png", new[] { "loss", "min_lemma1_slack", "min_theorem1_slack", "lemma1_violations" }, new[] { "--points", "4" })]
+    public void Small_run_writes_results_with_zero_violations(string experiment, string figure, string[] keys, string[] extra)
     {
         string outDir = CliHarness.TempPath("shamir");
         try
         {
-            var r = CliHarness.Run("run", experiment, "--out", outDir);
+            var r = CliHarness.Run(["run", experiment, .. extra, "--out", outDir]);
             Assert.That(r.ExitCode, Is.EqualTo(0), r.Error);
             using var doc = System.Text.Json.JsonDocument.Parse(File.ReadAllText(Path.Combine(outDir, "results.json")));
             var root = doc.RootElement;
@@ -37,7 +41,7 @@ public class CliShamirTests
                 Assert.That(root.GetProperty("cases").GetInt32(), Is.GreaterThan(0));
                 Assert.That(root.GetProperty("rows").GetArrayLength(), Is.GreaterThan(0));
                 var row = root.GetProperty("rows")[0];
-                foreach (var key in new[] { "w", "v", "value", "kind" }) Assert.That(row.TryGetProperty(key, out _), Is.True, key);
+                foreach (var key in keys) Assert.That(row.TryGetProperty(key, out _), Is.True, key);
                 Assert.That(File.ReadAllText(Path.Combine(outDir, "summary.md")), Does.Contain("0 violation"));
                 Assert.That(File.ReadAllBytes(Path.Combine(outDir, figure)).Take(4), Is.EqualTo(new byte[] { 0x89, 0x50, 0x4E, 0x47 }));
                 Assert.That(File.Exists(Path.Combine(outDir, "results.csv")), Is.True);
