@@ -14,6 +14,7 @@ public static class ExperimentRegistry
         new InitialConditionCommand(),
         new ShamirExample1Command(),
         new ShamirLemma1Command(),
+        new ShamirTheorem2Command(),
         // Later experiments add one line here and one file in Experiments/.
     ];
 

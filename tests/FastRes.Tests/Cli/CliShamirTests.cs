@@ -11,6 +11,8 @@ public class CliShamirTests
     [TestCase("shamir-lemma1", "--losses", "hinge")]
     [TestCase("shamir-lemma1", "--samples", "3")]
     [TestCase("shamir-lemma1", "--label-noise", "0.5")]
+    [TestCase("shamir-theorem2", "--activations", "identity")]
+    [TestCase("shamir-theorem2", "--points", "0")]
     public void Bad_input_is_one_line_exit_2_and_nothing_written(string experiment, string flag, string value)
     {
         string outDir = CliHarness.TempPath("shamir-bad");
@@ -26,6 +28,7 @@ public class CliShamirTests
 
     [TestCase("shamir-example1", "figure1.png", new[] { "w", "v", "value", "kind" }, new string[0])]
     [TestCase("shamir-lemma1", "lemma1.png", new[] { "loss", "min_lemma1_slack", "min_theorem1_slack", "lemma1_violations" }, new[] { "--points", "4" })]
+    [TestCase("shamir-theorem2", "theorem2.png", new[] { "loss", "max_lambda_min", "min_inequality_slack", "inequality_violations" }, new[] { "--points", "4" })]
     public void Small_run_writes_results_with_zero_violations(string experiment, string figure, string[] keys, string[] extra)
     {
         string outDir = CliHarness.TempPath("shamir");
