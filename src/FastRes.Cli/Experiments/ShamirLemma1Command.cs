@@ -23,6 +23,7 @@ public sealed class ShamirLemma1Command : ExperimentBinding<ShamirLemma1Config, 
     public override ShamirLemma1Config Defaults { get; } = new();
     public override IReadOnlyList<Setting<ShamirLemma1Config>> Settings { get; }
     public override IReadOnlyCollection<string> NotInHash => ["threads"];
+    private readonly ShamirDigitsCache _digits = new();
 
     public ShamirLemma1Command()
     {
@@ -46,10 +47,24 @@ public sealed class ShamirLemma1Command : ExperimentBinding<ShamirLemma1Config, 
             new("tolerance", "X", $"Relative tolerance of a violation (default {Values.Format(d.Tolerance)})", (c, t) => c with { Tolerance = Values.Double("tolerance", t) }),
             new("seed", "N", $"Seed (default {d.Seed})", (c, t) => c with { Seed = Values.ULong("seed", t) }),
             new("threads", "N", "Threads, 0 = all cores (default 0); never changes results", (c, t) => c with { Threads = Values.Int("threads", t) }),
+            new("data", "DIR|digits:FILE", ShamirDigitsCache.Help, (c, t) => c with { Data = t }, Nullable: true),
+            new("digits", "A,B", $"The two classes of the digits task, y = +1 for A (default {string.Join(",", d.Digits)}); --samples caps the images used",
+                (c, t) => c with { Digits = ShamirDigitsCache.ParseDigits(t) }),
         ];
     }
 
-    public override IReadOnlyList<ConfigError> Validate(ShamirLemma1Config config) => config.Validate();
+    public override IReadOnlyList<ConfigError> Validate(ShamirLemma1Config config)
+    {
+        var errors = config.Validate().ToList();
+        if (errors.Count > 0) return errors;
+        var digits = _digits.TryLoad(config.Data, config.Dimension, errors);
+        if (digits is not null)
+        {
+            try { ShamirLemma1.CheckData(config, digits); }
+            catch (Exception e) when (e is ArgumentException or InvalidOperationException) { errors.Add(new ConfigError("data", e.Message)); }
+        }
+        return errors;
+    }
 
     public override JsonObject ConfigJson(ShamirLemma1Config c) => new()
     {
@@ -67,12 +82,14 @@ public sealed class ShamirLemma1Command : ExperimentBinding<ShamirLemma1Config, 
         ["tolerance"] = c.Tolerance,
         ["seed"] = c.Seed,
         ["threads"] = c.Threads,
+        ["data"] = c.Data,
+        ["digits"] = new JsonArray(c.Digits.Select(n => (JsonNode)n).ToArray()),
     };
 
     protected override long? TotalTrials(ShamirLemma1Config config) => ShamirLemma1.TotalSteps(config);
 
     protected override ShamirLemma1Result Execute(ShamirLemma1Config config, IProgress<long> progress, CancellationToken cancellationToken)
-        => ShamirLemma1.Run(config, progress, cancellationToken);
+        => ShamirLemma1.Run(config, _digits.Get(config.Data, config.Dimension), progress, cancellationToken);
 
     private static List<IReadOnlyList<(string, object?)>> Rows(ShamirLemma1Result r) => r.Rows.Select(x => (IReadOnlyList<(string, object?)>)
     [
@@ -95,7 +112,7 @@ public sealed class ShamirLemma1Command : ExperimentBinding<ShamirLemma1Config, 
         var figures = Figure(result, header.OutDir, notes).ToList();
         var md = new StringBuilder();
         md.AppendLine("# shamir-lemma1").AppendLine();
-        md.AppendLine($"fastres {header.Version}, commit {header.GitCommit ?? "unknown"}, config_hash `{header.ConfigHash}`, {result.Seconds:F1} s.").AppendLine();
+        md.AppendLine($"fastres {header.Version}, commit {header.GitCommit ?? "unknown"}, config_hash `{header.ConfigHash}`, data: {DataLabel(result.Config.Data, result.Config.Digits)}, {result.Seconds:F1} s.").AppendLine();
         md.AppendLine($"**Verdict: {result.Violations} violation(s) in {result.CaseCount} cases** " +
                       $"(Lemma 1: {result.Rows.Sum(r => r.LemmaViolations)}, Theorem 1: {result.Rows.Sum(r => r.Theorem1Violations)}; each case checks both).").AppendLine();
         md.AppendLine("Lemma 1: ⟨vec G, ∇F_θ(w, V)⟩ ≥ F(w, V, θ) − F_lin(w*), G = (w − w*; w(w*)ᵀV/‖w‖²). Theorem 1: ‖∇F_θ(w, V)‖ ≥ (F − F_lin(w*)) / √(2‖w‖² + ‖w*‖²(2 + ‖V‖²/‖w‖²)). " +
@@ -111,6 +128,9 @@ public sealed class ShamirLemma1Command : ExperimentBinding<ShamirLemma1Config, 
         AtomicFile.WriteText(header.PathOf("summary.md"), md.ToString());
         return ["results.json", "results.csv", "summary.md", .. figures];
     }
+
+    internal static string DataLabel(string? data, int[] digits)
+        => string.IsNullOrWhiteSpace(data) ? "synthetic (Gaussian x, nonlinear teacher)" : $"{data}, digit {digits[0]} (y = +1) vs {digits[1]} (y = −1)";
 
     protected override void PrintSummary(TextWriter output, ShamirLemma1Result result)
     {

@@ -23,6 +23,7 @@ public sealed class ShamirTheorem2Command : ExperimentBinding<ShamirTheorem2Conf
     public override ShamirTheorem2Config Defaults { get; } = new();
     public override IReadOnlyList<Setting<ShamirTheorem2Config>> Settings { get; }
     public override IReadOnlyCollection<string> NotInHash => ["threads"];
+    private readonly ShamirDigitsCache _digits = new();
 
     public ShamirTheorem2Command()
     {
@@ -44,10 +45,24 @@ public sealed class ShamirTheorem2Command : ExperimentBinding<ShamirTheorem2Conf
             new("tolerance", "X", $"Relative tolerance of a violation (default {Values.Format(d.Tolerance)})", (c, t) => c with { Tolerance = Values.Double("tolerance", t) }),
             new("seed", "N", $"Seed (default {d.Seed})", (c, t) => c with { Seed = Values.ULong("seed", t) }),
             new("threads", "N", "Threads, 0 = all cores (default 0); never changes results", (c, t) => c with { Threads = Values.Int("threads", t) }),
+            new("data", "DIR|digits:FILE", ShamirDigitsCache.Help, (c, t) => c with { Data = t }, Nullable: true),
+            new("digits", "A,B", $"The two classes of the digits task, y = +1 for A (default {string.Join(",", d.Digits)}); --samples caps the images used",
+                (c, t) => c with { Digits = ShamirDigitsCache.ParseDigits(t) }),
         ];
     }
 
-    public override IReadOnlyList<ConfigError> Validate(ShamirTheorem2Config config) => config.Validate();
+    public override IReadOnlyList<ConfigError> Validate(ShamirTheorem2Config config)
+    {
+        var errors = config.Validate().ToList();
+        if (errors.Count > 0) return errors;
+        var digits = _digits.TryLoad(config.Data, config.Dimension, errors);
+        if (digits is not null)
+        {
+            try { ShamirTheorem2.CheckData(config, digits); }
+            catch (Exception e) when (e is ArgumentException or InvalidOperationException) { errors.Add(new ConfigError("data", e.Message)); }
+        }
+        return errors;
+    }
 
     public override JsonObject ConfigJson(ShamirTheorem2Config c) => new()
     {
@@ -64,12 +79,14 @@ public sealed class ShamirTheorem2Command : ExperimentBinding<ShamirTheorem2Conf
         ["tolerance"] = c.Tolerance,
         ["seed"] = c.Seed,
         ["threads"] = c.Threads,
+        ["data"] = c.Data,
+        ["digits"] = new JsonArray(c.Digits.Select(n => (JsonNode)n).ToArray()),
     };
 
     protected override long? TotalTrials(ShamirTheorem2Config config) => ShamirTheorem2.TotalSteps(config);
 
     protected override ShamirTheorem2Result Execute(ShamirTheorem2Config config, IProgress<long> progress, CancellationToken cancellationToken)
-        => ShamirTheorem2.Run(config, progress, cancellationToken);
+        => ShamirTheorem2.Run(config, _digits.Get(config.Data, config.Dimension), progress, cancellationToken);
 
     private static List<IReadOnlyList<(string, object?)>> Rows(ShamirTheorem2Result r) => r.Rows.Select(x => (IReadOnlyList<(string, object?)>)
     [
@@ -90,7 +107,7 @@ public sealed class ShamirTheorem2Command : ExperimentBinding<ShamirTheorem2Conf
         var figures = Figure(result, header.OutDir, notes).ToList();
         var md = new StringBuilder();
         md.AppendLine("# shamir-theorem2").AppendLine();
-        md.AppendLine($"fastres {header.Version}, commit {header.GitCommit ?? "unknown"}, config_hash `{header.ConfigHash}`, {result.Seconds:F1} s.").AppendLine();
+        md.AppendLine($"fastres {header.Version}, commit {header.GitCommit ?? "unknown"}, config_hash `{header.ConfigHash}`, data: {DataLabel(result.Config.Data, result.Config.Digits)}, {result.Seconds:F1} s.").AppendLine();
         md.AppendLine($"**Verdict: {result.Violations} violation(s) in {result.CaseCount} cases** (λ_min ≤ 0: {result.Rows.Sum(r => r.SignViolations)} of {result.Rows.Sum(r => r.Points)} points; " +
                       $"inequality: {result.Rows.Sum(r => r.InequalityViolations)} of {result.Rows.Sum(r => r.Cases)} (point, w*) pairs).").AppendLine();
         md.AppendLine("At w = 0 with the exact Hessian H of F_θ in (w, V) (analytic, checked against differences in the tests): (i) λ_min(H) ≤ 0; " +
@@ -105,6 +122,9 @@ public sealed class ShamirTheorem2Command : ExperimentBinding<ShamirTheorem2Conf
         AtomicFile.WriteText(header.PathOf("summary.md"), md.ToString());
         return ["results.json", "results.csv", "summary.md", .. figures];
     }
+
+    internal static string DataLabel(string? data, int[] digits)
+        => string.IsNullOrWhiteSpace(data) ? "synthetic (Gaussian x, nonlinear teacher)" : $"{data}, digit {digits[0]} (y = +1) vs {digits[1]} (y = −1)";
 
     protected override void PrintSummary(TextWriter output, ShamirTheorem2Result result)
     {

@@ -52,6 +52,10 @@ public static class LinearPredictor
             for (int j = 0; j < d; j++) { w[j] -= delta[j]; norm += delta[j] * delta[j]; }
             if (Math.Sqrt(norm) <= 1e-15 * (1 + Math.Sqrt(Dot(w, w)))) break;
         }
+        Gradient(data, w, g);
+        // Linearly separable data (logistic) has no minimizer: Newton walks off to infinity instead of converging.
+        if (!(Math.Sqrt(Dot(g, g)) <= 1e-8))
+            throw new InvalidOperationException($"F_lin has no minimizer here (‖∇F_lin‖ = {Math.Sqrt(Dot(g, g)):G3} after Newton): the data are linearly separable");
         return w;
     }
 

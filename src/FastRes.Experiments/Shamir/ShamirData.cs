@@ -1,3 +1,4 @@
+using FastRes.Experiments.Data;
 using FastRes.Kernels.Random;
 
 namespace FastRes.Experiments.Shamir;
@@ -20,6 +21,30 @@ public sealed class ShamirData
     public ShamirData(int samples, int dimension, double[] x, double[] y, ShamirLoss loss)
     {
         (Samples, Dimension, X, Y, Loss) = (samples, dimension, x, y, loss);
+    }
+
+    /// <summary>
+    /// A binary task from a digits <see cref="Dataset"/> (whitened PCA inputs, one-hot labels): the first
+    /// <paramref name="maxSamples"/> images of class <paramref name="positive"/> (y = +1) or <paramref name="negative"/>
+    /// (y = −1), in file order; the same ±1 targets serve the squared loss.
+    /// </summary>
+    public static ShamirData FromDigits(Dataset digits, int positive, int negative, int maxSamples, ShamirLoss loss)
+    {
+        int d = digits.InputDim;
+        var x = new List<double>();
+        var y = new List<double>();
+        for (int i = 0; i < digits.Samples && y.Count < maxSamples; i++)
+        {
+            var target = digits.Target(i);
+            int label = -1;
+            for (int c = 0; c < target.Length; c++) if (target[c] == 1) label = c;
+            if (label != positive && label != negative) continue;
+            x.AddRange(digits.Input(i).ToArray());
+            y.Add(label == positive ? 1 : -1);
+        }
+        if (y.Count < 2 * d || !y.Contains(1) || !y.Contains(-1))
+            throw new ArgumentException($"{digits.Source} has only {y.Count} images of digits {positive} and {negative}; need at least {2 * d} of both");
+        return new ShamirData(y.Count, d, x.ToArray(), y.ToArray(), loss);
     }
 
     public static ShamirData Synthetic(ShamirLoss loss, int samples, int dimension, double labelNoise, ulong seed)

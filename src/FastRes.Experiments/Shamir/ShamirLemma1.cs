@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using FastRes.Experiments.Data;
 using FastRes.Experiments.ShortcutCnn;
 using FastRes.Kernels.Networks;
 using FastRes.Kernels.Random;
@@ -36,6 +37,10 @@ public sealed record ShamirLemma1Config
     public double Tolerance { get; init; } = 1e-9;
     public ulong Seed { get; init; } = 1;
     public int Threads { get; init; }
+    /// <summary>null: synthetic data; "DIR" (MNIST IDX) or "digits:FILE": a binary task of two digit classes, PCA to <c>Dimension</c>.</summary>
+    public string? Data { get; init; }
+    /// <summary>The two classes of the binary task (y = +1 for the first) when <see cref="Data"/> is set.</summary>
+    public int[] Digits { get; init; } = [3, 5];
 
     public IReadOnlyList<ConfigError> Validate()
     {
@@ -57,6 +62,8 @@ public sealed record ShamirLemma1Config
             errors.Add(new("label-noise", $"must be in (0, 0.5) so logistic F_lin has a minimizer (got {LabelNoise})"));
         if (!double.IsFinite(Tolerance) || Tolerance <= 0 || Tolerance > 1e-2) errors.Add(new("tolerance", $"must be in (0, 0.01] (got {Tolerance})"));
         if (Threads < 0) errors.Add(new("threads", $"must be ≥ 0 (0 = all cores) (got {Threads})"));
+        if (Digits is null || Digits.Length != 2 || Digits[0] == Digits[1] || Digits.Any(c => c < 0 || c > 9))
+            errors.Add(new("digits", "must be two different digit classes between 0 and 9, e.g. 3,5"));
         return errors;
     }
 }
@@ -80,9 +87,17 @@ public sealed record ShamirLemma1Result(ShamirLemma1Config Config, IReadOnlyList
 
 public static class ShamirLemma1
 {
+    /// <summary>Throws (ArgumentException / InvalidOperationException) when the digits task is too small or has no F_lin minimizer.</summary>
+    public static void CheckData(ShamirLemma1Config config, Dataset digits)
+    {
+        foreach (var loss in config.Losses)
+            LinearPredictor.Minimizer(ShamirData.FromDigits(digits, config.Digits[0], config.Digits[1], config.Samples, loss));
+    }
+
     public static long TotalSteps(ShamirLemma1Config c) => (long)c.Losses.Length * c.Activations.Length * c.Points;
 
-    public static ShamirLemma1Result Run(ShamirLemma1Config config, IProgress<long>? progress = null, CancellationToken cancellationToken = default)
+    /// <param name="digits">The loaded <see cref="ShamirLemma1Config.Data"/> set (null: synthetic data).</param>
+    public static ShamirLemma1Result Run(ShamirLemma1Config config, Dataset? digits = null, IProgress<long>? progress = null, CancellationToken cancellationToken = default)
     {
         ShortcutCnnMonteCarlo.ThrowIfInvalid(config.Validate());
         var clock = Stopwatch.StartNew();
@@ -92,7 +107,8 @@ public static class ShamirLemma1
         int group = 0;
         foreach (var loss in config.Losses)
         {
-            var data = ShamirData.Synthetic(loss, config.Samples, config.Dimension, config.LabelNoise, config.Seed);
+            var data = digits is null ? ShamirData.Synthetic(loss, config.Samples, config.Dimension, config.LabelNoise, config.Seed)
+                : ShamirData.FromDigits(digits, config.Digits[0], config.Digits[1], config.Samples, loss);
             var wLin = LinearPredictor.Minimizer(data);
             double fLinMin = LinearPredictor.Value(data, wLin);
             foreach (var activation in config.Activations)

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using FastRes.Experiments.Data;
 using FastRes.Experiments.ShortcutCnn;
 using FastRes.Kernels.Networks;
 using FastRes.Kernels.Random;
@@ -30,13 +31,17 @@ public sealed record ShamirTheorem2Config
     public double Tolerance { get; init; } = 1e-9;
     public ulong Seed { get; init; } = 1;
     public int Threads { get; init; }
+    /// <summary>null: synthetic data; "DIR" (MNIST IDX) or "digits:FILE": a binary task of two digit classes, PCA to <c>Dimension</c>.</summary>
+    public string? Data { get; init; }
+    /// <summary>The two classes of the binary task (y = +1 for the first) when <see cref="Data"/> is set.</summary>
+    public int[] Digits { get; init; } = [3, 5];
 
     public IReadOnlyList<ConfigError> Validate()
     {
         var shared = new ShamirLemma1Config
         {
             Losses = Losses, Activations = Activations, Dimension = Dimension, Width = Width, Hidden = Hidden, Layers = Layers,
-            Samples = Samples, Points = Points, RandomWStar = RandomWStar, LabelNoise = LabelNoise, Tolerance = Tolerance, Threads = Threads,
+            Samples = Samples, Points = Points, RandomWStar = RandomWStar, LabelNoise = LabelNoise, Tolerance = Tolerance, Threads = Threads, Digits = Digits,
         };
         var errors = shared.Validate().ToList();
         if (errors.Count == 0 && (long)Dimension * (Width + 1) > 2000)
@@ -58,9 +63,17 @@ public sealed record ShamirTheorem2Result(ShamirTheorem2Config Config, IReadOnly
 
 public static class ShamirTheorem2
 {
+    /// <summary>Throws (ArgumentException / InvalidOperationException) when the digits task is too small or has no F_lin minimizer.</summary>
+    public static void CheckData(ShamirTheorem2Config config, Dataset digits)
+    {
+        foreach (var loss in config.Losses)
+            LinearPredictor.Minimizer(ShamirData.FromDigits(digits, config.Digits[0], config.Digits[1], config.Samples, loss));
+    }
+
     public static long TotalSteps(ShamirTheorem2Config c) => (long)c.Losses.Length * c.Activations.Length * c.Points;
 
-    public static ShamirTheorem2Result Run(ShamirTheorem2Config config, IProgress<long>? progress = null, CancellationToken cancellationToken = default)
+    /// <param name="digits">The loaded <see cref="ShamirTheorem2Config.Data"/> set (null: synthetic data).</param>
+    public static ShamirTheorem2Result Run(ShamirTheorem2Config config, Dataset? digits = null, IProgress<long>? progress = null, CancellationToken cancellationToken = default)
     {
         ShortcutCnnMonteCarlo.ThrowIfInvalid(config.Validate());
         var clock = Stopwatch.StartNew();
@@ -69,7 +82,8 @@ public static class ShamirTheorem2
         int group = 0;
         foreach (var loss in config.Losses)
         {
-            var data = ShamirData.Synthetic(loss, config.Samples, config.Dimension, config.LabelNoise, config.Seed);
+            var data = digits is null ? ShamirData.Synthetic(loss, config.Samples, config.Dimension, config.LabelNoise, config.Seed)
+                : ShamirData.FromDigits(digits, config.Digits[0], config.Digits[1], config.Samples, loss);
             var wLin = LinearPredictor.Minimizer(data);
             foreach (var activation in config.Activations)
             {

@@ -13,6 +13,9 @@ public class CliShamirTests
     [TestCase("shamir-lemma1", "--label-noise", "0.5")]
     [TestCase("shamir-theorem2", "--activations", "identity")]
     [TestCase("shamir-theorem2", "--points", "0")]
+    [TestCase("shamir-theorem2", "--digits", "3,3")]
+    [TestCase("shamir-lemma1", "--data", "/nonexistent/folder")]
+    [TestCase("shamir-lemma1", "--data", "digits:/nonexistent.csv")]
     public void Bad_input_is_one_line_exit_2_and_nothing_written(string experiment, string flag, string value)
     {
         string outDir = CliHarness.TempPath("shamir-bad");

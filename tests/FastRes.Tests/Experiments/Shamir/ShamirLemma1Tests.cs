@@ -153,3 +153,23 @@ public class ShamirLemma1Tests
         });
     }
 }
+
+/// <summary>The digits binary task (Shamir experiments with --data).</summary>
+public class ShamirDigitsTaskTests
+{
+    [Test]
+    public void Digits_task_keeps_the_two_classes_in_file_order_with_plus_minus_one_targets()
+    {
+        var digits = FastRes.Experiments.Data.DataSource.Load(FastRes.Tests.Experiments.Data.TestData.MnistFolder, 5);
+        var task = ShamirData.FromDigits(digits, 3, 5, 300, ShamirLoss.Logistic);
+        Assert.That(task.Samples, Is.EqualTo(300));
+        Assert.That(task.Y.Distinct().Order(), Is.EqualTo(new[] { -1.0, 1.0 }));
+        // The first task row is the first image of class 3 or 5, unchanged.
+        int first = Enumerable.Range(0, digits.Samples).First(i => digits.Target(i)[3] == 1 || digits.Target(i)[5] == 1);
+        Assert.That(task.X.Take(5), Is.EqualTo(digits.Input(first).ToArray()));
+        Assert.That(task.Y[0], Is.EqualTo(digits.Target(first)[3] == 1 ? 1 : -1));
+        var r = ShamirLemma1.Run(new ShamirLemma1Config { Dimension = 5, Samples = 300, Points = 3, Width = 4, Hidden = 4, Checkpoints = [0, 20], Threads = 1 }, digits);
+        Assert.That(r.Violations, Is.EqualTo(0));
+        Assert.That(r.Rows.Sum(x => x.Nontrivial), Is.GreaterThan(0));
+    }
+}
