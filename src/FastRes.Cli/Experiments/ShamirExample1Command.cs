@@ -100,6 +100,7 @@ public sealed class ShamirExample1Command : ExperimentBinding<ShamirExample1Conf
             md.AppendLine($"| {p.Panel} | {VerdictFiles.Fixed(p.W)} | {VerdictFiles.Fixed(p.V)} | {VerdictFiles.Fixed(p.Value, 6)} | {p.Kind} | {TableFiles.Show(p.Lambda1)} | {TableFiles.Show(p.Lambda2)} | {TableFiles.Show(p.Multiplier)} | {(p.Spurious ? "**yes**" : "")} |");
         md.AppendLine().AppendLine("## Claims").AppendLine();
         foreach (var c in result.Claims) md.AppendLine($"- {(c.Holds ? "holds" : "**VIOLATED**")}: {c.Claim} — {c.Detail}");
+        md.AppendLine().AppendLine("Inside the open disc, F's only critical points are the saddle (0, −1) and the valley (global minima, F = 0): a spurious local minimum of (c) can only sit on the circle, where it is a KKT point (μ > 0: F would decrease outward, the constraint holds it).");
         md.AppendLine().AppendLine("Note: the paper's text calls the saddle of F \"(w, v) = (1, −1/ε)\"; with ε = 1 the saddle is at (0, −1), as the example's own (0, −1/ε) says.");
         md.AppendLine().AppendLine("Figures: " + string.Join(", ", figures.Select(f => $"`{f}`")));
         AtomicFile.WriteText(header.PathOf("summary.md"), md.ToString());
