@@ -15,6 +15,7 @@ public static class ExperimentRegistry
         new ShamirExample1Command(),
         new ShamirLemma1Command(),
         new ShamirTheorem2Command(),
+        new ShamirLocalMinimaCommand(),
         // Later experiments add one line here and one file in Experiments/.
     ];
 
