@@ -5,6 +5,7 @@ using FastRes.Cli.Output;
 using FastRes.Experiments.Shamir;
 using FastRes.Experiments.ShortcutCnn;
 using FastRes.Kernels.Networks;
+using ScottPlot;
 
 namespace FastRes.Cli.Experiments;
 
@@ -118,8 +119,45 @@ public sealed class ShamirLocalMinimaCommand : ExperimentBinding<ShamirLocalMini
         md.AppendLine("|:--|:--|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
         foreach (var x in result.Rows)
             md.AppendLine($"| {x.Loss} | {x.Activation} | {x.Points} | {x.LocalMinima} | {x.Saddles} | {x.NotConverged} | {x.Violations} | {TableFiles.Show(x.MaxExcessAtMinima)} | {TableFiles.Show(x.MinExcessAtMinima)} | {TableFiles.Show(x.MaxGradientNorm)} | {TableFiles.Show(x.MinLambdaMinAtMinima)} | {TableFiles.Show(x.FLinMin)} |");
+        var notes = new List<string>();
+        var figures = Figure(result, header.OutDir, notes).ToList();
+        md.AppendLine().AppendLine("Figures: " + string.Join(", ", figures.Select(f => $"`{f}`")));
+        foreach (var n in notes) md.AppendLine().AppendLine("note: " + n);
         AtomicFile.WriteText(header.PathOf("summary.md"), md.ToString());
-        return ["results.json", "results.csv", "summary.md"];
+        return ["results.json", "results.csv", "summary.md", .. figures];
+    }
+
+    /// <summary>
+    /// local_minima.png/.svg: F_θ − min F_lin at every end point, one column per (loss, σ), local minima as dots and
+    /// saddles / unconverged starts as crosses; Corollary 1 puts every dot at or below the zero line.
+    /// </summary>
+    private static IEnumerable<string> Figure(ShamirLocalMinimaResult result, string folder, List<string> notes)
+    {
+        var plot = new Plot();
+        var labels = new List<string>();
+        for (int g = 0; g < result.Rows.Count; g++)
+        {
+            var row = result.Rows[g];
+            labels.Add($"{row.Loss}, {row.Activation}");
+            var ends = result.Ends[g];
+            foreach (var (kinds, shape, legend) in new[] { (new[] { "local-min" }, MarkerShape.FilledCircle, "local minimum"), (new[] { "saddle", "not-converged" }, MarkerShape.Cross, "saddle / not converged") })
+            {
+                var chosen = ends.Select((e, i) => (e, i)).Where(x => kinds.Contains(x.e.Kind)).ToList();
+                // Spread the starts of one column a little so they do not hide each other.
+                var (xs, ys) = Figures.Finite(chosen.Select(x => g + 0.3 * (x.i + 0.5) / ends.Count - 0.15).ToArray(), chosen.Select(x => x.e.Excess).ToArray(), $"{labels[^1]} {legend}", notes);
+                if (xs.Length == 0) continue;
+                var m = plot.Add.Markers(xs, ys, shape, 7, plot.Add.Palette.GetColor(kinds.Length == 1 ? 0 : 3));
+                if (g == 0) m.LegendText = legend;
+            }
+        }
+        var zero = plot.Add.HorizontalLine(0);
+        zero.LinePattern = LinePattern.Dashed; zero.LineColor = Colors.Black; zero.LegendText = "F = min F_lin";
+        plot.Axes.Bottom.SetTicks(Enumerable.Range(0, labels.Count).Select(i => (double)i).ToArray(), labels.ToArray());
+        plot.Axes.SetLimitsX(-0.5, labels.Count - 0.5);
+        plot.Title("End points of GD + damped Newton: F_θ(w, V) − min F_lin (Corollary 1: ≤ 0 at local minima)");
+        plot.YLabel("F_θ − min F_lin");
+        plot.ShowLegend(Alignment.UpperRight);
+        return Figures.Save(plot, folder, "local_minima");
     }
 
     protected override void PrintSummary(TextWriter output, ShamirLocalMinimaResult result)

@@ -60,7 +60,9 @@ public readonly record struct LocalMinimaEnd(string Kind, double Excess, double 
 public sealed record ShamirLocalMinimaRow(string Loss, string Activation, int Points, int LocalMinima, int Saddles, int NotConverged,
     int Violations, double MaxExcessAtMinima, double MinExcessAtMinima, double MaxGradientNorm, double MinLambdaMinAtMinima, double FLinMin);
 
-public sealed record ShamirLocalMinimaResult(ShamirLocalMinimaConfig Config, IReadOnlyList<ShamirLocalMinimaRow> Rows, double Seconds)
+/// <param name="Ends">Every start's end point, grouped as the rows are (Rows[i] holds Ends[i]).</param>
+public sealed record ShamirLocalMinimaResult(ShamirLocalMinimaConfig Config, IReadOnlyList<ShamirLocalMinimaRow> Rows,
+    IReadOnlyList<IReadOnlyList<LocalMinimaEnd>> Ends, double Seconds)
 {
     public int CaseCount => Rows.Sum(r => r.LocalMinima);
     public int Violations => Rows.Sum(r => r.Violations);
@@ -82,6 +84,7 @@ public static class ShamirLocalMinima
         ShortcutCnnMonteCarlo.ThrowIfInvalid(config.Validate());
         var clock = Stopwatch.StartNew();
         var rows = new List<ShamirLocalMinimaRow>();
+        var allEnds = new List<IReadOnlyList<LocalMinimaEnd>>();
         int group = 0;
         foreach (var loss in config.Losses)
         {
@@ -102,6 +105,7 @@ public static class ShamirLocalMinima
                     ends[i] = Point(config, data, activation, fLinMin, (ulong)g << 32 | (uint)i);
                     progress?.Report(1);
                 });
+                allEnds.Add(ends);
                 var minima = ends.Where(e => e.Kind == "local-min").ToList();
                 rows.Add(new ShamirLocalMinimaRow(ShamirLosses.Word(loss), activation.ToString().ToLowerInvariant(), config.Points,
                     minima.Count, ends.Count(e => e.Kind == "saddle"), ends.Count(e => e.Kind == "not-converged"), ends.Count(e => e.Violation),
@@ -110,7 +114,7 @@ public static class ShamirLocalMinima
                     minima.Select(e => e.LambdaMin).DefaultIfEmpty(double.NaN).Min(), fLinMin));
             }
         }
-        return new ShamirLocalMinimaResult(config, rows, clock.Elapsed.TotalSeconds);
+        return new ShamirLocalMinimaResult(config, rows, allEnds, clock.Elapsed.TotalSeconds);
     }
 
     internal static LocalMinimaEnd Point(ShamirLocalMinimaConfig config, ShamirData data, Activation activation, double fLinMin, ulong trial)

@@ -34,7 +34,7 @@ public class CliShamirTests
     [TestCase("shamir-example1", "figure1.png", new[] { "w", "v", "value", "kind" }, new string[0])]
     [TestCase("shamir-lemma1", "lemma1.png", new[] { "loss", "min_lemma1_slack", "min_theorem1_slack", "lemma1_violations" }, new[] { "--points", "4" })]
     [TestCase("shamir-theorem2", "theorem2.png", new[] { "loss", "max_lambda_min", "min_inequality_slack", "inequality_violations" }, new[] { "--points", "4" })]
-    [TestCase("shamir-local-minima", "summary.md", new[] { "loss", "local_minima", "violations", "max_f_minus_min_flin_at_minima" }, new[] { "--points", "3" })]
+    [TestCase("shamir-local-minima", "local_minima.png", new[] { "loss", "local_minima", "violations", "max_f_minus_min_flin_at_minima" }, new[] { "--points", "3" })]
     public void Small_run_writes_results_with_zero_violations(string experiment, string figure, string[] keys, string[] extra)
     {
         string outDir = CliHarness.TempPath("shamir");
