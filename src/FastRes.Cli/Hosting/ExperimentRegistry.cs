@@ -16,6 +16,7 @@ public static class ExperimentRegistry
         new ShamirLemma1Command(),
         new ShamirTheorem2Command(),
         new ShamirLocalMinimaCommand(),
+        new ShamirSgdCommand(),
         // Later experiments add one line here and one file in Experiments/.
     ];
 

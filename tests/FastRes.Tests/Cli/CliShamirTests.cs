@@ -17,6 +17,8 @@ public class CliShamirTests
     [TestCase("shamir-lemma1", "--data", "/nonexistent/folder")]
     [TestCase("shamir-local-minima", "--gradient-tolerance", "0")]
     [TestCase("shamir-local-minima", "--newton-steps", "x")]
+    [TestCase("shamir-sgd", "--horizons", "0")]
+    [TestCase("shamir-sgd", "--architectures", "plain")]
     [TestCase("shamir-lemma1", "--data", "digits:/nonexistent.csv")]
     public void Bad_input_is_one_line_exit_2_and_nothing_written(string experiment, string flag, string value)
     {
@@ -35,6 +37,7 @@ public class CliShamirTests
     [TestCase("shamir-lemma1", "lemma1.png", new[] { "loss", "min_lemma1_slack", "min_theorem1_slack", "lemma1_violations" }, new[] { "--points", "4" })]
     [TestCase("shamir-theorem2", "theorem2.png", new[] { "loss", "max_lambda_min", "min_inequality_slack", "inequality_violations" }, new[] { "--points", "4" })]
     [TestCase("shamir-local-minima", "local_minima.png", new[] { "loss", "local_minima", "violations", "max_f_minus_min_flin_at_minima" }, new[] { "--points", "3" })]
+    [TestCase("shamir-sgd", "sgd.png", new[] { "architecture", "T", "bound", "violations" }, new[] { "--horizons", "100,1000", "--repeats", "1" })]
     public void Small_run_writes_results_with_zero_violations(string experiment, string figure, string[] keys, string[] extra)
     {
         string outDir = CliHarness.TempPath("shamir");
