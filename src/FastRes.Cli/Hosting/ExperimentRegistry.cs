@@ -12,6 +12,11 @@ public static class ExperimentRegistry
         new ShortcutCnnTrajectoryCommand(),
         new HessianAtZeroCommand(),
         new InitialConditionCommand(),
+        new ShamirExample1Command(),
+        new ShamirLemma1Command(),
+        new ShamirTheorem2Command(),
+        new ShamirLocalMinimaCommand(),
+        new ShamirSgdCommand(),
         // Later experiments add one line here and one file in Experiments/.
     ];
 

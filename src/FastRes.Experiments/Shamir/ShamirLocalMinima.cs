@@ -1,0 +1,192 @@
+using System.Diagnostics;
+using FastRes.Experiments.Data;
+using FastRes.Experiments.ShortcutCnn;
+using FastRes.Kernels.Networks;
+using FastRes.Kernels.Random;
+using FastRes.Kernels.Spectrum;
+
+namespace FastRes.Experiments.Shamir;
+
+/// <summary>
+/// shamir-local-minima (Shamir 2018, Corollary 1 via Theorem 3): from random (w, V, θ), θ frozen, backtracking GD on
+/// (w, V) and then damped Newton (Levenberg–Marquardt on the exact Hessian) down to ‖∇F_θ‖ ≤ gradient-tolerance. An end
+/// point with λ_min(∇²F_θ) ≥ −curvature-tolerance·max(1, ‖∇²F_θ‖) is an approximate local minimum, and Corollary 1 says
+/// its value is ≤ min F_lin (Theorem 3 needs only (w, V)-stationarity, so a frozen θ is within its reach). A violation
+/// is such a point with F_θ − min F_lin &gt; value-tolerance.
+/// </summary>
+public sealed record ShamirLocalMinimaConfig
+{
+    public ShamirLoss[] Losses { get; init; } = [ShamirLoss.Squared, ShamirLoss.Logistic];
+    public Activation[] Activations { get; init; } = [Activation.Relu, Activation.Tanh];
+    public int Dimension { get; init; } = 4;
+    public int Width { get; init; } = 6;
+    public int Hidden { get; init; } = 8;
+    public int Layers { get; init; } = 1;
+    public int Samples { get; init; } = 256;
+    public int Points { get; init; } = 32;
+    public int GdSteps { get; init; } = 200;
+    public int NewtonSteps { get; init; } = 300;
+    public double GradientTolerance { get; init; } = 1e-8;
+    public double CurvatureTolerance { get; init; } = 1e-6;
+    public double ValueTolerance { get; init; } = 1e-6;
+    public double LabelNoise { get; init; } = 0.1;
+    public ulong Seed { get; init; } = 1;
+    public int Threads { get; init; }
+    public string? Data { get; init; }
+    public int[] Digits { get; init; } = [3, 5];
+
+    public IReadOnlyList<ConfigError> Validate()
+    {
+        var shared = new ShamirLemma1Config
+        {
+            Losses = Losses, Activations = Activations, Dimension = Dimension, Width = Width, Hidden = Hidden, Layers = Layers,
+            Samples = Samples, Points = Points, LabelNoise = LabelNoise, Threads = Threads, Digits = Digits,
+        };
+        var errors = shared.Validate().ToList();
+        if (errors.Count == 0 && (long)Dimension * (Width + 1) > 600)
+            errors.Add(new("width", $"Newton uses the dense Hessian with d(k + 1) rows; keep it ≤ 600 (got {Dimension * (Width + 1)})"));
+        if (GdSteps < 0 || GdSteps > 1_000_000) errors.Add(new("gd-steps", $"must be between 0 and 1000000 (got {GdSteps})"));
+        if (NewtonSteps < 1 || NewtonSteps > 100_000) errors.Add(new("newton-steps", $"must be between 1 and 100000 (got {NewtonSteps})"));
+        if (!(GradientTolerance > 0 && GradientTolerance <= 1e-2)) errors.Add(new("gradient-tolerance", $"must be in (0, 0.01] (got {GradientTolerance})"));
+        if (!(CurvatureTolerance > 0 && CurvatureTolerance <= 1e-1)) errors.Add(new("curvature-tolerance", $"must be in (0, 0.1] (got {CurvatureTolerance})"));
+        if (!(ValueTolerance > 0 && ValueTolerance <= 1)) errors.Add(new("value-tolerance", $"must be in (0, 1] (got {ValueTolerance})"));
+        return errors;
+    }
+}
+
+/// <summary>Where one start ended. Kind: local-min, saddle, not-converged.</summary>
+public readonly record struct LocalMinimaEnd(string Kind, double Excess, double GradientNorm, double LambdaMin, int NewtonSteps, bool Violation);
+
+public sealed record ShamirLocalMinimaRow(string Loss, string Activation, int Points, int LocalMinima, int Saddles, int NotConverged,
+    int Violations, double MaxExcessAtMinima, double MinExcessAtMinima, double MaxGradientNorm, double MinLambdaMinAtMinima, double FLinMin);
+
+/// <param name="Ends">Every start's end point, grouped as the rows are (Rows[i] holds Ends[i]).</param>
+public sealed record ShamirLocalMinimaResult(ShamirLocalMinimaConfig Config, IReadOnlyList<ShamirLocalMinimaRow> Rows,
+    IReadOnlyList<IReadOnlyList<LocalMinimaEnd>> Ends, double Seconds)
+{
+    public int CaseCount => Rows.Sum(r => r.LocalMinima);
+    public int Violations => Rows.Sum(r => r.Violations);
+}
+
+public static class ShamirLocalMinima
+{
+    public static long TotalSteps(ShamirLocalMinimaConfig c) => (long)c.Losses.Length * c.Activations.Length * c.Points;
+
+    public static void CheckData(ShamirLocalMinimaConfig config, Dataset digits)
+    {
+        foreach (var loss in config.Losses)
+            LinearPredictor.Minimizer(ShamirData.FromDigits(digits, config.Digits[0], config.Digits[1], config.Samples, loss));
+    }
+
+    public static ShamirLocalMinimaResult Run(ShamirLocalMinimaConfig config, Dataset? digits = null, IProgress<long>? progress = null,
+        CancellationToken cancellationToken = default)
+    {
+        ShortcutCnnMonteCarlo.ThrowIfInvalid(config.Validate());
+        var clock = Stopwatch.StartNew();
+        var rows = new List<ShamirLocalMinimaRow>();
+        var allEnds = new List<IReadOnlyList<LocalMinimaEnd>>();
+        int group = 0;
+        foreach (var loss in config.Losses)
+        {
+            var data = digits is null ? ShamirData.Synthetic(loss, config.Samples, config.Dimension, config.LabelNoise, config.Seed)
+                : ShamirData.FromDigits(digits, config.Digits[0], config.Digits[1], config.Samples, loss);
+            double fLinMin = LinearPredictor.Value(data, LinearPredictor.Minimizer(data));
+            foreach (var activation in config.Activations)
+            {
+                int g = group++;
+                var ends = new LocalMinimaEnd[config.Points];
+                var options = new ParallelOptions
+                {
+                    MaxDegreeOfParallelism = config.Threads > 0 ? config.Threads : Environment.ProcessorCount,
+                    CancellationToken = cancellationToken,
+                };
+                Parallel.For(0, config.Points, options, i =>
+                {
+                    ends[i] = Point(config, data, activation, fLinMin, (ulong)g << 32 | (uint)i);
+                    progress?.Report(1);
+                });
+                allEnds.Add(ends);
+                var minima = ends.Where(e => e.Kind == "local-min").ToList();
+                rows.Add(new ShamirLocalMinimaRow(ShamirLosses.Word(loss), activation.ToString().ToLowerInvariant(), config.Points,
+                    minima.Count, ends.Count(e => e.Kind == "saddle"), ends.Count(e => e.Kind == "not-converged"), ends.Count(e => e.Violation),
+                    minima.Select(e => e.Excess).DefaultIfEmpty(double.NaN).Max(), minima.Select(e => e.Excess).DefaultIfEmpty(double.NaN).Min(),
+                    ends.Where(e => e.Kind != "not-converged").Select(e => e.GradientNorm).DefaultIfEmpty(double.NaN).Max(),
+                    minima.Select(e => e.LambdaMin).DefaultIfEmpty(double.NaN).Min(), fLinMin));
+            }
+        }
+        return new ShamirLocalMinimaResult(config, rows, allEnds, clock.Elapsed.TotalSeconds);
+    }
+
+    internal static LocalMinimaEnd Point(ShamirLocalMinimaConfig config, ShamirData data, Activation activation, double fLinMin, ulong trial)
+    {
+        var rng = new PhiloxStream(config.Seed, trial, 0x10CA1);
+        int d = config.Dimension, k = config.Width, size = d + d * k;
+        var features = ResidualFeatures.Random(data, activation, config.Hidden, config.Layers, k, Math.Pow(10, rng.NextUniform() - 0.5), ref rng);
+        var objective = new ResidualObjective(data, features, k);
+        var w = ShamirLemma1.RandomVector(d, Math.Pow(10, 2 * rng.NextUniform() - 1), ref rng);
+        var v = ShamirLemma1.RandomVector(d * k, Math.Pow(10, 2 * rng.NextUniform() - 1), ref rng);
+        double step = 1;
+        for (int s = 0; s < config.GdSteps; s++) step = ShamirLemma1.DescentStep(objective, w, v, step);
+
+        var (gradNorm, steps) = LevenbergMarquardt(objective, w, v, config.NewtonSteps, config.GradientTolerance);
+        double f = objective.Value(w, v);
+        var h = new double[size * size];
+        ResidualHessian.Compute(objective, w, v, h);
+        var eig = new double[size];
+        SymmetricEigen.Eigenvalues(h, size, eig, threads: 1);
+        double lambdaMin = eig.Min(), hNorm = eig.Max(Math.Abs);
+        string kind = !(gradNorm <= config.GradientTolerance) ? "not-converged"
+            : lambdaMin >= -config.CurvatureTolerance * Math.Max(1, hNorm) ? "local-min" : "saddle";
+        double excess = f - fLinMin;
+        return new LocalMinimaEnd(kind, excess, gradNorm, lambdaMin, steps, kind == "local-min" && excess > config.ValueTolerance);
+    }
+
+    /// <summary>
+    /// Damped Newton on (w, V): solve (H + μI)s = −∇F (Cholesky; μ grows until H + μI is positive definite and the step
+    /// lowers F, shrinks ×3 after a success). Near a minimum F changes at rounding level, so a step that keeps F within
+    /// a few ulps and lowers ‖∇F‖ is also taken. Returns the final ‖∇F‖ and the steps used.
+    /// </summary>
+    public static (double GradientNorm, int Steps) LevenbergMarquardt(ResidualObjective objective, double[] w, double[] v, int maxSteps, double tolerance)
+    {
+        int d = w.Length, size = d + v.Length;
+        var gw = new double[d]; var gv = new double[v.Length];
+        var tgw = new double[d]; var tgv = new double[v.Length];
+        var h = new double[size * size];
+        var damped = new double[size * size];
+        var g = new double[size];
+        var tw = new double[d]; var tv = new double[v.Length];
+        double f = objective.Gradient(w, v, gw, gv);
+        double norm = Norm(gw, gv), mu = 1e-3;
+        int step = 0;
+        for (; step < maxSteps && norm > tolerance; step++)
+        {
+            ResidualHessian.Compute(objective, w, v, h);
+            gw.CopyTo(g, 0); gv.CopyTo(g, d);
+            bool moved = false;
+            for (int attempt = 0; attempt < 60 && !moved; attempt++)
+            {
+                Array.Copy(h, damped, h.Length);
+                for (int i = 0; i < size; i++) damped[i * size + i] += mu;
+                double[] s;
+                try { s = LinearPredictor.CholeskySolve(damped, g, size); }
+                catch (InvalidOperationException) { mu *= 10; continue; }
+                for (int i = 0; i < d; i++) tw[i] = w[i] - s[i];
+                for (int i = 0; i < v.Length; i++) tv[i] = v[i] - s[d + i];
+                double ft = objective.Gradient(tw, tv, tgw, tgv);
+                double nt = Norm(tgw, tgv);
+                if (ft < f || (ft <= f * (1 + 1e-14) && nt < norm))
+                {
+                    tw.CopyTo(w, 0); tv.CopyTo(v, 0); tgw.CopyTo(gw, 0); tgv.CopyTo(gv, 0);
+                    (f, norm) = (ft, nt);
+                    mu = Math.Max(mu / 3, 1e-12);
+                    moved = true;
+                }
+                else mu *= 4;
+            }
+            if (!moved) break;
+        }
+        return (norm, step);
+    }
+
+    private static double Norm(double[] a, double[] b) => Math.Sqrt(LinearPredictor.Dot(a, a) + LinearPredictor.Dot(b, b));
+}

@@ -1,0 +1,42 @@
+namespace FastRes.Experiments.Shamir;
+
+/// <summary>Losses ℓ(p; y) convex and twice differentiable in p (Shamir 2018, Assumption 1).</summary>
+public enum ShamirLoss
+{
+    /// <summary>ℓ = ½(p − y)², y real.</summary>
+    Squared,
+    /// <summary>ℓ = log(1 + e^(−yp)), y ∈ {−1, +1}.</summary>
+    Logistic,
+}
+
+public static class ShamirLosses
+{
+    public static double Value(ShamirLoss loss, double p, double y)
+    {
+        if (loss == ShamirLoss.Squared) return 0.5 * (p - y) * (p - y);
+        double z = -y * p; // log(1 + e^z) without overflow
+        return z > 0 ? z + Math.Log(1 + Math.Exp(-z)) : Math.Log(1 + Math.Exp(z));
+    }
+
+    /// <summary>∂ℓ/∂p.</summary>
+    public static double Slope(ShamirLoss loss, double p, double y)
+        => loss == ShamirLoss.Squared ? p - y : -y * Logistic(-y * p);
+
+    /// <summary>∂²ℓ/∂p².</summary>
+    public static double Curvature(ShamirLoss loss, double p, double y)
+    {
+        if (loss == ShamirLoss.Squared) return 1;
+        double s = Logistic(p);
+        return s * (1 - s);
+    }
+
+    /// <summary>1/(1 + e^(−z)), evaluated on the side that cannot overflow.</summary>
+    public static double Logistic(double z)
+    {
+        if (z >= 0) return 1 / (1 + Math.Exp(-z));
+        double e = Math.Exp(z);
+        return e / (1 + e);
+    }
+
+    public static string Word(ShamirLoss loss) => loss == ShamirLoss.Squared ? "squared" : "logistic";
+}

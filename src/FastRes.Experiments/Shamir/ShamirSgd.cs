@@ -1,0 +1,261 @@
+using System.Diagnostics;
+using FastRes.Experiments.ShortcutCnn;
+using FastRes.Kernels.Random;
+
+namespace FastRes.Experiments.Shamir;
+
+/// <summary>The two architectures of Shamir 2018 §5: the skip connection to the output, and the residual unit + output layer.</summary>
+public enum ShamirArchitecture
+{
+    /// <summary>x ↦ wᵀx + vᵀf_θ(x) (Theorem 4's architecture).</summary>
+    SkipToOutput,
+    /// <summary>x ↦ wᵀ(x + V f_θ(x)) (eq. 2), trained the same way for contrast.</summary>
+    Residual,
+}
+
+/// <summary>
+/// shamir-sgd (Shamir 2018, Theorem 4): projected SGD on (w, v, θ) over the empirical distribution of n samples,
+/// f_θ(x) = tanh(Wx + b) (bounded, so ℓ is l-Lipschitz in (w, v) on the ball), step η = b/(l√T), (w, v) projected onto
+/// the ball of radius b, θ unconstrained, from (w, v) = 0. For each T: the best evaluated iterate's F minus
+/// min_{‖u‖ ≤ b} F_lin(u), beside the explicit bound (2.5·b·l + 2r√(2 ln(1/δ)))/√T that online gradient descent's regret
+/// (diameter 2b) and Azuma's inequality give (the paper's O(·) with its constants written out, δ = 0.05).
+/// </summary>
+public sealed record ShamirSgdConfig
+{
+    public ShamirLoss Loss { get; init; } = ShamirLoss.Logistic;
+    public ShamirArchitecture[] Architectures { get; init; } = [ShamirArchitecture.SkipToOutput, ShamirArchitecture.Residual];
+    public int[] Horizons { get; init; } = [100, 1000, 10_000, 100_000, 1_000_000];
+    public int Dimension { get; init; } = 8;
+    public int Width { get; init; } = 16;
+    public int Samples { get; init; } = 512;
+    /// <summary>Radius b of the (w, v) ball; null: 2·max(1, ‖argmin F_lin‖).</summary>
+    public double? Radius { get; init; }
+    public int Repeats { get; init; } = 4;
+    /// <summary>Iterates whose F is evaluated per run (evenly spaced, the last included): the "best iterate" is the best of these.</summary>
+    public int Evaluations { get; init; } = 200;
+    public double LabelNoise { get; init; } = 0.1;
+    public ulong Seed { get; init; } = 1;
+    public int Threads { get; init; }
+
+    public IReadOnlyList<ConfigError> Validate()
+    {
+        var errors = new List<ConfigError>();
+        if (Architectures is null || Architectures.Length == 0) errors.Add(new("architectures", "must list skip and/or residual"));
+        if (Horizons is null || Horizons.Length == 0 || Horizons.Any(t => t < 1 || t > 100_000_000))
+            errors.Add(new("horizons", "must list iteration counts T between 1 and 100000000"));
+        if (Dimension < 1 || Dimension > 256) errors.Add(new("dimension", $"must be between 1 and 256 (got {Dimension})"));
+        if (Width < 1 || Width > 256) errors.Add(new("width", $"must be between 1 and 256 (got {Width})"));
+        if (Samples < 2 * Dimension || Samples > 1_000_000) errors.Add(new("samples", $"must be between 2·dimension and 1000000 (got {Samples})"));
+        if (Radius is { } r && !(r > 0 && r <= 1e6)) errors.Add(new("radius", $"must be in (0, 1e6] (got {r})"));
+        if (Repeats < 1 || Repeats > 10_000) errors.Add(new("repeats", $"must be between 1 and 10000 (got {Repeats})"));
+        if (Evaluations < 1 || Evaluations > 100_000) errors.Add(new("evaluations", $"must be between 1 and 100000 (got {Evaluations})"));
+        if (!double.IsFinite(LabelNoise) || LabelNoise <= 0 || LabelNoise >= 0.5) errors.Add(new("label-noise", $"must be in (0, 0.5) (got {LabelNoise})"));
+        if (Threads < 0) errors.Add(new("threads", $"must be ≥ 0 (0 = all cores) (got {Threads})"));
+        return errors;
+    }
+}
+
+public sealed record ShamirSgdRow(string Architecture, int T, int Repeats, double Eta, double MeanBestExcess, double MaxBestExcess,
+    double MeanEvaluatedExcess, double Bound, int Violations);
+
+public sealed record ShamirSgdResult(ShamirSgdConfig Config, double Radius, double Lipschitz, double LossBound, double FLinMin,
+    IReadOnlyList<ShamirSgdRow> Rows, double Seconds)
+{
+    public int CaseCount => Rows.Where(r => r.Architecture == "skip").Sum(r => r.Repeats);
+    public int Violations => Rows.Sum(r => r.Violations);
+}
+
+public static class ShamirSgd
+{
+    public const double Delta = 0.05;
+
+    public static long TotalSteps(ShamirSgdConfig c) => (long)c.Architectures.Length * c.Horizons.Length * c.Repeats;
+
+    public static ShamirSgdResult Run(ShamirSgdConfig config, IProgress<long>? progress = null, CancellationToken cancellationToken = default)
+    {
+        ShortcutCnnMonteCarlo.ThrowIfInvalid(config.Validate());
+        var clock = Stopwatch.StartNew();
+        var data = ShamirData.Synthetic(config.Loss, config.Samples, config.Dimension, config.LabelNoise, config.Seed);
+        var wLin = LinearPredictor.Minimizer(data);
+        double radius = config.Radius ?? 2 * Math.Max(1, Math.Sqrt(LinearPredictor.Dot(wLin, wLin)));
+        var comparator = BallMinimizer(data, wLin, radius);
+        double fLinMin = LinearPredictor.Value(data, comparator);
+
+        // l and r over the ball: |f| ≤ 1 (tanh) so ‖∂p/∂(w, v)‖ = ‖(x, f)‖ ≤ G = max_i √(‖x_i‖² + k) and |p| ≤ bG.
+        int d = config.Dimension, k = config.Width, n = data.Samples;
+        double g = 0, yMax = 0;
+        for (int i = 0; i < n; i++)
+        {
+            var x = data.X.AsSpan(i * d, d);
+            g = Math.Max(g, Math.Sqrt(LinearPredictor.Dot(x, x) + k));
+            yMax = Math.Max(yMax, Math.Abs(data.Y[i]));
+        }
+        double slopeMax = config.Loss == ShamirLoss.Logistic ? 1 : radius * g + yMax;
+        double lipschitz = slopeMax * g;
+        double lossBound = config.Loss == ShamirLoss.Logistic ? Math.Log(1 + Math.Exp(radius * g)) : 0.5 * Math.Pow(radius * g + yMax, 2);
+
+        var jobs = (from a in config.Architectures from t in config.Horizons from r in Enumerable.Range(0, config.Repeats) select (a, t, r)).ToArray();
+        var outcomes = new (double Best, double Mean)[jobs.Length];
+        var options = new ParallelOptions { MaxDegreeOfParallelism = config.Threads > 0 ? config.Threads : Environment.ProcessorCount, CancellationToken = cancellationToken };
+        Parallel.For(0, jobs.Length, options, j =>
+        {
+            var (a, t, r) = jobs[j];
+            outcomes[j] = Train(data, a, k, t, radius / (lipschitz * Math.Sqrt(t)), radius, config.Evaluations, new PhiloxStream(config.Seed, (ulong)r, (uint)t), cancellationToken);
+            progress?.Report(1);
+        });
+        var rows = new List<ShamirSgdRow>();
+        foreach (var a in config.Architectures)
+            foreach (int t in config.Horizons)
+            {
+                var runs = Enumerable.Range(0, jobs.Length).Where(j => jobs[j].a == a && jobs[j].t == t).Select(j => outcomes[j]).ToList();
+                double bound = (2.5 * radius * lipschitz + 2 * lossBound * Math.Sqrt(2 * Math.Log(1 / Delta))) / Math.Sqrt(t);
+                var excess = runs.Select(o => o.Best - fLinMin).ToList();
+                rows.Add(new ShamirSgdRow(a == ShamirArchitecture.SkipToOutput ? "skip" : "residual", t, runs.Count, radius / (lipschitz * Math.Sqrt(t)),
+                    excess.Average(), excess.Max(), runs.Average(o => o.Mean - fLinMin), bound,
+                    a == ShamirArchitecture.SkipToOutput ? excess.Count(e => !(e <= bound)) : 0));
+            }
+        return new ShamirSgdResult(config, radius, lipschitz, lossBound, fLinMin, rows, clock.Elapsed.TotalSeconds);
+    }
+
+    /// <summary>
+    /// One projected-SGD run of T steps (sample i_t uniform over the data): (w, v) ← Π_b((w, v) − η∇), θ ← θ − η∇_θ.
+    /// For the residual architecture "v" is V (d × k) and the ball is over (w, vec V). Returns the best and the mean F over
+    /// the evaluated iterates.
+    /// </summary>
+    public static (double Best, double Mean) Train(ShamirData data, ShamirArchitecture architecture, int k, int horizon, double eta, double radius,
+        int evaluations, PhiloxStream rng, CancellationToken cancellationToken = default)
+    {
+        int d = data.Dimension, n = data.Samples;
+        bool skip = architecture == ShamirArchitecture.SkipToOutput;
+        var w = new double[d];
+        var v = new double[skip ? k : d * k];
+        var weight = new double[k * d];
+        var bias = new double[k];
+        double s = 1 / Math.Sqrt(d);
+        for (int i = 0; i < weight.Length; i++) weight[i] = s * rng.NextNormal();
+        var f = new double[k];
+        var c = new double[k]; // ∂p/∂f: v (skip) or Vᵀw (residual)
+        var gw = new double[d];
+        var gv = new double[v.Length];
+        int every = Math.Max(1, horizon / evaluations);
+        double best = double.PositiveInfinity, sum = 0;
+        int evaluated = 0;
+        for (int t = 0; t < horizon; t++)
+        {
+            if ((t & 0xFFFF) == 0) cancellationToken.ThrowIfCancellationRequested();
+            int i = (int)(rng.NextUInt32() % (uint)n);
+            var x = data.X.AsSpan(i * d, d);
+            double p = Forward(x, w, v, weight, bias, f, c, skip);
+            double slope = ShamirLosses.Slope(data.Loss, p, data.Y[i]);
+            // (w, v) gradient, then θ's (before (w, v) move: all from the same iterate).
+            if (skip)
+            {
+                for (int j = 0; j < d; j++) gw[j] = slope * x[j];
+                for (int j = 0; j < k; j++) gv[j] = slope * f[j];
+            }
+            else
+            {
+                for (int r = 0; r < d; r++)
+                {
+                    double vf = LinearPredictor.Dot(v.AsSpan(r * k, k), f);
+                    gw[r] = slope * (x[r] + vf);
+                    for (int j = 0; j < k; j++) gv[r * k + j] = slope * w[r] * f[j];
+                }
+            }
+            for (int j = 0; j < k; j++)
+            {
+                double back = slope * c[j] * (1 - f[j] * f[j]);
+                bias[j] -= eta * back;
+                var row = weight.AsSpan(j * d, d);
+                for (int q = 0; q < d; q++) row[q] -= eta * back * x[q];
+            }
+            double norm2 = 0;
+            for (int j = 0; j < d; j++) { w[j] -= eta * gw[j]; norm2 += w[j] * w[j]; }
+            for (int j = 0; j < v.Length; j++) { v[j] -= eta * gv[j]; norm2 += v[j] * v[j]; }
+            if (norm2 > radius * radius)
+            {
+                double scale = radius / Math.Sqrt(norm2);
+                for (int j = 0; j < d; j++) w[j] *= scale;
+                for (int j = 0; j < v.Length; j++) v[j] *= scale;
+            }
+            if ((t + 1) % every == 0 || t + 1 == horizon)
+            {
+                double value = Objective(data, w, v, weight, bias, f, c, skip);
+                best = Math.Min(best, value);
+                sum += value;
+                evaluated++;
+            }
+        }
+        return (best, sum / evaluated);
+    }
+
+    private static double Forward(ReadOnlySpan<double> x, double[] w, double[] v, double[] weight, double[] bias, double[] f, double[] c, bool skip)
+    {
+        int d = x.Length, k = bias.Length;
+        for (int j = 0; j < k; j++) f[j] = Math.Tanh(bias[j] + LinearPredictor.Dot(weight.AsSpan(j * d, d), x));
+        if (skip) v.CopyTo(c, 0);
+        else
+        {
+            Array.Clear(c);
+            for (int r = 0; r < d; r++)
+                for (int j = 0; j < k; j++) c[j] += v[r * k + j] * w[r];
+        }
+        return LinearPredictor.Dot(w, x) + LinearPredictor.Dot(c, f);
+    }
+
+    /// <summary>F(w, v, θ) over the whole data set.</summary>
+    public static double Objective(ShamirData data, double[] w, double[] v, double[] weight, double[] bias, double[] f, double[] c, bool skip)
+    {
+        int d = data.Dimension;
+        double sum = 0;
+        for (int i = 0; i < data.Samples; i++)
+            sum += ShamirLosses.Value(data.Loss, Forward(data.X.AsSpan(i * d, d), w, v, weight, bias, f, c, skip), data.Y[i]);
+        return sum / data.Samples;
+    }
+
+    /// <summary>
+    /// argmin_{‖u‖ ≤ b} F_lin(u): the unconstrained minimizer when it lies in the ball; otherwise the ridge minimizer
+    /// of F_lin(u) + (λ/2)‖u‖² with λ found by bisection so that ‖u_λ‖ = b (KKT for a convex F_lin on a ball).
+    /// </summary>
+    public static double[] BallMinimizer(ShamirData data, double[] unconstrained, double radius)
+    {
+        if (Math.Sqrt(LinearPredictor.Dot(unconstrained, unconstrained)) <= radius) return unconstrained;
+        double lo = 0, hi = 1;
+        while (Math.Sqrt(LinearPredictor.Dot(Ridge(data, hi), Ridge(data, hi))) > radius) hi *= 2;
+        double[] u = Ridge(data, hi);
+        for (int it = 0; it < 100; it++)
+        {
+            double mid = 0.5 * (lo + hi);
+            var um = Ridge(data, mid);
+            if (Math.Sqrt(LinearPredictor.Dot(um, um)) > radius) lo = mid; else { hi = mid; u = um; }
+        }
+        return u;
+    }
+
+    /// <summary>argmin F_lin(u) + (λ/2)‖u‖² by Newton.</summary>
+    internal static double[] Ridge(ShamirData data, double lambda)
+    {
+        int d = data.Dimension, n = data.Samples;
+        var u = new double[d];
+        var g = new double[d];
+        var h = new double[d * d];
+        for (int step = 0; step < 100; step++)
+        {
+            LinearPredictor.Gradient(data, u, g);
+            for (int j = 0; j < d; j++) g[j] += lambda * u[j];
+            Array.Clear(h);
+            for (int i = 0; i < n; i++)
+            {
+                var x = data.X.AsSpan(i * d, d);
+                double cv = ShamirLosses.Curvature(data.Loss, LinearPredictor.Dot(x, u), data.Y[i]) / n;
+                for (int r = 0; r < d; r++) for (int q = 0; q < d; q++) h[r * d + q] += cv * x[r] * x[q];
+            }
+            for (int j = 0; j < d; j++) h[j * d + j] += lambda;
+            var delta = LinearPredictor.CholeskySolve(h, g, d);
+            double norm = 0;
+            for (int j = 0; j < d; j++) { u[j] -= delta[j]; norm += delta[j] * delta[j]; }
+            if (Math.Sqrt(norm) <= 1e-15 * (1 + Math.Sqrt(LinearPredictor.Dot(u, u)))) break;
+        }
+        return u;
+    }
+}
