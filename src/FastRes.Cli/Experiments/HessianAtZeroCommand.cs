@@ -24,6 +24,7 @@ public sealed class HessianAtZeroCommand : ExperimentBinding<HessianAtZeroConfig
     public override HessianAtZeroConfig Defaults { get; } = new();
     public override IReadOnlyList<Setting<HessianAtZeroConfig>> Settings { get; }
     public override IReadOnlyCollection<string> NotInHash => ["threads"];
+    protected override string ProgressUnit => "Hessians";
 
     public HessianAtZeroCommand()
     {

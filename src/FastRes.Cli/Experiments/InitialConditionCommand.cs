@@ -22,6 +22,7 @@ public sealed class InitialConditionCommand : ExperimentBinding<InitialCondition
     public override InitialConditionConfig Defaults { get; } = new();
     public override IReadOnlyList<Setting<InitialConditionConfig>> Settings { get; }
     public override IReadOnlyCollection<string> NotInHash => ["threads"];
+    protected override string ProgressUnit => "Hessians";
 
     public InitialConditionCommand()
     {

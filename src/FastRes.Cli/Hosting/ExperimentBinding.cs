@@ -40,6 +40,9 @@ public abstract class ExperimentBinding<TConfig, TResult> : IExperiment where TC
     /// <summary>Trials the runner will report, or null if it cannot be known in advance.</summary>
     protected virtual long? TotalTrials(TConfig config) => null;
 
+    /// <summary>What one progress step is called in the progress line (the runner's IProgress increments).</summary>
+    protected virtual string ProgressUnit => "trials";
+
     protected abstract TResult Execute(TConfig config, IProgress<long> progress, CancellationToken cancellationToken);
 
     /// <summary>Writes results.json, results.csv, figures and summary.md (each atomically); returns the file names.</summary>
@@ -131,7 +134,7 @@ public abstract class ExperimentBinding<TConfig, TResult> : IExperiment where TC
             TResult result;
             try
             {
-                result = TrialProgress.Run(context, Name, TotalTrials(config), (progress, ct) => Execute(config, progress, journal, ct));
+                result = TrialProgress.Run(context, Name, TotalTrials(config), (progress, ct) => Execute(config, progress, journal, ct), ProgressUnit);
             }
             catch (OperationCanceledException) when (context.Cancellation.IsCancellationRequested && journal is not null)
             {

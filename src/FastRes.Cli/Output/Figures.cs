@@ -17,7 +17,13 @@ public static class Figures
     public static IEnumerable<string> Save(Plot plot, string folder, string name, int width = Width, int height = Height)
     {
         AtomicFile.WriteBytes(Path.Combine(folder, name + ".png"), plot.GetImageBytes(width, height, ImageFormat.Png));
+        // Skia's SVG backend cannot draw dash effects: it draws them solid and prints "Unsupported path effect in
+        // addPaint" on the console for each. Draw them solid on purpose for the SVG, then restore the PNG's patterns.
+        var dashed = plot.GetPlottables().OfType<IHasLine>().Where(p => p.LinePattern.Name != LinePattern.Solid.Name)
+                         .Select(p => (Plottable: p, Pattern: p.LinePattern)).ToList();
+        foreach (var (p, _) in dashed) p.LinePattern = LinePattern.Solid;
         AtomicFile.WriteText(Path.Combine(folder, name + ".svg"), plot.GetSvgXml(width, height));
+        foreach (var (p, pattern) in dashed) p.LinePattern = pattern;
         return [name + ".png", name + ".svg"];
     }
 
