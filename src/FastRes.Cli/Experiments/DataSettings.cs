@@ -42,5 +42,13 @@ public sealed class DataCache
         return TryLoad(spec, width, seed, errors) ?? throw new BadInputException("--data", errors[0].Message);
     }
 
+    /// <summary>A data source as a figure title can hold it: the folder of an IDX file ("mnist-10k"), else the name.</summary>
+    public static string ShortName(string source)
+    {
+        string file = Path.GetFileName(source);
+        string? folder = Path.GetFileName(Path.GetDirectoryName(source));
+        return file.Contains("idx", StringComparison.OrdinalIgnoreCase) && !string.IsNullOrEmpty(folder) ? folder : file.Length > 0 ? file : source;
+    }
+
     public const string Help = "DIR with MNIST IDX files, or digits:FILE (8×8 digits CSV); default: built-in synthetic whitened data";
 }

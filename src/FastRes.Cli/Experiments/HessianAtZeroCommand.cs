@@ -129,7 +129,7 @@ public sealed class HessianAtZeroCommand : ExperimentBinding<HessianAtZeroConfig
             }
         }
         LogTicks(plot);
-        plot.Title($"κ of the Hessian at w = 0 vs depth ({result.DataSource})");
+        plot.Title($"κ of the Hessian at w = 0 vs depth ({DataCache.ShortName(result.DataSource)})");
         plot.XLabel("depth");
         plot.YLabel("κ = max|λ| / |λ|₍₀.₁₎");
         plot.ShowLegend(Alignment.UpperLeft);

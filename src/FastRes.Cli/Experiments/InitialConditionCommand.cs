@@ -124,7 +124,7 @@ public sealed class InitialConditionCommand : ExperimentBinding<InitialCondition
             bars.Color = color; bars.CapSize = 5;
         }
         HessianAtZeroCommand.LogTicks(plot);
-        plot.Title($"κ of the Hessian at initialization vs depth ({result.DataSource}, mean ± std of {result.Config.Runs} runs)");
+        plot.Title($"κ of the Hessian at initialization vs depth ({DataCache.ShortName(result.DataSource)}, mean ± std of {result.Config.Runs} runs)");
         plot.XLabel("depth");
         plot.YLabel("κ = max|λ| / |λ|₍₀.₁₎");
         plot.ShowLegend(Alignment.UpperLeft);
