@@ -46,7 +46,8 @@ public static class TableFiles
     public static string Show(double value) => double.IsFinite(value) ? value.ToString("G4", CultureInfo.InvariantCulture)
         : double.IsPositiveInfinity(value) ? "∞" : "—";
 
-    private static void Value(Utf8JsonWriter w, string name, object? value)
+    /// <summary>One JSON property; non-finite doubles become null.</summary>
+    internal static void Value(Utf8JsonWriter w, string name, object? value)
     {
         w.WritePropertyName(name);
         switch (value)
@@ -56,6 +57,7 @@ public static class TableFiles
             case double: w.WriteNullValue(); break;
             case int i: w.WriteNumberValue(i); break;
             case long l: w.WriteNumberValue(l); break;
+            case bool b: w.WriteBooleanValue(b); break;
             case string s: w.WriteStringValue(s); break;
             default: throw new ArgumentException($"unsupported value type {value.GetType().Name} for {name}");
         }

@@ -23,14 +23,14 @@ public static class VerdictFiles
             w.WriteNumber("seconds", seconds);
             w.WriteNumber("cases", cases);
             w.WriteNumber("violations", violations);
-            foreach (var (name, value) in scalars) Value(w, name, value);
+            foreach (var (name, value) in scalars) TableFiles.Value(w, name, value);
             foreach (var (name, rows) in tables)
             {
                 w.WriteStartArray(name);
                 foreach (var row in rows)
                 {
                     w.WriteStartObject();
-                    foreach (var (column, value) in row) Value(w, column, value);
+                    foreach (var (column, value) in row) TableFiles.Value(w, column, value);
                     w.WriteEndObject();
                 }
                 w.WriteEndArray();
@@ -41,20 +41,4 @@ public static class VerdictFiles
 
     /// <summary>A number for summary.md with more digits than <see cref="TableFiles.Show"/> (critical points are compared to 2 decimals in the paper).</summary>
     public static string Fixed(double value, int digits = 4) => double.IsFinite(value) ? value.ToString("F" + digits, CultureInfo.InvariantCulture) : "—";
-
-    private static void Value(Utf8JsonWriter w, string name, object? value)
-    {
-        w.WritePropertyName(name);
-        switch (value)
-        {
-            case null: w.WriteNullValue(); break;
-            case double d when double.IsFinite(d): w.WriteNumberValue(d); break;
-            case double: w.WriteNullValue(); break;
-            case int i: w.WriteNumberValue(i); break;
-            case long l: w.WriteNumberValue(l); break;
-            case bool b: w.WriteBooleanValue(b); break;
-            case string s: w.WriteStringValue(s); break;
-            default: throw new ArgumentException($"unsupported value type {value.GetType().Name} for {name}");
-        }
-    }
 }
