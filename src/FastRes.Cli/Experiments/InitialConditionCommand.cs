@@ -1,7 +1,9 @@
 using System.Text;
+using System.Text.Json;
 using System.Text.Json.Nodes;
 using FastRes.Cli.Hosting;
 using FastRes.Cli.Output;
+using FastRes.Experiments.Checkpoints;
 using FastRes.Experiments.Hessian;
 using FastRes.Experiments.ShortcutCnn;
 using ScottPlot;
@@ -21,7 +23,7 @@ public sealed class InitialConditionCommand : ExperimentBinding<InitialCondition
     public override string Description => "κ of the Hessian at initialization vs depth, plain vs shortcut linear nets (Li et al. Fig. 4)";
     public override InitialConditionConfig Defaults { get; } = new();
     public override IReadOnlyList<Setting<InitialConditionConfig>> Settings { get; }
-    public override IReadOnlyCollection<string> NotInHash => ["threads"];
+    public override IReadOnlyCollection<string> NotInHash => ["threads", "shard"];
     protected override string ProgressUnit => "Hessians";
 
     public InitialConditionCommand()
@@ -37,6 +39,8 @@ public sealed class InitialConditionCommand : ExperimentBinding<InitialCondition
             new("seed", "N", $"Seed of the initializations and the synthetic data (default {d.Seed})", (c, t) => c with { Seed = Values.ULong("seed", t) }),
             new("width", "D", $"Layer width d = PCA dimension (default {d.Width})", (c, t) => c with { Width = Values.Int("width", t) }),
             new("threads", "N", "Threads, 0 = all cores (default 0); never changes results", (c, t) => c with { Threads = Values.Int("threads", t) }),
+            new("shard", "i/N", "Run shard i (0-based) of N of the run indices, at every (net, depth); merge combines shards (default 0/1)",
+                (c, t) => c with { Shard = ShortcutCnnSettings.ParseShard(t) }),
         ];
     }
 
@@ -59,6 +63,7 @@ public sealed class InitialConditionCommand : ExperimentBinding<InitialCondition
         ["seed"] = c.Seed,
         ["width"] = c.Width,
         ["threads"] = c.Threads,
+        ["shard"] = c.Shard.ToString(),
     };
 
     protected override long? TotalTrials(InitialConditionConfig config) => InitialCondition.TotalSteps(config);
@@ -66,17 +71,111 @@ public sealed class InitialConditionCommand : ExperimentBinding<InitialCondition
     protected override InitialConditionResult Execute(InitialConditionConfig config, IProgress<long> progress, CancellationToken cancellationToken)
         => InitialCondition.Run(config, _data.Get(config.Data, config.Width, config.Seed), progress, cancellationToken);
 
+    // ---- scale-out (SPEC §7): shards slice the run indices; a checkpoint block is one finished (net, depth, run) ----
+
+    public override string SlicedSetting => "runs";
+
+    public override ShardSlice? SliceOf(InitialConditionConfig c)
+    {
+        var (start, end) = c.RunRange;
+        return new ShardSlice(c.Shard.Index, c.Shard.Count, start, end);
+    }
+
+    protected override (string Shard, int BlockTrials)? CheckpointLayout(InitialConditionConfig c) => (c.Shard.ToString(), 1);
+
+    protected override InitialConditionResult Execute(InitialConditionConfig config, IProgress<long> progress, ITrialBlockJournal? journal, CancellationToken cancellationToken)
+        => InitialCondition.Run(config, _data.Get(config.Data, config.Width, config.Seed), progress, cancellationToken, journal);
+
+    public override bool CanMerge => true;
+    protected override InitialConditionConfig WholeRun(InitialConditionConfig c) => c with { Shard = Shard.Whole, Threads = Defaults.Threads };
+
+    /// <summary>
+    /// Concatenates each (net, depth) row's per-run values over the shards in slice order (= run order) and
+    /// summarizes them as a run does, so the merged rows equal a single run's bit for bit. Shard files whose rows,
+    /// runs or summaries do not match their per-run values are refused as corrupt.
+    /// </summary>
+    protected override InitialConditionResult MergeShards(InitialConditionConfig whole, IReadOnlyList<ShardInput> shards)
+    {
+        var ordered = shards.OrderBy(s => s.Slice.TrialStart).ThenBy(s => s.Slice.Index).ToList();
+        List<(string Net, int Depth, int Params)>? keys = null;
+        List<List<InitialConditionRunValue>> values = [];
+        string? source = null;
+        double seconds = 0;
+        foreach (var shard in ordered)
+        {
+            BadInputException Corrupt(string what) => new("merge", $"{shard.ResultsPath} is corrupt: {what}");
+            var root = shard.Results;
+            if (!root.TryGetProperty("rows", out var rows) || rows.ValueKind != JsonValueKind.Array) throw Corrupt("no \"rows\" array");
+            string shardSource = root.TryGetProperty("data_source", out var ds) && ds.ValueKind == JsonValueKind.String ? ds.GetString()! : throw Corrupt("no \"data_source\"");
+            if (source is not null && shardSource != source) throw new BadInputException("merge", $"{shard.Dir} used data {shardSource}, another shard {source}");
+            source = shardSource;
+            if (root.TryGetProperty("seconds", out var sec) && sec.TryGetDouble(out double s)) seconds += s;
+            var shardKeys = new List<(string, int, int)>();
+            int r = 0;
+            foreach (var row in rows.EnumerateArray())
+            {
+                try
+                {
+                    var key = (row.GetProperty("net").GetString()!, row.GetProperty("depth").GetInt32(), row.GetProperty("params").GetInt32());
+                    shardKeys.Add(key);
+                    if (keys is not null && (r >= keys.Count || keys[r] != key)) throw Corrupt($"row {r} is {key}, other shards have {(r < keys.Count ? keys[r].ToString() : "no such row")}");
+                    if (keys is null) values.Add([]);
+                    var runs = new List<InitialConditionRunValue>();
+                    foreach (var v in row.GetProperty("per_run").EnumerateArray())
+                    {
+                        var kappa = v.GetProperty("kappa");
+                        runs.Add(new(v.GetProperty("run").GetInt32(), kappa.ValueKind == JsonValueKind.Null ? double.PositiveInfinity : kappa.GetDouble(),
+                                     v.GetProperty("index").GetDouble()));
+                    }
+                    if (!runs.Select(x => (long)x.Run).SequenceEqual(Range(shard.Slice)))
+                        throw Corrupt($"row {r} ({key.Item1} depth {key.Item2}) does not hold exactly the runs [{shard.Slice.TrialStart}, {shard.Slice.TrialEnd}) of its slice");
+                    var own = InitialCondition.Summarize(key.Item1, key.Item2, key.Item3, runs);
+                    if (row.GetProperty("runs").GetInt32() != own.Runs || row.GetProperty("infinite_kappa_runs").GetInt32() != own.InfiniteKappaRuns
+                        || !SameNumber(row.GetProperty("kappa_mean"), own.KappaMean) || !SameNumber(row.GetProperty("kappa_std"), own.KappaStd)
+                        || !SameNumber(row.GetProperty("index_mean"), own.IndexMean))
+                        throw Corrupt($"row {r} ({key.Item1} depth {key.Item2}): its summary and per-run values do not add up");
+                    values[r].AddRange(runs);
+                }
+                catch (Exception e) when (e is KeyNotFoundException or InvalidOperationException or FormatException)
+                {
+                    throw Corrupt($"row {r} lacks net, depth, params, runs or per_run values");
+                }
+                r++;
+            }
+            if (keys is not null && shardKeys.Count != keys.Count) throw Corrupt($"{shardKeys.Count} rows, other shards have {keys.Count}");
+            keys ??= shardKeys;
+        }
+        var merged = keys!.Select((k, i) => InitialCondition.Summarize(k.Net, k.Depth, k.Params, values[i])).ToList();
+        return new InitialConditionResult(whole, source!, merged, seconds, values);
+    }
+
+    private static IEnumerable<long> Range(ShardSlice slice) { for (long i = slice.TrialStart; i < slice.TrialEnd; i++) yield return i; }
+
+    private static bool SameNumber(JsonElement e, double value)
+        => e.ValueKind == JsonValueKind.Null ? !double.IsFinite(value) : e.TryGetDouble(out double d) && d.Equals(value);
+
     private static List<IReadOnlyList<(string, object?)>> Rows(InitialConditionResult r) => r.Rows.Select(x => (IReadOnlyList<(string, object?)>)
     [
         ("net", x.Net), ("depth", x.Depth), ("params", x.Params), ("kappa_mean", x.KappaMean), ("kappa_std", x.KappaStd),
         ("index_mean", x.IndexMean), ("runs", x.Runs), ("infinite_kappa_runs", x.InfiniteKappaRuns),
     ]).ToList();
 
+    /// <summary>results.json rows: the table's fields plus "per_run": [{"run", "kappa" (null = ∞), "index"}], what merge recomputes from.</summary>
+    private static List<IReadOnlyList<(string, object?)>> JsonRows(InitialConditionResult r) => Rows(r).Select((row, i) => (IReadOnlyList<(string, object?)>)
+    [
+        .. row,
+        ("per_run", new JsonArray(r.RunValues[i].Select(v => (JsonNode)new JsonObject
+        {
+            ["run"] = v.Run,
+            ["kappa"] = double.IsFinite(v.Kappa) ? v.Kappa : null,
+            ["index"] = v.Index,
+        }).ToArray())),
+    ]).ToList();
+
     public override IReadOnlyList<string> WriteResults(RunHeader header, InitialConditionResult result)
     {
-        var rows = Rows(result);
-        TableFiles.WriteJson(header, result.Seconds, [("data_source", result.DataSource)], rows);
-        TableFiles.WriteCsv(header, rows);
+        TableFiles.WriteJson(header, result.Seconds, [("data_source", result.DataSource)], JsonRows(result));
+        TableFiles.WriteCsv(header, Rows(result));
         var notes = new List<string>();
         var figures = Figure(result, header.OutDir, notes).ToList();
         var md = new StringBuilder();

@@ -101,7 +101,7 @@ public static class ShortcutCnnSettings
             : throw new BadInputException("--methods", $"every value must be one of cnn, resnet, resnet-ssw (got \"{text}\")");
 
     /// <summary>"i/N" → shard; whether 0 ≤ i &lt; N is Validate()'s call.</summary>
-    private static Shard ParseShard(string? text)
+    internal static Shard ParseShard(string? text)
     {
         string t = Values.Required("shard", text);
         string[] parts = t.Split('/');

@@ -77,6 +77,9 @@ public abstract class ExperimentBinding<TConfig, TResult> : IExperiment where TC
     /// <summary>Whether <c>fastres merge</c> can combine shards of this experiment.</summary>
     public virtual bool CanMerge => false;
 
+    /// <summary>The config key whose count the shards slice (merge checks the slices tile 0..that count).</summary>
+    public virtual string SlicedSetting => "trials";
+
     /// <summary>The config of the whole run that a shard's config belongs to (shard 0/1, execution knobs at defaults).</summary>
     protected virtual TConfig WholeRun(TConfig shardConfig) => shardConfig;
 

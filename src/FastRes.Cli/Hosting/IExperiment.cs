@@ -17,6 +17,8 @@ public interface IExperiment
     Command CreateSlurmCommand(CliContext context);
     /// <summary>Whether <c>fastres merge</c> can combine shards of this experiment.</summary>
     bool CanMerge { get; }
+    /// <summary>The config key whose count <c>--shard</c> slices (the slice's trial_start/trial_end index it): "trials", or "runs".</summary>
+    string SlicedSetting { get; }
     /// <summary>Merges shards already checked by the host; returns the files written into <paramref name="outDir"/>.</summary>
     IReadOnlyList<string> Merge(IReadOnlyList<ShardInput> shards, string outDir, CliContext context);
 }

@@ -59,6 +59,7 @@ public static class TableFiles
             case long l: w.WriteNumberValue(l); break;
             case bool b: w.WriteBooleanValue(b); break;
             case string s: w.WriteStringValue(s); break;
+            case System.Text.Json.Nodes.JsonNode node: node.WriteTo(w); break;
             default: throw new ArgumentException($"unsupported value type {value.GetType().Name} for {name}");
         }
     }

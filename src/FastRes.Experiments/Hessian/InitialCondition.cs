@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using FastRes.Experiments.Checkpoints;
 using FastRes.Experiments.Data;
 using FastRes.Experiments.ShortcutCnn;
 using FastRes.Kernels.Networks;
@@ -62,6 +63,11 @@ public sealed record InitialConditionConfig
     public ulong Seed { get; init; } = 1;
     public int Width { get; init; } = DigitPreprocessing.DefaultDimension;
     public int Threads { get; init; }
+    /// <summary>The slice of the run indices 0..Runs−1 this process computes (every (net, depth) point); merge combines shards.</summary>
+    public Shard Shard { get; init; } = Shard.Whole;
+
+    /// <summary>Runs [Start, End) of this shard.</summary>
+    public (int Start, int End) RunRange { get { var (a, b) = Shard.Range(Runs); return ((int)a, (int)b); } }
 
     public IReadOnlyList<ConfigError> Validate()
     {
@@ -72,17 +78,68 @@ public sealed record InitialConditionConfig
         if (Runs < 1 || Runs > 10_000) errors.Add(new("runs", $"must be between 1 and 10000 (got {Runs})"));
         if (Width < 2 || Width > 64) errors.Add(new("width", $"must be between 2 and 64 (got {Width})"));
         if (Threads < 0) errors.Add(new("threads", $"must be ≥ 0 (0 = all cores) (got {Threads})"));
+        if (Shard.Count < 1 || Shard.Index < 0 || Shard.Index >= Shard.Count)
+            errors.Add(new("shard", $"must be i/N with 0 ≤ i < N (got {Shard})"));
         return errors;
     }
 }
 
 public sealed record InitialConditionRow(string Net, int Depth, int Params, double KappaMean, double KappaStd, double IndexMean, int Runs, int InfiniteKappaRuns);
 
-public sealed record InitialConditionResult(InitialConditionConfig Config, string DataSource, IReadOnlyList<InitialConditionRow> Rows, double Seconds);
+/// <summary>One initialization's outcome: its run index, κ (+∞ when |λ|_(0.1) = 0) and Morse index.</summary>
+public sealed record InitialConditionRunValue(int Run, double Kappa, double Index);
+
+/// <summary>
+/// The rows, and per row (same order) the per-run values they summarize: what shards record so that merging can
+/// recompute mean and std exactly as a single run would.
+/// </summary>
+public sealed record InitialConditionResult(InitialConditionConfig Config, string DataSource, IReadOnlyList<InitialConditionRow> Rows, double Seconds,
+                                            IReadOnlyList<IReadOnlyList<InitialConditionRunValue>> RunValues);
 
 public static class InitialCondition
 {
-    public static long TotalSteps(InitialConditionConfig c) => (long)c.Nets.Length * c.Depths.Length * c.Runs;
+    /// <summary>Hessians this config computes: (net, depth) points × the runs of its shard.</summary>
+    public static long TotalSteps(InitialConditionConfig c)
+        => (long)c.Nets.Sum(net => c.Depths.Select(depth => Units(net, depth)).Distinct().Count()) * (c.RunRange.End - c.RunRange.Start);
+
+    private static int Units(InitialConditionNet net, int depth) => Math.Max(1, (int)Math.Round(depth / (double)net.Shape().N));
+
+    /// <summary>The journal's name for one (net, depth) point: <c>net=xavier depth=8</c>.</summary>
+    public static string CellName(InitialConditionNet net, int depth) => $"net={net.Name()} depth={depth}";
+
+    /// <summary>
+    /// A row from its runs' values, in run order: κ mean and sample std over the finite κ, index mean over all runs.
+    /// A run and a merge of shards both come through here with the same values in the same order, so bit for bit equal.
+    /// </summary>
+    public static InitialConditionRow Summarize(string net, int depth, int size, IReadOnlyList<InitialConditionRunValue> values)
+    {
+        var kappas = new List<double>();
+        double indexSum = 0;
+        int infinite = 0;
+        foreach (var v in values)
+        {
+            if (double.IsFinite(v.Kappa)) kappas.Add(v.Kappa); else infinite++;
+            indexSum += v.Index;
+        }
+        double mean = kappas.Count > 0 ? kappas.Average() : double.NaN;
+        double std = kappas.Count > 1 ? Math.Sqrt(kappas.Sum(k => (k - mean) * (k - mean)) / (kappas.Count - 1)) : double.NaN;
+        return new InitialConditionRow(net, depth, size, mean, std, values.Count > 0 ? indexSum / values.Count : double.NaN, values.Count, infinite);
+    }
+
+    /// <summary>A finished run as a journal block of one trial: its tally is the IEEE-754 bits of κ and index (exact round trip).</summary>
+    public static CompletedBlock ToBlock(string cell, InitialConditionRunValue v)
+        => new(cell, v.Run, v.Run, v.Run + 1, [Bits(v.Kappa), Bits(v.Index)]);
+
+    public static InitialConditionRunValue FromBlock(CompletedBlock b)
+    {
+        if (b.Tally.Length != 2 || b.End != b.Start + 1 || b.Start != b.Index)
+            throw new InvalidDataException($"checkpoint block {b.Cell} #{b.Index} is not an initial-condition run record");
+        return new((int)b.Index, BitConverter.Int64BitsToDouble(b.Tally[0]), BitConverter.Int64BitsToDouble(b.Tally[1]));
+    }
+
+    // κ ≥ 0 or +∞ and index ∈ [0, 1]: sign bit clear, so the bits are a non-negative integer as the journal wants.
+    private static long Bits(double x) => BitConverter.DoubleToInt64Bits(x == 0 ? 0.0 : x) is var b && b >= 0 ? b
+        : throw new ArgumentOutOfRangeException(nameof(x), $"{x} cannot be journaled");
 
     /// <summary>
     /// Each (net, depth, run) draws its init from Philox stream (seed, run) — the same draws for every depth's layers
@@ -90,7 +147,7 @@ public static class InitialCondition
     /// R = max(1, round(D/n)) units, so the row's depth is R·n.
     /// </summary>
     public static InitialConditionResult Run(InitialConditionConfig config, Dataset data, IProgress<long>? progress = null,
-                                             CancellationToken cancellationToken = default)
+                                             CancellationToken cancellationToken = default, ITrialBlockJournal? journal = null)
     {
         ShortcutCnnMonteCarlo.ThrowIfInvalid(config.Validate());
         if (data.InputDim != config.Width || data.OutputDim != config.Width)
@@ -102,6 +159,8 @@ public static class InitialCondition
         var sxy = new double[d * d];
         ExactHessian.Moments(data.X, data.Y, m, d, sxx, sxy);
         var rows = new List<InitialConditionRow>();
+        var runValues = new List<IReadOnlyList<InitialConditionRunValue>>();
+        var (start, end) = config.RunRange;
         foreach (var net in config.Nets)
         {
             var (shortcut, n, init) = net.Shape();
@@ -112,25 +171,30 @@ public static class InitialCondition
                 var theta = new double[size];
                 var hessian = new double[(long)size * size];
                 var eigenvalues = new double[size];
-                var kappas = new List<double>();
-                double indexSum = 0;
-                int infinite = 0;
-                for (int run = 0; run < config.Runs; run++)
+                string cell = CellName(net, units * n);
+                var values = new List<InitialConditionRunValue>();
+                for (int run = start; run < end; run++)
                 {
+                    if (journal is not null && journal.TryGetCompleted(cell, run, out var done))
+                    {
+                        values.Add(FromBlock(done));
+                        progress?.Report(1);
+                        continue;
+                    }
                     cancellationToken.ThrowIfCancellationRequested();
                     NetworkInitializer.Fill(network, init, config.Seed, (ulong)run, theta);
                     ExactHessian.Linear(network, theta, sxx, sxy, hessian);
                     SymmetricEigen.Eigenvalues(hessian, size, eigenvalues, config.Threads);
                     var stats = SpectrumStats.From(eigenvalues);
-                    if (double.IsFinite(stats.Kappa)) kappas.Add(stats.Kappa); else infinite++;
-                    indexSum += stats.Index;
+                    var value = new InitialConditionRunValue(run, double.IsFinite(stats.Kappa) ? stats.Kappa : double.PositiveInfinity, stats.Index);
+                    journal?.Record(ToBlock(cell, value));
+                    values.Add(value);
                     progress?.Report(1);
                 }
-                double mean = kappas.Count > 0 ? kappas.Average() : double.NaN;
-                double std = kappas.Count > 1 ? Math.Sqrt(kappas.Sum(k => (k - mean) * (k - mean)) / (kappas.Count - 1)) : double.NaN;
-                rows.Add(new InitialConditionRow(net.Name(), units * n, size, mean, std, indexSum / config.Runs, config.Runs, infinite));
+                rows.Add(Summarize(net.Name(), units * n, size, values));
+                runValues.Add(values);
             }
         }
-        return new InitialConditionResult(config, data.Source, rows, clock.Elapsed.TotalSeconds);
+        return new InitialConditionResult(config, data.Source, rows, clock.Elapsed.TotalSeconds, runValues);
     }
 }
