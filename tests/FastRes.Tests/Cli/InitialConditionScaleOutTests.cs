@@ -1,0 +1,143 @@
+using System.Text.Json.Nodes;
+using FastRes.Cli.Hosting;
+using NUnit.Framework;
+
+namespace FastRes.Tests.Cli;
+
+/// <summary>
+/// SPEC §7 for the repeated runs of <c>initial-condition</c>: <c>--shard i/N</c> slices the run indices, merge
+/// recomputes mean ± std from the shards' per-run κ and index and equals a single run exactly (apart from timing),
+/// and a run resumed from its checkpoint (finished (net, depth, run) cells) equals a straight run.
+/// </summary>
+public class InitialConditionScaleOutTests
+{
+    // 2 nets × 2 depths × 5 runs of 32–64-parameter Hessians: well under a second.
+    private static readonly string[] Options = ["--depths", "2,4", "--nets", "xavier,shortcut2", "--runs", "5", "--width", "4", "--threads", "1"];
+
+    private string _dir = null!;
+
+    [SetUp]
+    public void SetUp() => _dir = CliHarness.TempPath("ic-scale");
+
+    [TearDown]
+    public void TearDown() { if (Directory.Exists(_dir)) Directory.Delete(_dir, recursive: true); }
+
+    private string Run(string name, params string[] extra)
+    {
+        string folder = Path.Combine(_dir, name);
+        var r = CliHarness.Run(["run", "initial-condition", .. Options, .. extra, "--out", folder]);
+        Assert.That(r.ExitCode, Is.EqualTo(0), r.Error);
+        return folder;
+    }
+
+    private string[] Shards(int n, params string[] extra)
+        => Enumerable.Range(0, n).Select(i => Run($"s{n}-{i}", [.. extra, "--shard", $"{i}/{n}"])).ToArray();
+
+    private CliHarness.Outcome Merge(string outName, params string[] shards) => CliHarness.Run(["merge", .. shards, "--out", Path.Combine(_dir, outName)]);
+
+    [TestCase(1)]
+    [TestCase(2)]
+    [TestCase(3)]
+    [TestCase(7, Description = "more shards than the 5 runs: two shards are empty")]
+    public void Merged_shards_equal_a_single_run(int n)
+    {
+        string single = Run("single");
+        var merged = Merge("merged", Shards(n));
+        Assert.That(merged.ExitCode, Is.EqualTo(0), merged.Error);
+        ResultsComparison.AssertSameResults(single, Path.Combine(_dir, "merged"), $"{n} shards merged vs single run");
+        Assert.That(File.Exists(Path.Combine(_dir, "merged", "kappa_vs_depth.png")) && File.Exists(Path.Combine(_dir, "merged", "summary.md")));
+    }
+
+    [Test]
+    public void Shards_record_their_slice_of_runs_and_each_runs_values()
+    {
+        string s = Run("s", "--shard", "1/2");
+        var doc = JsonNode.Parse(File.ReadAllText(Path.Combine(s, "results.json")))!;
+        Assert.That(doc["shard"]!.ToJsonString(), Is.EqualTo("{\"index\":1,\"count\":2,\"trial_start\":2,\"trial_end\":5}"));
+        var row = doc["rows"]![0]!;
+        Assert.That((int)row["runs"]!, Is.EqualTo(3));
+        Assert.That(row["per_run"]!.AsArray().Select(v => (int)v!["run"]!), Is.EqualTo(new[] { 2, 3, 4 }));
+        // SPEC §2.6 row fields stay; the CSV keeps the plain table.
+        foreach (string field in new[] { "net", "depth", "params", "kappa_mean", "kappa_std", "index_mean", "runs" })
+            Assert.That(row.AsObject().ContainsKey(field), field);
+        Assert.That(File.ReadLines(Path.Combine(s, "results.csv")).First(), Does.Not.Contain("per_run"));
+        Assert.That((string)doc["config_hash"]!, Is.EqualTo((string)JsonNode.Parse(File.ReadAllText(Path.Combine(Run("whole"), "results.json")))!["config_hash"]!),
+            "the shard is not part of the config hash");
+    }
+
+    [Test]
+    public void Mismatched_config_is_refused()
+    {
+        string a = Run("a", "--shard", "0/2");
+        string b = Run("b", "--shard", "1/2", "--seed", "2");
+        var r = Merge("m", a, b);
+        Assert.That(r.ExitCode, Is.EqualTo(ExitCodes.BadInput), r.Error);
+        Assert.That(r.ErrorLines, Has.Length.EqualTo(1), r.Error);
+        Assert.That(r.Error, Does.StartWith("error: ").And.Contain("config hash"));
+        Assert.That(Directory.Exists(Path.Combine(_dir, "m")), Is.False, "nothing written");
+    }
+
+    [Test]
+    public void Missing_shard_is_refused()
+    {
+        var s = Shards(3);
+        var r = Merge("m", s[0], s[2]);
+        Assert.That(r.ExitCode, Is.EqualTo(ExitCodes.BadInput), r.Error);
+        Assert.That(r.Error, Does.Contain("missing shard 1/3"));
+        Assert.That(Directory.Exists(Path.Combine(_dir, "m")), Is.False, "nothing written");
+    }
+
+    [Test]
+    public void Per_run_values_that_do_not_match_the_summary_are_refused_as_corrupt()
+    {
+        var s = Shards(2);
+        string path = Path.Combine(s[0], "results.json");
+        var doc = JsonNode.Parse(File.ReadAllText(path))!;
+        doc["rows"]![0]!["per_run"]![0]!["kappa"] = 12345.0;
+        File.WriteAllText(path, doc.ToJsonString());
+        var r = Merge("m", s);
+        Assert.That(r.ExitCode, Is.EqualTo(ExitCodes.BadInput), r.Error);
+        Assert.That(r.Error, Does.Contain("is corrupt").And.Contain("do not add up"));
+        Assert.That(Directory.Exists(Path.Combine(_dir, "m")), Is.False, "nothing written");
+    }
+
+    [TestCase("0/1", 1)]
+    [TestCase("0/1", 9)]
+    [TestCase("1/2", 4)]
+    public void Resumed_after_a_kill_equals_a_straight_run(string shard, int keptBlocks)
+    {
+        string straight = Run("straight", "--shard", shard);
+        // What a kill leaves: config.json, a checkpoint holding the first finished (net, depth, run) cells and a torn
+        // record after them, no results.json.
+        string killed = Run("killed", "--shard", shard);
+        string log = Path.Combine(killed, CheckpointFile.FileName);
+        var lines = File.ReadAllLines(log);
+        Assert.That(lines.Length - 1, Is.GreaterThan(keptBlocks), "the full run journals more cells than kept");
+        File.WriteAllText(log, string.Join("\n", lines.Take(1 + keptBlocks)) + "\n" + lines[1 + keptBlocks][..20]);
+        File.Delete(Path.Combine(killed, "results.json"));
+
+        var resumed = CliHarness.Run("run", "initial-condition", "--resume", killed);
+        Assert.That(resumed.ExitCode, Is.EqualTo(0), resumed.Error);
+        Assert.That(resumed.Error, Does.Contain($"{keptBlocks} finished block(s)").And.Contain("torn"));
+        ResultsComparison.AssertSameResults(straight, killed, $"resumed after {keptBlocks} cells of shard {shard}");
+        Assert.That(File.ReadAllLines(log), Has.Length.EqualTo(lines.Length), "each cell journaled once");
+    }
+
+    [Test]
+    public void Resume_with_different_options_is_refused()
+    {
+        string run = Run("r");
+        var r = CliHarness.Run("run", "initial-condition", "--resume", run, "--runs", "6");
+        Assert.That(r.ExitCode, Is.EqualTo(ExitCodes.BadInput), r.Error);
+        Assert.That(r.Error, Does.StartWith("error: --runs:").And.Contain("differs from the run being resumed"));
+    }
+
+    [Test]
+    public void Slurm_accepts_initial_condition()
+    {
+        string job = Path.Combine(_dir, "job");
+        var r = CliHarness.Run(["slurm", "run", "initial-condition", "--depths", "2", "--runs", "4", "--width", "4", "--shards", "2", "--out", job]);
+        Assert.That(r.ExitCode, Is.EqualTo(0), r.Error);
+        Assert.That(File.ReadAllText(Path.Combine(job, "job.sbatch")), Does.Contain("initial-condition").And.Contain("--shard"));
+    }
+}
