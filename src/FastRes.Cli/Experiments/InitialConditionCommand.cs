@@ -181,7 +181,9 @@ public sealed class InitialConditionCommand : ExperimentBinding<InitialCondition
         var md = new StringBuilder();
         md.AppendLine("# initial-condition").AppendLine();
         md.AppendLine($"fastres {header.Version}, commit {header.GitCommit ?? "unknown"}, config_hash `{header.ConfigHash}`, data: {result.DataSource}, {result.Seconds:F1} s.").AppendLine();
-        md.AppendLine($"κ = max|λ| / |λ|_(0.1) of the exact Hessian at initialization, mean ± std over {result.Config.Runs} runs (linear networks; Li et al. Figure 4).").AppendLine();
+        var (first, end) = result.Config.RunRange;
+        string over = result.Config.Shard == Shard.Whole ? $"{result.Config.Runs} runs" : $"runs [{first}, {end}) of {result.Config.Runs} (shard {result.Config.Shard}; merge the shards for the whole run)";
+        md.AppendLine($"κ = max|λ| / |λ|_(0.1) of the exact Hessian at initialization, mean ± std over {over} (linear networks; Li et al. Figure 4).").AppendLine();
         md.AppendLine("| net | depth | params | κ mean | κ std | index mean | runs |");
         md.AppendLine("|:--|---:|---:|---:|---:|---:|---:|");
         foreach (var x in result.Rows)
