@@ -211,25 +211,6 @@ public sealed class ShortcutCnnTrajectoryCommand : ExperimentBinding<ShortcutCnn
         int diverged = result.Trajectories.Count(t => t.Outcome == TrialOutcome.Diverged);
         if (diverged > 0) warnings.Add($"{diverged} traced trial(s) diverged (NaN/∞): the step sizes may be too large (see --eta-scale, --eta, --eta1).");
         warnings.AddRange(notes.Select(n => $"Figure: {n}."));
-        if (warnings.Count > 0)
-        {
-            md.AppendLine("## Warnings");
-            md.AppendLine();
-            foreach (string w in warnings) md.AppendLine($"- {w}");
-            md.AppendLine();
-        }
-        if (figures.Count > 0)
-        {
-            md.AppendLine("## Figures");
-            md.AppendLine();
-            foreach (string f in figures.Where(f => f.EndsWith(".png", StringComparison.Ordinal))) md.AppendLine($"![{f}]({f})");
-            md.AppendLine();
-        }
-        md.AppendLine("## Config");
-        md.AppendLine();
-        md.AppendLine("```json");
-        md.AppendLine(header.Config.ToJsonString(RunHeader.Indented));
-        md.AppendLine("```");
-        AtomicFile.WriteText(header.PathOf("summary.md"), md.ToString());
+        ShortcutCnnRowFiles.WriteSummaryTail(header, md, warnings, figures);
     }
 }

@@ -159,6 +159,14 @@ public static class ShortcutCnnRowFiles
         md.AppendLine();
 
         var warnings = Warnings(result).Concat(figureNotes.Select(n => $"Figure: {n}.")).ToList();
+        WriteSummaryTail(header, md, warnings, figureFiles);
+    }
+
+    /// <summary>
+    /// The end every summary.md shares — warnings, the PNG figures inline, the resolved config — then writes the file.
+    /// </summary>
+    public static void WriteSummaryTail(RunHeader header, StringBuilder md, IReadOnlyList<string> warnings, IReadOnlyList<string> figureFiles)
+    {
         if (warnings.Count > 0)
         {
             md.AppendLine("## Warnings");
