@@ -20,12 +20,14 @@ public sealed record YunCriticalPointsConfig
 {
     public ShamirLoss[] Losses { get; init; } = [ShamirLoss.Squared, ShamirLoss.Logistic];
     public YunActivation Activation { get; init; } = YunActivation.Tanh;
-    public int Dimension { get; init; } = 5;
+    public int Dimension { get; init; } = 4;
     public int Blocks { get; init; } = 3;
-    public int BlockWidth { get; init; } = 2;
-    public int WideWidth { get; init; } = 3;
-    public int Samples { get; init; } = 100;
-    public int Points { get; init; } = 16;
+    public int BlockWidth { get; init; } = 1;
+    public int WideWidth { get; init; } = 2;
+    // Many samples per parameter, so the network cannot interpolate: with n ≲ P the logistic risk is driven to 0
+    // and "critical points" are only points far out where the margin makes ∇R tiny, not critical points of the theorem.
+    public int Samples { get; init; } = 300;
+    public int Points { get; init; } = 12;
     public int GdSteps { get; init; } = 300;
     public int NewtonSteps { get; init; } = 200;
     public double GradientTolerance { get; init; } = 1e-8;
@@ -71,14 +73,14 @@ public sealed record YunCriticalPointsConfig
 /// −curvature tolerance·max(1, ‖H‖)), neither, not-converged.
 /// </summary>
 public readonly record struct YunCriticalPoint(string Kind, double Excess, double GradientNorm, double LambdaMin,
-    bool FullRank, bool RowSpaceDeficient, int NewtonSteps, bool Violation)
+    bool FullRank, bool RowSpaceDeficient, int NewtonSteps, double ThetaNorm, bool Violation)
 {
     public bool ConditionsHold => FullRank && RowSpaceDeficient;
 }
 
 public sealed record YunCriticalPointsRow(string Setting, string Loss, int BlockWidth, int Parameters, int Points, int BetterThanLinear,
     int StrictSaddles, int Neither, int NotConverged, int ConditionsHold, int Violations, double MinExcess, double MaxExcess,
-    double MinLambdaMin, double MaxGradientNorm, double RLin);
+    double MinLambdaMin, double MaxGradientNorm, double MaxThetaNorm, double RLin);
 
 /// <param name="Ends">Every start's end point, grouped as the rows are (Rows[i] holds Ends[i]).</param>
 public sealed record YunCriticalPointsResult(YunCriticalPointsConfig Config, IReadOnlyList<YunCriticalPointsRow> Rows,
@@ -130,7 +132,8 @@ public static class YunCriticalPoints
                     ends.Count(e => e.Kind == "better-than-linear"), ends.Count(e => e.Kind == "strict-saddle"), ends.Count(e => e.Kind == "neither"),
                     ends.Count(e => e.Kind == "not-converged"), converged.Count(e => e.ConditionsHold), ends.Count(e => e.Violation),
                     converged.Select(e => e.Excess).DefaultIfEmpty(double.NaN).Min(), converged.Select(e => e.Excess).DefaultIfEmpty(double.NaN).Max(),
-                    converged.Select(e => e.LambdaMin).DefaultIfEmpty(double.NaN).Min(), converged.Select(e => e.GradientNorm).DefaultIfEmpty(double.NaN).Max(), rLin));
+                    converged.Select(e => e.LambdaMin).DefaultIfEmpty(double.NaN).Min(), converged.Select(e => e.GradientNorm).DefaultIfEmpty(double.NaN).Max(),
+                    converged.Select(e => e.ThetaNorm).DefaultIfEmpty(double.NaN).Max(), rLin));
             }
         return new YunCriticalPointsResult(config, rows, allEnds, clock.Elapsed.TotalSeconds);
     }
@@ -171,7 +174,7 @@ public static class YunCriticalPoints
         string kind = !(gradNorm <= config.GradientTolerance) ? "not-converged"
             : excess <= config.ValueTolerance ? "better-than-linear"
             : lambdaMin < -config.CurvatureTolerance * Math.Max(1, hNorm) ? "strict-saddle" : "neither";
-        return new YunCriticalPoint(kind, excess, gradNorm, lambdaMin, fullRank, deficient, steps, kind == "neither" && fullRank && deficient);
+        return new YunCriticalPoint(kind, excess, gradNorm, lambdaMin, fullRank, deficient, steps, Math.Sqrt(LinearPredictor.Dot(theta, theta)), kind == "neither" && fullRank && deficient);
     }
 
     private static double DescentStep(YunResNet net, double[] theta, double[] grad, double[] trial, double step)

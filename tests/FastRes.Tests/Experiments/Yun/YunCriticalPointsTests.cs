@@ -127,7 +127,7 @@ public class YunCriticalPointsTests
     [Test]
     public void Validate_names_the_condition_breaking_width()
     {
-        var errors = new YunCriticalPointsConfig { Dimension = 4, Blocks = 3, BlockWidth = 2 }.Validate();
+        var errors = new YunCriticalPointsConfig { Dimension = 4, Blocks = 3, BlockWidth = 2, WideWidth = 2 }.Validate();
         Assert.That(errors.Select(e => e.Field), Does.Contain("block-width"));
     }
 }
