@@ -141,7 +141,9 @@ public sealed class YunCriticalPointsCommand : ExperimentBinding<YunCriticalPoin
         }
         var v = plot.Add.VerticalLine(0); v.LinePattern = LinePattern.Dashed; v.LineColor = Colors.Black; v.LegendText = "R = R_lin";
         var h = plot.Add.HorizontalLine(0); h.LinePattern = LinePattern.Dotted; h.LineColor = Colors.Gray; h.LegendText = "λ_min = 0";
-        plot.Title("Critical points of a multi-block ResNet (theorem: none with both conditions right of R_lin and above λ_min = 0)");
+        // λ_min at converged points is often at rounding level (~1e-13): the default tick labels would all read "0".
+        plot.Axes.Left.TickGenerator = new ScottPlot.TickGenerators.NumericAutomatic { LabelFormatter = y => y.ToString("G3", System.Globalization.CultureInfo.InvariantCulture) };
+        plot.Title("ResNet critical points (theorem: none meeting both conditions has R > R_lin, λ_min ≥ 0)");
         plot.XLabel("R(θ*) − R_lin");
         plot.YLabel("λ_min(∇²R(θ*))");
         plot.ShowLegend(Alignment.UpperRight);
