@@ -83,7 +83,7 @@ public sealed class YunCriticalPointsCommand : ExperimentBinding<YunCriticalPoin
         ("setting", x.Setting), ("loss", x.Loss), ("block_width", x.BlockWidth), ("parameters", x.Parameters), ("points", x.Points),
         ("better_than_linear", x.BetterThanLinear), ("strict_saddles", x.StrictSaddles), ("neither", x.Neither), ("not_converged", x.NotConverged),
         ("conditions_hold", x.ConditionsHold), ("violations", x.Violations), ("min_r_minus_rlin", x.MinExcess), ("max_r_minus_rlin", x.MaxExcess),
-        ("min_lambda_min", x.MinLambdaMin), ("max_final_gradient_norm", x.MaxGradientNorm), ("max_theta_norm", x.MaxThetaNorm), ("r_lin", x.RLin),
+        ("min_lambda_min", x.MinLambdaMin), ("max_final_gradient_norm", x.MaxGradientNorm), ("max_theta_norm", x.MaxThetaNorm), ("max_theta_norm_not_converged", x.MaxThetaNormNotConverged), ("r_lin", x.RLin),
     ]).ToList();
 
     public override IReadOnlyList<string> WriteResults(RunHeader header, YunCriticalPointsResult result)
@@ -103,10 +103,10 @@ public sealed class YunCriticalPointsCommand : ExperimentBinding<YunCriticalPoin
                       $"Network: h_l = h_(l−1) + V_l {c.Activation.ToString().ToLowerInvariant()}(U_l h_(l−1)), f = wᵀh_L, L = {c.Blocks}, d = {c.Dimension}, n = {c.Samples}. From random θ: {c.GdSteps} backtracking GD steps, then damped Newton on the exact Hessian (forward-over-reverse) on all parameters until ‖∇R‖ ≤ {Values.Format(c.GradientTolerance)}. " +
                       $"Better than linear: R − R_lin ≤ {Values.Format(c.ValueTolerance)}; strict saddle: λ_min < −{Values.Format(c.CurvatureTolerance)}·max(1, ‖H‖); a violation is \"neither\" with both conditions holding (rank tolerance {Values.Format(c.RankTolerance)}). " +
                       $"Setting \"theorem\": (L − 1)m < d, condition 2 holds by construction. Setting \"wide\": (L − 1)m ≥ d, condition 2 can fail and the theorem is silent; its \"neither\" points are reported, not counted as violations.").AppendLine();
-        md.AppendLine("| setting | loss | m | parameters | starts | better than linear | strict saddles | neither | not converged | conditions hold | violations | min R − R_lin | max R − R_lin | min λ_min | max final ‖∇R‖ | max ‖θ*‖ | R_lin |");
-        md.AppendLine("|:--|:--|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
+        md.AppendLine("| setting | loss | m | parameters | starts | better than linear | strict saddles | neither | not converged | conditions hold | violations | min R − R_lin | max R − R_lin | min λ_min | max final ‖∇R‖ | max ‖θ*‖ | max ‖θ‖ not converged | R_lin |");
+        md.AppendLine("|:--|:--|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
         foreach (var x in result.Rows)
-            md.AppendLine($"| {x.Setting} | {x.Loss} | {x.BlockWidth} | {x.Parameters} | {x.Points} | {x.BetterThanLinear} | {x.StrictSaddles} | {x.Neither} | {x.NotConverged} | {x.ConditionsHold} | {x.Violations} | {TableFiles.Show(x.MinExcess)} | {TableFiles.Show(x.MaxExcess)} | {TableFiles.Show(x.MinLambdaMin)} | {TableFiles.Show(x.MaxGradientNorm)} | {TableFiles.Show(x.MaxThetaNorm)} | {TableFiles.Show(x.RLin)} |");
+            md.AppendLine($"| {x.Setting} | {x.Loss} | {x.BlockWidth} | {x.Parameters} | {x.Points} | {x.BetterThanLinear} | {x.StrictSaddles} | {x.Neither} | {x.NotConverged} | {x.ConditionsHold} | {x.Violations} | {TableFiles.Show(x.MinExcess)} | {TableFiles.Show(x.MaxExcess)} | {TableFiles.Show(x.MinLambdaMin)} | {TableFiles.Show(x.MaxGradientNorm)} | {TableFiles.Show(x.MaxThetaNorm)} | {TableFiles.Show(x.MaxThetaNormNotConverged)} | {TableFiles.Show(x.RLin)} |");
         var wide = result.Rows.Where(r => r.Setting == "wide").ToList();
         if (wide.Count > 0)
             md.AppendLine().AppendLine($"Where condition 2 can fail (wide, m = {c.WideWidth}): {wide.Sum(r => r.BetterThanLinear)} better than linear, {wide.Sum(r => r.StrictSaddles)} strict saddles, {wide.Sum(r => r.Neither)} neither, " +
@@ -114,7 +114,7 @@ public sealed class YunCriticalPointsCommand : ExperimentBinding<YunCriticalPoin
         md.AppendLine().AppendLine("Not converged: the start did not reach ‖∇R‖ ≤ the tolerance within the Newton budget. On this data such runs still lower R slowly " +
                                    "with λ_min slightly negative at their last iterate (tanh blocks saturating as weights grow): the infimum is approached far out rather than " +
                                    "attained at a critical point, so the theorem has nothing to say about them. R ≈ 0 with logistic loss would mean separated data and a " +
-                                   "vanishing gradient at infinity, not a critical point; max ‖θ*‖ shows whether converged points are finite.");
+                                   "vanishing gradient at infinity, not a critical point; max ‖θ*‖ shows whether converged points are finite, and ‖θ‖ of the unconverged ones (larger than at the converged points) that they are drifting out.");
         var notes = new List<string>();
         var figures = Figure(result, header.OutDir, notes).ToList();
         md.AppendLine().AppendLine("Figures: " + string.Join(", ", figures.Select(f => $"`{f}`")));

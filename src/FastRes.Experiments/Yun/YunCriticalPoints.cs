@@ -80,7 +80,7 @@ public readonly record struct YunCriticalPoint(string Kind, double Excess, doubl
 
 public sealed record YunCriticalPointsRow(string Setting, string Loss, int BlockWidth, int Parameters, int Points, int BetterThanLinear,
     int StrictSaddles, int Neither, int NotConverged, int ConditionsHold, int Violations, double MinExcess, double MaxExcess,
-    double MinLambdaMin, double MaxGradientNorm, double MaxThetaNorm, double RLin);
+    double MinLambdaMin, double MaxGradientNorm, double MaxThetaNorm, double MaxThetaNormNotConverged, double RLin);
 
 /// <param name="Ends">Every start's end point, grouped as the rows are (Rows[i] holds Ends[i]).</param>
 public sealed record YunCriticalPointsResult(YunCriticalPointsConfig Config, IReadOnlyList<YunCriticalPointsRow> Rows,
@@ -133,7 +133,8 @@ public static class YunCriticalPoints
                     ends.Count(e => e.Kind == "not-converged"), converged.Count(e => e.ConditionsHold), ends.Count(e => e.Violation),
                     converged.Select(e => e.Excess).DefaultIfEmpty(double.NaN).Min(), converged.Select(e => e.Excess).DefaultIfEmpty(double.NaN).Max(),
                     converged.Select(e => e.LambdaMin).DefaultIfEmpty(double.NaN).Min(), converged.Select(e => e.GradientNorm).DefaultIfEmpty(double.NaN).Max(),
-                    converged.Select(e => e.ThetaNorm).DefaultIfEmpty(double.NaN).Max(), rLin));
+                    converged.Select(e => e.ThetaNorm).DefaultIfEmpty(double.NaN).Max(),
+                    ends.Where(e => e.Kind == "not-converged").Select(e => e.ThetaNorm).DefaultIfEmpty(double.NaN).Max(), rLin));
             }
         return new YunCriticalPointsResult(config, rows, allEnds, clock.Elapsed.TotalSeconds);
     }
