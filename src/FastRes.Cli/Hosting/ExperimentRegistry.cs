@@ -17,6 +17,7 @@ public static class ExperimentRegistry
         new ShamirTheorem2Command(),
         new ShamirLocalMinimaCommand(),
         new ShamirSgdCommand(),
+        new YunCriticalPointsCommand(),
         // Later experiments add one line here and one file in Experiments/.
     ];
 

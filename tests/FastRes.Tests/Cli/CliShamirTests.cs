@@ -20,6 +20,8 @@ public class CliShamirTests
     [TestCase("shamir-sgd", "--horizons", "0")]
     [TestCase("shamir-sgd", "--architectures", "plain")]
     [TestCase("shamir-lemma1", "--data", "digits:/nonexistent.csv")]
+    [TestCase("yun-critical-points", "--block-width", "3")]
+    [TestCase("yun-critical-points", "--activation", "relu")]
     public void Bad_input_is_one_line_exit_2_and_nothing_written(string experiment, string flag, string value)
     {
         string outDir = CliHarness.TempPath("shamir-bad");
@@ -37,6 +39,8 @@ public class CliShamirTests
     [TestCase("shamir-lemma1", "lemma1.png", new[] { "loss", "min_lemma1_slack", "min_theorem1_slack", "lemma1_violations" }, new[] { "--points", "4" })]
     [TestCase("shamir-theorem2", "theorem2.png", new[] { "loss", "max_lambda_min", "min_inequality_slack", "inequality_violations" }, new[] { "--points", "4" })]
     [TestCase("shamir-local-minima", "local_minima.png", new[] { "loss", "local_minima", "violations", "max_f_minus_min_flin_at_minima" }, new[] { "--points", "3" })]
+    [TestCase("yun-critical-points", "critical_points.png", new[] { "setting", "better_than_linear", "strict_saddles", "neither", "conditions_hold", "violations" },
+        new[] { "--points", "2", "--losses", "logistic", "--samples", "40", "--gd-steps", "100" })]
     [TestCase("shamir-sgd", "sgd.png", new[] { "architecture", "T", "bound", "violations" }, new[] { "--horizons", "100,1000", "--repeats", "1" })]
     public void Small_run_writes_results_with_zero_violations(string experiment, string figure, string[] keys, string[] extra)
     {
