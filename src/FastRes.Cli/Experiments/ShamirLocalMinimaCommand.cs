@@ -15,8 +15,6 @@ namespace FastRes.Cli.Experiments;
 /// </summary>
 public sealed class ShamirLocalMinimaCommand : ExperimentBinding<ShamirLocalMinimaConfig, ShamirLocalMinimaResult>
 {
-    private static readonly (string, ShamirLoss)[] LossWords = [("squared", ShamirLoss.Squared), ("logistic", ShamirLoss.Logistic)];
-    private static readonly (string, Activation)[] ActivationWords = [("relu", Activation.Relu), ("tanh", Activation.Tanh)];
     private readonly ShamirDigitsCache _digits = new();
 
     public override string Name => "shamir-local-minima";
@@ -30,27 +28,14 @@ public sealed class ShamirLocalMinimaCommand : ExperimentBinding<ShamirLocalMini
         var d = Defaults;
         Settings =
         [
-            new("losses", "LIST", "Losses: squared, logistic (default both)",
-                (c, t) => c with { Losses = Values.List("losses", t, p => Values.Choice("losses", p, LossWords), distinct: true) }),
-            new("activations", "LIST", "σ of f_θ: relu, tanh (default both)",
-                (c, t) => c with { Activations = Values.List("activations", t, p => Values.Choice("activations", p, ActivationWords), distinct: true) }),
-            new("dimension", "D", $"Input dimension d (default {d.Dimension})", (c, t) => c with { Dimension = Values.Int("dimension", t) }),
-            new("width", "K", $"Output width k of f_θ, V is d × k (default {d.Width})", (c, t) => c with { Width = Values.Int("width", t) }),
-            new("hidden", "H", $"Hidden width of f_θ (default {d.Hidden})", (c, t) => c with { Hidden = Values.Int("hidden", t) }),
-            new("layers", "L", $"Hidden layers of f_θ (default {d.Layers})", (c, t) => c with { Layers = Values.Int("layers", t) }),
-            new("samples", "N", $"Data set size n (default {d.Samples})", (c, t) => c with { Samples = Values.Int("samples", t) }),
+            .. ShamirModelSettings.Head<ShamirLocalMinimaConfig>(Model(d), Model, With),
             new("points", "N", $"Random starts per loss and activation (default {d.Points})", (c, t) => c with { Points = Values.Int("points", t) }),
             new("gd-steps", "N", $"Backtracking GD steps before Newton (default {d.GdSteps})", (c, t) => c with { GdSteps = Values.Int("gd-steps", t) }),
             new("newton-steps", "N", $"Damped Newton steps at most (default {d.NewtonSteps})", (c, t) => c with { NewtonSteps = Values.Int("newton-steps", t) }),
             new("gradient-tolerance", "X", $"Converged when ‖∇F_θ‖ ≤ X (default {Values.Format(d.GradientTolerance)})", (c, t) => c with { GradientTolerance = Values.Double("gradient-tolerance", t) }),
             new("curvature-tolerance", "X", $"A minimum when λ_min ≥ −X·max(1, ‖H‖) (default {Values.Format(d.CurvatureTolerance)})", (c, t) => c with { CurvatureTolerance = Values.Double("curvature-tolerance", t) }),
             new("value-tolerance", "X", $"A violation when F_θ − min F_lin > X at a minimum (default {Values.Format(d.ValueTolerance)})", (c, t) => c with { ValueTolerance = Values.Double("value-tolerance", t) }),
-            new("label-noise", "P", $"Label flip probability of the logistic data (default {Values.Format(d.LabelNoise)})", (c, t) => c with { LabelNoise = Values.Double("label-noise", t) }),
-            new("seed", "N", $"Seed (default {d.Seed})", (c, t) => c with { Seed = Values.ULong("seed", t) }),
-            new("threads", "N", "Threads, 0 = all cores (default 0); never changes results", (c, t) => c with { Threads = Values.Int("threads", t) }),
-            new("data", "DIR|digits:FILE", ShamirDigitsCache.Help, (c, t) => c with { Data = t }, Nullable: true),
-            new("digits", "A,B", $"The two classes of the digits task, y = +1 for A (default {string.Join(",", d.Digits)}); --samples caps the images used",
-                (c, t) => c with { Digits = ShamirDigitsCache.ParseDigits(t) }),
+            .. ShamirModelSettings.Tail<ShamirLocalMinimaConfig>(Model(d), Model, With),
         ];
     }
 
@@ -67,26 +52,25 @@ public sealed class ShamirLocalMinimaCommand : ExperimentBinding<ShamirLocalMini
         return errors;
     }
 
-    public override JsonObject ConfigJson(ShamirLocalMinimaConfig c) => new()
+    public override JsonObject ConfigJson(ShamirLocalMinimaConfig c) => ShamirModelSettings.AddJson(new()
     {
-        ["losses"] = new JsonArray(c.Losses.Select(l => (JsonNode)ShamirLosses.Word(l)).ToArray()),
-        ["activations"] = new JsonArray(c.Activations.Select(a => (JsonNode)a.ToString().ToLowerInvariant()).ToArray()),
-        ["dimension"] = c.Dimension,
-        ["width"] = c.Width,
-        ["hidden"] = c.Hidden,
-        ["layers"] = c.Layers,
-        ["samples"] = c.Samples,
         ["points"] = c.Points,
         ["gd-steps"] = c.GdSteps,
         ["newton-steps"] = c.NewtonSteps,
         ["gradient-tolerance"] = c.GradientTolerance,
         ["curvature-tolerance"] = c.CurvatureTolerance,
         ["value-tolerance"] = c.ValueTolerance,
-        ["label-noise"] = c.LabelNoise,
-        ["seed"] = c.Seed,
-        ["threads"] = c.Threads,
-        ["data"] = c.Data,
-        ["digits"] = new JsonArray(c.Digits.Select(n => (JsonNode)n).ToArray()),
+    }, Model(c));
+
+    /// <summary>The shared model and data options of <paramref name="c"/> (<see cref="ShamirModelSettings"/>).</summary>
+    private static ShamirModelOptions Model(ShamirLocalMinimaConfig c) => new(c.Losses, c.Activations, c.Dimension, c.Width, c.Hidden, c.Layers, c.Samples,
+                                                         c.LabelNoise, c.Seed, c.Threads, c.Data, c.Digits);
+
+    private static ShamirLocalMinimaConfig With(ShamirLocalMinimaConfig c, ShamirModelOptions m) => c with
+    {
+        Losses = m.Losses, Activations = m.Activations, Dimension = m.Dimension, Width = m.Width, Hidden = m.Hidden,
+        Layers = m.Layers, Samples = m.Samples, LabelNoise = m.LabelNoise, Seed = m.Seed, Threads = m.Threads, Data = m.Data,
+        Digits = m.Digits,
     };
 
     protected override long? TotalTrials(ShamirLocalMinimaConfig config) => ShamirLocalMinima.TotalSteps(config);

@@ -15,8 +15,6 @@ namespace FastRes.Cli.Experiments;
 /// </summary>
 public sealed class ShamirTheorem2Command : ExperimentBinding<ShamirTheorem2Config, ShamirTheorem2Result>
 {
-    private static readonly (string, ShamirLoss)[] LossWords = [("squared", ShamirLoss.Squared), ("logistic", ShamirLoss.Logistic)];
-    private static readonly (string, Activation)[] ActivationWords = [("relu", Activation.Relu), ("tanh", Activation.Tanh)];
 
     public override string Name => "shamir-theorem2";
     public override string Description => "Theorem 2 of Shamir 2018: at w = 0 the exact Hessian in (w, V) has λ_min ≤ 0, and F(0, V, θ) − F_lin(w*) is bounded by ‖∇F‖ and |λ_min|";
@@ -30,24 +28,11 @@ public sealed class ShamirTheorem2Command : ExperimentBinding<ShamirTheorem2Conf
         var d = Defaults;
         Settings =
         [
-            new("losses", "LIST", "Losses: squared, logistic (default both)",
-                (c, t) => c with { Losses = Values.List("losses", t, p => Values.Choice("losses", p, LossWords), distinct: true) }),
-            new("activations", "LIST", "σ of f_θ: relu, tanh (default both)",
-                (c, t) => c with { Activations = Values.List("activations", t, p => Values.Choice("activations", p, ActivationWords), distinct: true) }),
-            new("dimension", "D", $"Input dimension d (default {d.Dimension})", (c, t) => c with { Dimension = Values.Int("dimension", t) }),
-            new("width", "K", $"Output width k of f_θ, V is d × k (default {d.Width})", (c, t) => c with { Width = Values.Int("width", t) }),
-            new("hidden", "H", $"Hidden width of f_θ (default {d.Hidden})", (c, t) => c with { Hidden = Values.Int("hidden", t) }),
-            new("layers", "L", $"Hidden layers of f_θ (default {d.Layers})", (c, t) => c with { Layers = Values.Int("layers", t) }),
-            new("samples", "N", $"Data set size n (default {d.Samples})", (c, t) => c with { Samples = Values.Int("samples", t) }),
+            .. ShamirModelSettings.Head<ShamirTheorem2Config>(Model(d), Model, With),
             new("points", "N", $"Random (V, θ) per loss and activation (default {d.Points})", (c, t) => c with { Points = Values.Int("points", t) }),
             new("random-wstar", "N", $"Random w* per point besides F_lin's minimizer (default {d.RandomWStar})", (c, t) => c with { RandomWStar = Values.Int("random-wstar", t) }),
-            new("label-noise", "P", $"Label flip probability of the logistic data (default {Values.Format(d.LabelNoise)})", (c, t) => c with { LabelNoise = Values.Double("label-noise", t) }),
             new("tolerance", "X", $"Relative tolerance of a violation (default {Values.Format(d.Tolerance)})", (c, t) => c with { Tolerance = Values.Double("tolerance", t) }),
-            new("seed", "N", $"Seed (default {d.Seed})", (c, t) => c with { Seed = Values.ULong("seed", t) }),
-            new("threads", "N", "Threads, 0 = all cores (default 0); never changes results", (c, t) => c with { Threads = Values.Int("threads", t) }),
-            new("data", "DIR|digits:FILE", ShamirDigitsCache.Help, (c, t) => c with { Data = t }, Nullable: true),
-            new("digits", "A,B", $"The two classes of the digits task, y = +1 for A (default {string.Join(",", d.Digits)}); --samples caps the images used",
-                (c, t) => c with { Digits = ShamirDigitsCache.ParseDigits(t) }),
+            .. ShamirModelSettings.Tail<ShamirTheorem2Config>(Model(d), Model, With),
         ];
     }
 
@@ -64,23 +49,22 @@ public sealed class ShamirTheorem2Command : ExperimentBinding<ShamirTheorem2Conf
         return errors;
     }
 
-    public override JsonObject ConfigJson(ShamirTheorem2Config c) => new()
+    public override JsonObject ConfigJson(ShamirTheorem2Config c) => ShamirModelSettings.AddJson(new()
     {
-        ["losses"] = new JsonArray(c.Losses.Select(l => (JsonNode)ShamirLosses.Word(l)).ToArray()),
-        ["activations"] = new JsonArray(c.Activations.Select(a => (JsonNode)a.ToString().ToLowerInvariant()).ToArray()),
-        ["dimension"] = c.Dimension,
-        ["width"] = c.Width,
-        ["hidden"] = c.Hidden,
-        ["layers"] = c.Layers,
-        ["samples"] = c.Samples,
         ["points"] = c.Points,
         ["random-wstar"] = c.RandomWStar,
-        ["label-noise"] = c.LabelNoise,
         ["tolerance"] = c.Tolerance,
-        ["seed"] = c.Seed,
-        ["threads"] = c.Threads,
-        ["data"] = c.Data,
-        ["digits"] = new JsonArray(c.Digits.Select(n => (JsonNode)n).ToArray()),
+    }, Model(c));
+
+    /// <summary>The shared model and data options of <paramref name="c"/> (<see cref="ShamirModelSettings"/>).</summary>
+    private static ShamirModelOptions Model(ShamirTheorem2Config c) => new(c.Losses, c.Activations, c.Dimension, c.Width, c.Hidden, c.Layers, c.Samples,
+                                                         c.LabelNoise, c.Seed, c.Threads, c.Data, c.Digits);
+
+    private static ShamirTheorem2Config With(ShamirTheorem2Config c, ShamirModelOptions m) => c with
+    {
+        Losses = m.Losses, Activations = m.Activations, Dimension = m.Dimension, Width = m.Width, Hidden = m.Hidden,
+        Layers = m.Layers, Samples = m.Samples, LabelNoise = m.LabelNoise, Seed = m.Seed, Threads = m.Threads, Data = m.Data,
+        Digits = m.Digits,
     };
 
     protected override long? TotalTrials(ShamirTheorem2Config config) => ShamirTheorem2.TotalSteps(config);
