@@ -7,19 +7,22 @@ namespace FastRes.Experiments.Yun;
 /// h_l = h_{l−1} + V_l ReLU(U_l h_{l−1}) for l = 1 … L (U_l is m × d, V_l is d × m), f_θ(x) = wᵀh_L, and the class
 /// F_L = {f_θ : ‖w‖ ≤ 1, ‖V_l‖_F ≤ 1/√L, ‖U_l‖_F ≤ 1/√L}. Unlike <see cref="YunResNet"/> the first block also has a U_1.
 /// Parameters in the order w (d), then per block U_l (row-major), V_l (row-major): P = d + 2Ldm.
-/// ReLU'(0) is taken as 0 (a subgradient); gradients are exact away from the kinks.
+/// ReLU'(0) is taken as 0 (a subgradient); gradients are exact away from the kinks. φ = tanh is the smooth alternative.
 /// </summary>
 public sealed class NearIdentityResNet
 {
+    /// <summary>φ of every block: ReLU (the poster's blocks) or tanh (1-Lipschitz with tanh(0) = 0 as well, and smooth,
+    /// so that critical points in the gradient-norm sense exist; ReLU's minima sit on kinks).</summary>
+    public NearIdentityActivation Activation { get; }
     public int D { get; }
     public int Width { get; }
     public int Blocks { get; }
     public int Size => D + 2 * Blocks * D * Width;
 
-    public NearIdentityResNet(int dimension, int blocks, int width)
+    public NearIdentityResNet(int dimension, int blocks, int width, NearIdentityActivation activation = NearIdentityActivation.Relu)
     {
         if (dimension < 1 || blocks < 1 || width < 1) throw new ArgumentOutOfRangeException(nameof(dimension), "dimension, blocks and width must be ≥ 1");
-        (D, Blocks, Width) = (dimension, blocks, width);
+        (D, Blocks, Width, Activation) = (dimension, blocks, width, activation);
     }
 
     public int UOffset(int block) => D + block * 2 * D * Width;
@@ -43,7 +46,10 @@ public sealed class NearIdentityResNet
             var u = theta.Slice(UOffset(l), m * d);
             var v = theta.Slice(VOffset(l), d * m);
             var a = acts.Slice(l * m, m);
-            for (int k = 0; k < m; k++) a[k] = Math.Max(0, LinearPredictor.Dot(u.Slice(k * d, d), h));
+            if (Activation == NearIdentityActivation.Relu)
+                for (int k = 0; k < m; k++) a[k] = Math.Max(0, LinearPredictor.Dot(u.Slice(k * d, d), h));
+            else
+                for (int k = 0; k < m; k++) a[k] = Math.Tanh(LinearPredictor.Dot(u.Slice(k * d, d), h));
             for (int r = 0; r < d; r++) next[r] = h[r] + LinearPredictor.Dot(v.Slice(r * m, m), a);
         }
         return LinearPredictor.Dot(theta[..d], hs.Slice(Blocks * d, d));
@@ -68,7 +74,7 @@ public sealed class NearIdentityResNet
             int uo = UOffset(l), vo = VOffset(l);
             var a = acts.Slice(l * m, m);
             var h = hs.Slice(l * d, d);
-            // ∂/∂V_l[r, k] = dh_r a_k; ∂/∂a_k = Σ_r V_l[r, k] dh_r, passed through ReLU' (a_k > 0).
+            // ∂/∂V_l[r, k] = dh_r a_k; ∂/∂a_k = Σ_r V_l[r, k] dh_r, then through φ' below.
             for (int k = 0; k < m; k++) dz[k] = 0;
             for (int r = 0; r < d; r++)
             {
@@ -81,11 +87,12 @@ public sealed class NearIdentityResNet
                     dz[k] += v[k] * g;
                 }
             }
-            // ∂/∂U_l[k, r] = dz_k h_{l−1,r}; dh_{l−1} = dh_l + U_lᵀ dz (the shortcut carries dh_l through unchanged).
+            // ∂/∂U_l[k, r] = φ'(z_k)·dz_k·h_{l−1,r} (ReLU' = 1[a > 0], tanh' = 1 − a²); dh_{l−1} = dh_l + U_lᵀ dz (the shortcut carries dh_l through unchanged).
+            bool relu = Activation == NearIdentityActivation.Relu;
             for (int k = 0; k < m; k++)
             {
-                if (!(a[k] > 0)) continue;
-                double g = dz[k];
+                if (relu && !(a[k] > 0)) continue;
+                double g = relu ? dz[k] : dz[k] * (1 - a[k] * a[k]);
                 var gu = gradient.Slice(uo + k * d, d);
                 var u = theta.Slice(uo + k * d, d);
                 for (int r = 0; r < d; r++)
@@ -194,6 +201,8 @@ public sealed class NearIdentityResNet
         return product - 1;
     }
 }
+
+public enum NearIdentityActivation { Relu, Tanh }
 
 /// <summary>A per-sample objective g_i(f) summed by <see cref="NearIdentityResNet.Gradient{TObjective}"/>.</summary>
 public interface ISampleObjective

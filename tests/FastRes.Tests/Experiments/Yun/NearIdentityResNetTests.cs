@@ -16,13 +16,15 @@ public class NearIdentityResNetTests
         return theta;
     }
 
-    [TestCase(ShamirLoss.Squared, 1)]
-    [TestCase(ShamirLoss.Logistic, 3)]
-    [TestCase(ShamirLoss.Logistic, 6)]
-    public void Risk_gradient_matches_central_differences(ShamirLoss loss, int blocks)
+    [TestCase(ShamirLoss.Squared, 1, NearIdentityActivation.Relu)]
+    [TestCase(ShamirLoss.Logistic, 3, NearIdentityActivation.Relu)]
+    [TestCase(ShamirLoss.Logistic, 6, NearIdentityActivation.Relu)]
+    [TestCase(ShamirLoss.Squared, 5, NearIdentityActivation.Tanh)]
+    [TestCase(ShamirLoss.Logistic, 4, NearIdentityActivation.Tanh)]
+    public void Risk_gradient_matches_central_differences(ShamirLoss loss, int blocks, NearIdentityActivation activation)
     {
         var data = ShamirData.Synthetic(loss, 30, 4, 0.1, 7);
-        var net = new NearIdentityResNet(4, blocks, 3);
+        var net = new NearIdentityResNet(4, blocks, 3, activation);
         var theta = RandomTheta(net, 0.6, 11);
         var objective = new RiskObjective(loss, data.Y);
         var g = new double[net.Size];
@@ -94,12 +96,13 @@ public class NearIdentityResNetTests
         Assert.That(inside, Is.EqualTo(projected));
     }
 
-    [TestCase(1)]
-    [TestCase(8)]
-    [TestCase(64)]
-    public void Residual_shift_is_within_the_Lipschitz_bound_and_below_e_minus_one_in_F_L(int blocks)
+    [TestCase(1, NearIdentityActivation.Relu)]
+    [TestCase(8, NearIdentityActivation.Relu)]
+    [TestCase(64, NearIdentityActivation.Relu)]
+    [TestCase(16, NearIdentityActivation.Tanh)]
+    public void Residual_shift_is_within_the_Lipschitz_bound_and_below_e_minus_one_in_F_L(int blocks, NearIdentityActivation activation)
     {
-        var net = new NearIdentityResNet(6, blocks, 3);
+        var net = new NearIdentityResNet(6, blocks, 3, activation);
         var theta = RandomTheta(net, 5, (ulong)blocks);
         net.Project(theta, net.BlockRadius, 1);
         double factor = net.ShiftFactor(theta);
