@@ -18,6 +18,7 @@ public static class ExperimentRegistry
         new ShamirLocalMinimaCommand(),
         new ShamirSgdCommand(),
         new YunCriticalPointsCommand(),
+        new YunRademacherCommand(),
         // Later experiments add one line here and one file in Experiments/.
     ];
 

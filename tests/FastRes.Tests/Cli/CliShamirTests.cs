@@ -22,6 +22,8 @@ public class CliShamirTests
     [TestCase("shamir-lemma1", "--data", "digits:/nonexistent.csv")]
     [TestCase("yun-critical-points", "--block-width", "3")]
     [TestCase("yun-critical-points", "--activation", "relu")]
+    [TestCase("yun-rademacher", "--depths", "0,4")]
+    [TestCase("yun-rademacher", "--contrast-radius", "-1")]
     public void Bad_input_is_one_line_exit_2_and_nothing_written(string experiment, string flag, string value)
     {
         string outDir = CliHarness.TempPath("shamir-bad");
@@ -41,6 +43,8 @@ public class CliShamirTests
     [TestCase("shamir-local-minima", "local_minima.png", new[] { "loss", "local_minima", "violations", "max_f_minus_min_flin_at_minima" }, new[] { "--points", "3" })]
     [TestCase("yun-critical-points", "critical_points.png", new[] { "setting", "better_than_linear", "strict_saddles", "neither", "conditions_hold", "violations" },
         new[] { "--points", "2", "--losses", "logistic", "--samples", "40", "--gd-steps", "100" })]
+    [TestCase("yun-rademacher", "rademacher.png", new[] { "L", "estimate_mean", "estimate_se", "linear_mean", "bound", "violation", "contrast_mean" },
+        new[] { "--depths", "1,4", "--signs", "4", "--samples", "20", "--dimension", "3", "--width", "2", "--steps", "50", "--contrast-max-blocks", "4" })]
     [TestCase("shamir-sgd", "sgd.png", new[] { "architecture", "T", "bound", "violations" }, new[] { "--horizons", "100,1000", "--repeats", "1" })]
     public void Small_run_writes_results_with_zero_violations(string experiment, string figure, string[] keys, string[] extra)
     {
