@@ -111,8 +111,10 @@ public sealed class YunRademacherCommand : ExperimentBinding<YunRademacherConfig
             md.AppendLine().AppendLine($"Contrast (reported, not judged): the same architecture with ‖U_l‖_F, ‖V_l‖_F ≤ {Values.Format(c.ContrastRadius)} at every depth, L ≤ {c.ContrastMaxBlocks}: " +
                                        string.Join(", ", contrast.Select(r => $"L = {r.L}: {TableFiles.Show(r.Contrast)}")) +
                                        ". Without the 1/√L scaling the features can grow like (1 + r²)^L, and so can the correlation the class reaches; the 1/√L balls keep the product Π(1 + 1/L) ≤ e.");
-        md.AppendLine().AppendLine("Caveats: the ascent finds local maxima of a piecewise smooth function, so the estimate may sit below the true supremum; " +
-                                   "a larger estimate from more starts or steps would only move it up, towards the bound. \"max projected ∇\" shows how far from stationary the best ascents ended.");
+        md.AppendLine().AppendLine("Caveats: the ascent climbs a piecewise smooth function (ReLU) and stops where no backtracking step along the projected gradient rises any more " +
+                                   "(\"mean steps\" below the cap of " + c.Steps + " means that is how most ascents ended), at a local maximum or a kink, so the estimate may sit below the true supremum; " +
+                                   "\"max projected ∇\" is the largest norm of the tangent-cone gradient where the best starts ended (not 0 at a kink). " +
+                                   "A better ascent could only move the estimate up, towards the bound.");
         var notes = new List<string>();
         var figures = Figure(result, header.OutDir, notes).ToList();
         md.AppendLine().AppendLine("Figures: " + string.Join(", ", figures.Select(f => $"`{f}`")));
@@ -129,27 +131,27 @@ public sealed class YunRademacherCommand : ExperimentBinding<YunRademacherConfig
     {
         var plot = new Plot();
         var rows = result.Rows.OrderBy(r => r.L).ToList();
-        double[] lx = rows.Select(r => Math.Log2(r.L)).ToArray();
-        void Series(double[] values, double[]? errors, string legend, int color, bool dashed)
+        void Series(List<YunRademacherRow> subset, Func<YunRademacherRow, double> value, Func<YunRademacherRow, double>? error, string legend, int color, bool dashed)
         {
-            var (x, y) = Figures.Finite(lx, values.Select(Math.Log10).ToArray(), legend, notes);
+            var (x, y) = Figures.Finite(subset.Select(r => Math.Log2(r.L)).ToArray(), subset.Select(r => Math.Log10(value(r))).ToArray(), legend, notes);
             if (x.Length == 0) return;
             var s = plot.Add.Scatter(x, y, plot.Add.Palette.GetColor(color));
             s.LegendText = legend; s.LineWidth = 2; s.MarkerSize = 7;
             if (dashed) s.LinePattern = LinePattern.Dashed;
-            if (errors is null) return;
+            if (error is null) return;
             // ±SE drawn on the log axis: log10(mean ± SE), the lower end clipped where mean − SE ≤ 0.
-            var kept = rows.Select((r, i) => i).Where(i => double.IsFinite(values[i]) && values[i] > 0).ToArray();
+            var kept = subset.Where(r => double.IsFinite(value(r)) && value(r) > 0).ToList();
             var bars = plot.Add.ErrorBar(x, y, x.Select(_ => 0.0).ToArray());
-            bars.YErrorPositive = kept.Select(i => Math.Log10(values[i] + errors[i]) - Math.Log10(values[i])).ToArray();
-            bars.YErrorNegative = kept.Select(i => values[i] - errors[i] > 0 ? Math.Log10(values[i]) - Math.Log10(values[i] - errors[i]) : 0).ToArray();
+            bars.YErrorPositive = kept.Select(r => Math.Log10(value(r) + error(r)) - Math.Log10(value(r))).ToArray();
+            bars.YErrorNegative = kept.Select(r => value(r) - error(r) > 0 ? Math.Log10(value(r)) - Math.Log10(value(r) - error(r)) : 0).ToArray();
             bars.Color = plot.Add.Palette.GetColor(color); bars.CapSize = 5;
         }
-        Series(rows.Select(r => r.Mean).ToArray(), rows.Select(r => r.StandardError).ToArray(), "F_L (1/√L balls): lower estimate ± SE", 0, false);
-        Series(rows.Select(r => r.MeanLinear).ToArray(), null, "linear class ‖(1/n)Σσx‖ (exact)", 2, true);
-        if (rows.Any(r => double.IsFinite(r.Contrast)))
-            Series(rows.Select(r => r.Contrast).ToArray(), rows.Select(r => r.ContrastStandardError).ToArray(),
-                   $"contrast: balls of radius {Values.Format(result.Config.ContrastRadius)} (not scaled)", 3, false);
+        Series(rows, r => r.Mean, r => r.StandardError, "F_L (1/√L balls): lower estimate ± SE", 0, false);
+        Series(rows, r => r.MeanLinear, null, "linear class ‖(1/n)Σσx‖ (exact)", 2, true);
+        // The contrast runs only up to contrast-max-blocks; the deeper rows hold NaN by design, not by failure.
+        var contrast = rows.Where(r => !double.IsNaN(r.Contrast)).ToList();
+        if (contrast.Count > 0)
+            Series(contrast, r => r.Contrast, r => r.ContrastStandardError, $"contrast: balls of radius {Values.Format(result.Config.ContrastRadius)} (not scaled)", 3, false);
         var bound = plot.Add.HorizontalLine(Math.Log10(rows[0].Bound));
         bound.LineColor = Colors.Black; bound.LinePattern = LinePattern.Dotted; bound.LineWidth = 2;
         bound.LegendText = "bound e²·max‖x‖/√n";
