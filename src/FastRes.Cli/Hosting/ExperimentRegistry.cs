@@ -19,6 +19,7 @@ public static class ExperimentRegistry
         new ShamirSgdCommand(),
         new YunCriticalPointsCommand(),
         new YunNearIdentityCommand(),
+        new YunRademacherCommand(),
         // Later experiments add one line here and one file in Experiments/.
     ];
 

@@ -25,6 +25,8 @@ public class CliShamirTests
     [TestCase("yun-near-identity", "--depths", "0,4")]
     [TestCase("yun-near-identity", "--activations", "sigmoid")]
     [TestCase("yun-near-identity", "--stall-tolerance", "-1")]
+    [TestCase("yun-rademacher", "--depths", "0,4")]
+    [TestCase("yun-rademacher", "--contrast-radius", "-1")]
     public void Bad_input_is_one_line_exit_2_and_nothing_written(string experiment, string flag, string value)
     {
         string outDir = CliHarness.TempPath("shamir-bad");
@@ -46,6 +48,8 @@ public class CliShamirTests
         new[] { "--points", "2", "--losses", "logistic", "--samples", "40", "--gd-steps", "100" })]
     [TestCase("yun-near-identity", "near_identity.png", new[] { "activation", "loss", "L", "critical", "stalled", "max_r_minus_rlin_adversarial", "min_bound_slack", "violations" },
         new[] { "--depths", "1,4", "--points", "1", "--adversarial-points", "1", "--samples", "40", "--steps", "300" })]
+    [TestCase("yun-rademacher", "rademacher.png", new[] { "L", "estimate_mean", "estimate_se", "linear_mean", "bound", "violation", "contrast_mean" },
+        new[] { "--depths", "1,4", "--signs", "4", "--samples", "20", "--dimension", "3", "--width", "2", "--steps", "50", "--contrast-max-blocks", "4" })]
     [TestCase("shamir-sgd", "sgd.png", new[] { "architecture", "T", "bound", "violations" }, new[] { "--horizons", "100,1000", "--repeats", "1" })]
     public void Small_run_writes_results_with_zero_violations(string experiment, string figure, string[] keys, string[] extra)
     {
