@@ -157,11 +157,7 @@ public sealed class HessianAtZeroCommand : ExperimentBinding<HessianAtZeroConfig
     /// <summary>x = log2(depth), y = log10(κ): label them as depths and powers of ten.</summary>
     internal static void LogTicks(Plot plot)
     {
-        plot.Axes.Bottom.TickGenerator = new ScottPlot.TickGenerators.NumericAutomatic
-        {
-            IntegerTicksOnly = true,
-            LabelFormatter = x => Math.Pow(2, x).ToString("0", System.Globalization.CultureInfo.InvariantCulture),
-        };
+        Figures.Log2DepthAxis(plot);
         plot.Axes.Left.TickGenerator = new ScottPlot.TickGenerators.NumericAutomatic
         {
             MinorTickGenerator = new ScottPlot.TickGenerators.LogMinorTickGenerator(),

@@ -179,11 +179,7 @@ public sealed class YunNearIdentityCommand : ExperimentBinding<YunNearIdentityCo
             double constant = result.Rows.Where(r => r.Loss == losses[p]).Select(r => r.Constant).FirstOrDefault(double.NaN);
             string title = $"{losses[p]} loss: R(θ) − R_lin vs depth";
             if (double.IsFinite(constant)) title += $" (derived C = {constant:G3}, far above)";
-            plot.Axes.Bottom.TickGenerator = new ScottPlot.TickGenerators.NumericAutomatic
-            {
-                IntegerTicksOnly = true,
-                LabelFormatter = x => Math.Pow(2, x).ToString("0", CultureInfo.InvariantCulture),
-            };
+            Figures.Log2DepthAxis(plot);
             plot.Axes.Left.TickGenerator = new ScottPlot.TickGenerators.NumericAutomatic { LabelFormatter = y => y.ToString("G3", CultureInfo.InvariantCulture) };
             plot.Title(title);
             plot.XLabel("blocks L");

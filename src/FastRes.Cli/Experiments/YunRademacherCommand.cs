@@ -155,11 +155,7 @@ public sealed class YunRademacherCommand : ExperimentBinding<YunRademacherConfig
         var bound = plot.Add.HorizontalLine(Math.Log10(rows[0].Bound));
         bound.LineColor = Colors.Black; bound.LinePattern = LinePattern.Dotted; bound.LineWidth = 2;
         bound.LegendText = "bound e²·max‖x‖/√n";
-        plot.Axes.Bottom.TickGenerator = new ScottPlot.TickGenerators.NumericAutomatic
-        {
-            IntegerTicksOnly = true,
-            LabelFormatter = x => Math.Pow(2, x).ToString("0", CultureInfo.InvariantCulture),
-        };
+        Figures.Log2DepthAxis(plot);
         plot.Axes.Left.TickGenerator = new ScottPlot.TickGenerators.NumericAutomatic
         {
             LabelFormatter = y => Math.Pow(10, y).ToString("G3", CultureInfo.InvariantCulture),

@@ -50,6 +50,13 @@ public static class Figures
         return [name + ".png", name + ".svg"];
     }
 
+    /// <summary>A bottom axis whose coordinate is log₂ of a depth, labelled with the depth itself (1, 2, 4, …).</summary>
+    public static void Log2DepthAxis(Plot plot) => plot.Axes.Bottom.TickGenerator = new ScottPlot.TickGenerators.NumericAutomatic
+    {
+        IntegerTicksOnly = true,
+        LabelFormatter = x => Math.Pow(2, x).ToString("0", System.Globalization.CultureInfo.InvariantCulture),
+    };
+
     /// <summary>
     /// The finite (x, y) pairs, for plotting; every dropped point is described in <paramref name="notes"/> so that
     /// a gap in a curve is explained in summary.md instead of being silent.
