@@ -1,6 +1,6 @@
 using BenchmarkDotNet.Attributes;
 using BenchmarkDotNet.Configs;
-using FastRes.Experiments.ShortcutCnn;
+using FastRes.Experiments;
 using FastRes.Kernels.Diagnostics;
 using FastRes.Kernels.Simd;
 

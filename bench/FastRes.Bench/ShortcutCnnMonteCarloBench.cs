@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using BenchmarkDotNet.Attributes;
 using BenchmarkDotNet.Configs;
+using FastRes.Experiments;
 using FastRes.Experiments.ShortcutCnn;
 using FastRes.Kernels.Simd;
 

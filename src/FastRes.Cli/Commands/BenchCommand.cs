@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Globalization;
+using FastRes.Experiments;
 using FastRes.Experiments.Profiling;
 
 namespace FastRes.Cli.Commands;

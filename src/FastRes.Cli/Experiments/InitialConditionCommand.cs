@@ -3,9 +3,9 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using FastRes.Cli.Hosting;
 using FastRes.Cli.Output;
+using FastRes.Experiments;
 using FastRes.Experiments.Checkpoints;
 using FastRes.Experiments.Hessian;
-using FastRes.Experiments.ShortcutCnn;
 using ScottPlot;
 
 namespace FastRes.Cli.Experiments;

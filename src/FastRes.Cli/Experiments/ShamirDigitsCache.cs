@@ -1,6 +1,6 @@
 using FastRes.Cli.Hosting;
+using FastRes.Experiments;
 using FastRes.Experiments.Data;
-using FastRes.Experiments.ShortcutCnn;
 
 namespace FastRes.Cli.Experiments;
 

@@ -2,8 +2,8 @@ using System.Text;
 using System.Text.Json.Nodes;
 using FastRes.Cli.Hosting;
 using FastRes.Cli.Output;
+using FastRes.Experiments;
 using FastRes.Experiments.Shamir;
-using FastRes.Experiments.ShortcutCnn;
 using FastRes.Kernels.Networks;
 using ScottPlot;
 

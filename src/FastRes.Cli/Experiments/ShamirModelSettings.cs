@@ -1,3 +1,5 @@
+using FastRes.Experiments;
+using FastRes.Experiments.Predictors;
 using System.Text.Json.Nodes;
 using FastRes.Cli.Hosting;
 using FastRes.Experiments.Shamir;
@@ -10,7 +12,7 @@ namespace FastRes.Cli.Experiments;
 /// x ↦ wᵀ(x + V f_θ(x)), its losses and data), as one view each binding maps its config to and from.
 /// </summary>
 internal sealed record ShamirModelOptions(
-    ShamirLoss[] Losses, Activation[] Activations, int Dimension, int Width, int Hidden, int Layers, int Samples,
+    Loss[] Losses, Activation[] Activations, int Dimension, int Width, int Hidden, int Layers, int Samples,
     double LabelNoise, ulong Seed, int Threads, string? Data, int[] Digits);
 
 /// <summary>
@@ -19,7 +21,7 @@ internal sealed record ShamirModelOptions(
 /// </summary>
 internal static class ShamirModelSettings
 {
-    private static readonly (string, ShamirLoss)[] LossWords = [("squared", ShamirLoss.Squared), ("logistic", ShamirLoss.Logistic)];
+    private static readonly (string, Loss)[] LossWords = [("squared", Loss.Squared), ("logistic", Loss.Logistic)];
     private static readonly (string, Activation)[] ActivationWords = [("relu", Activation.Relu), ("tanh", Activation.Tanh)];
 
     public static IEnumerable<Setting<TConfig>> Head<TConfig>(ShamirModelOptions d, Func<TConfig, ShamirModelOptions> get,
@@ -59,7 +61,7 @@ internal static class ShamirModelSettings
     /// <summary>The shared values under their flag names, added to an experiment's config JSON.</summary>
     public static JsonObject AddJson(JsonObject json, ShamirModelOptions m)
     {
-        json["losses"] = new JsonArray(m.Losses.Select(l => (JsonNode)ShamirLosses.Word(l)).ToArray());
+        json["losses"] = new JsonArray(m.Losses.Select(l => (JsonNode)Losses.Word(l)).ToArray());
         json["activations"] = new JsonArray(m.Activations.Select(a => (JsonNode)a.ToString().ToLowerInvariant()).ToArray());
         json["dimension"] = m.Dimension;
         json["width"] = m.Width;

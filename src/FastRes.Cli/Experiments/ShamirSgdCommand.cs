@@ -1,9 +1,10 @@
+using FastRes.Experiments;
+using FastRes.Experiments.Predictors;
 using System.Text;
 using System.Text.Json.Nodes;
 using FastRes.Cli.Hosting;
 using FastRes.Cli.Output;
 using FastRes.Experiments.Shamir;
-using FastRes.Experiments.ShortcutCnn;
 using ScottPlot;
 
 namespace FastRes.Cli.Experiments;
@@ -14,7 +15,7 @@ namespace FastRes.Cli.Experiments;
 /// </summary>
 public sealed class ShamirSgdCommand : ExperimentBinding<ShamirSgdConfig, ShamirSgdResult>
 {
-    private static readonly (string, ShamirLoss)[] LossWords = [("squared", ShamirLoss.Squared), ("logistic", ShamirLoss.Logistic)];
+    private static readonly (string, Loss)[] LossWords = [("squared", Loss.Squared), ("logistic", Loss.Logistic)];
     private static readonly (string, ShamirArchitecture)[] ArchitectureWords = [("skip", ShamirArchitecture.SkipToOutput), ("residual", ShamirArchitecture.Residual)];
 
     public override string Name => "shamir-sgd";
@@ -48,7 +49,7 @@ public sealed class ShamirSgdCommand : ExperimentBinding<ShamirSgdConfig, Shamir
 
     public override JsonObject ConfigJson(ShamirSgdConfig c) => new()
     {
-        ["loss"] = ShamirLosses.Word(c.Loss),
+        ["loss"] = Losses.Word(c.Loss),
         ["architectures"] = new JsonArray(c.Architectures.Select(a => (JsonNode)(a == ShamirArchitecture.SkipToOutput ? "skip" : "residual")).ToArray()),
         ["horizons"] = new JsonArray(c.Horizons.Select(n => (JsonNode)n).ToArray()),
         ["dimension"] = c.Dimension,
@@ -135,7 +136,7 @@ public sealed class ShamirSgdCommand : ExperimentBinding<ShamirSgdConfig, Shamir
             IntegerTicksOnly = true,
             LabelFormatter = v => $"1e{v:0}",
         };
-        plot.Title($"Projected SGD: best iterate's F − min F_lin vs T ({ShamirLosses.Word(result.Config.Loss)} loss)");
+        plot.Title($"Projected SGD: best iterate's F − min F_lin vs T ({Losses.Word(result.Config.Loss)} loss)");
         plot.XLabel("T (iterations)");
         plot.YLabel("F − min_{‖u‖≤b} F_lin(u)");
         plot.ShowLegend(Alignment.UpperRight);

@@ -1,6 +1,7 @@
 using System.Text.Json.Nodes;
 using FastRes.Cli.Hosting;
 using FastRes.Cli.Output;
+using FastRes.Experiments;
 using FastRes.Experiments.Checkpoints;
 using FastRes.Experiments.ShortcutCnn;
 using ScottPlot;

@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
 using FastRes.Cli.Hosting;
+using FastRes.Experiments;
 using FastRes.Experiments.ShortcutCnn;
 using FastRes.Kernels.Simd;
 

@@ -4,6 +4,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using FastRes.Cli.Hosting;
 using FastRes.Cli.Output;
+using FastRes.Experiments;
 using FastRes.Experiments.ShortcutCnn;
 using FastRes.Kernels.ShortcutCnn;
 using ScottPlot;

@@ -1,9 +1,10 @@
+using FastRes.Experiments;
+using FastRes.Experiments.Predictors;
 using System.Text;
 using System.Text.Json.Nodes;
 using FastRes.Cli.Hosting;
 using FastRes.Cli.Output;
 using FastRes.Experiments.Shamir;
-using FastRes.Experiments.ShortcutCnn;
 using FastRes.Experiments.Yun;
 using ScottPlot;
 
@@ -15,7 +16,7 @@ namespace FastRes.Cli.Experiments;
 /// </summary>
 public sealed class YunCriticalPointsCommand : ExperimentBinding<YunCriticalPointsConfig, YunCriticalPointsResult>
 {
-    private static readonly (string, ShamirLoss)[] LossWords = [("squared", ShamirLoss.Squared), ("logistic", ShamirLoss.Logistic)];
+    private static readonly (string, Loss)[] LossWords = [("squared", Loss.Squared), ("logistic", Loss.Logistic)];
     private static readonly (string, YunActivation)[] ActivationWords = [("tanh", YunActivation.Tanh), ("softplus", YunActivation.Softplus)];
 
     public override string Name => "yun-critical-points";
@@ -54,7 +55,7 @@ public sealed class YunCriticalPointsCommand : ExperimentBinding<YunCriticalPoin
 
     public override JsonObject ConfigJson(YunCriticalPointsConfig c) => new()
     {
-        ["losses"] = new JsonArray(c.Losses.Select(l => (JsonNode)ShamirLosses.Word(l)).ToArray()),
+        ["losses"] = new JsonArray(c.Losses.Select(l => (JsonNode)Losses.Word(l)).ToArray()),
         ["activation"] = c.Activation.ToString().ToLowerInvariant(),
         ["dimension"] = c.Dimension,
         ["blocks"] = c.Blocks,

@@ -1,10 +1,11 @@
+using FastRes.Experiments;
+using FastRes.Experiments.Predictors;
 using System.Globalization;
 using System.Text;
 using System.Text.Json.Nodes;
 using FastRes.Cli.Hosting;
 using FastRes.Cli.Output;
 using FastRes.Experiments.Shamir;
-using FastRes.Experiments.ShortcutCnn;
 using FastRes.Experiments.Yun;
 using ScottPlot;
 
@@ -16,7 +17,7 @@ namespace FastRes.Cli.Experiments;
 /// </summary>
 public sealed class YunNearIdentityCommand : ExperimentBinding<YunNearIdentityConfig, YunNearIdentityResult>
 {
-    private static readonly (string, ShamirLoss)[] LossWords = [("logistic", ShamirLoss.Logistic), ("squared", ShamirLoss.Squared)];
+    private static readonly (string, Loss)[] LossWords = [("logistic", Loss.Logistic), ("squared", Loss.Squared)];
     private static readonly (string, NearIdentityActivation)[] ActivationWords = [("relu", NearIdentityActivation.Relu), ("tanh", NearIdentityActivation.Tanh)];
 
     public override string Name => "yun-near-identity";
@@ -58,7 +59,7 @@ public sealed class YunNearIdentityCommand : ExperimentBinding<YunNearIdentityCo
     public override JsonObject ConfigJson(YunNearIdentityConfig c) => new()
     {
         ["activations"] = new JsonArray(c.Activations.Select(a => (JsonNode)a.ToString().ToLowerInvariant()).ToArray()),
-        ["losses"] = new JsonArray(c.Losses.Select(l => (JsonNode)ShamirLosses.Word(l)).ToArray()),
+        ["losses"] = new JsonArray(c.Losses.Select(l => (JsonNode)Losses.Word(l)).ToArray()),
         ["depths"] = new JsonArray(c.Depths.Select(l => (JsonNode)l).ToArray()),
         ["dimension"] = c.Dimension,
         ["width"] = c.Width,

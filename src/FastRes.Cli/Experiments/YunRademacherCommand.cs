@@ -3,7 +3,7 @@ using System.Text;
 using System.Text.Json.Nodes;
 using FastRes.Cli.Hosting;
 using FastRes.Cli.Output;
-using FastRes.Experiments.ShortcutCnn;
+using FastRes.Experiments;
 using FastRes.Experiments.Yun;
 using ScottPlot;
 

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
+using FastRes.Experiments;
 using FastRes.Experiments.Checkpoints;
 
 namespace FastRes.Cli.Hosting;

@@ -3,8 +3,8 @@ using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.CommandLine.Parsing;
+using FastRes.Experiments;
 using FastRes.Experiments.Checkpoints;
-using FastRes.Experiments.ShortcutCnn;
 
 namespace FastRes.Cli.Hosting;
 

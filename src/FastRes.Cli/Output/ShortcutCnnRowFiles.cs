@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text;
 using System.Text.Json;
 using FastRes.Cli.Hosting;
+using FastRes.Experiments;
 using FastRes.Experiments.ShortcutCnn;
 
 namespace FastRes.Cli.Output;

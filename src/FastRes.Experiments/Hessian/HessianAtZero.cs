@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using FastRes.Experiments.Data;
-using FastRes.Experiments.ShortcutCnn;
 using FastRes.Kernels.Networks;
 using FastRes.Kernels.Spectrum;
 
@@ -63,7 +62,7 @@ public static class HessianAtZero
     public static HessianAtZeroResult Run(HessianAtZeroConfig config, Dataset data, IProgress<long>? progress = null,
                                           CancellationToken cancellationToken = default)
     {
-        ShortcutCnnMonteCarlo.ThrowIfInvalid(config.Validate());
+        ConfigError.ThrowIfAny(config.Validate());
         if (data.InputDim != config.Width || data.OutputDim != config.Width)
             throw new ArgumentException($"data has d_x = {data.InputDim}, d_y = {data.OutputDim}; the network needs both = width {config.Width}");
         var clock = Stopwatch.StartNew();

@@ -1,7 +1,6 @@
 using System.Diagnostics;
 using FastRes.Experiments.Checkpoints;
 using FastRes.Experiments.Data;
-using FastRes.Experiments.ShortcutCnn;
 using FastRes.Kernels.Networks;
 using FastRes.Kernels.Spectrum;
 
@@ -149,7 +148,7 @@ public static class InitialCondition
     public static InitialConditionResult Run(InitialConditionConfig config, Dataset data, IProgress<long>? progress = null,
                                              CancellationToken cancellationToken = default, ITrialBlockJournal? journal = null)
     {
-        ShortcutCnnMonteCarlo.ThrowIfInvalid(config.Validate());
+        ConfigError.ThrowIfAny(config.Validate());
         if (data.InputDim != config.Width || data.OutputDim != config.Width)
             throw new ArgumentException($"data has d_x = {data.InputDim}, d_y = {data.OutputDim}; the network needs both = width {config.Width}");
         var clock = Stopwatch.StartNew();

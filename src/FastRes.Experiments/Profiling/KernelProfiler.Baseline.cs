@@ -1,5 +1,5 @@
-using System.Globalization;
 using FastRes.Experiments.ShortcutCnn;
+using System.Globalization;
 using FastRes.Kernels.Simd;
 
 namespace FastRes.Experiments.Profiling;

@@ -4,7 +4,6 @@ using FastRes.Experiments.Data;
 using FastRes.Kernels.Networks;
 using FastRes.Kernels.Simd;
 using FastRes.Kernels.Spectrum;
-using FastRes.Experiments.ShortcutCnn;
 
 namespace FastRes.Experiments.Profiling;
 

@@ -1,10 +1,10 @@
+using FastRes.Experiments.ShortcutCnn;
 using System.Diagnostics;
 using System.Globalization;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
 using System.Runtime.Intrinsics.Arm;
 using System.Runtime.Intrinsics.X86;
-using FastRes.Experiments.ShortcutCnn;
 using FastRes.Kernels.Diagnostics;
 using FastRes.Kernels.Simd;
 

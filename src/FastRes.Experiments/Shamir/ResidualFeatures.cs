@@ -1,3 +1,4 @@
+using FastRes.Experiments.Predictors;
 using FastRes.Kernels.Networks;
 using FastRes.Kernels.Random;
 
@@ -11,7 +12,7 @@ namespace FastRes.Experiments.Shamir;
 public static class ResidualFeatures
 {
     /// <summary>Row-major Samples × width features f_θ(x_i) of a random θ drawn from <paramref name="rng"/>.</summary>
-    public static double[] Random(ShamirData data, Activation activation, int hidden, int layers, int width, double scale, ref PhiloxStream rng)
+    public static double[] Random(PredictorData data, Activation activation, int hidden, int layers, int width, double scale, ref PhiloxStream rng)
     {
         int n = data.Samples;
         double gain = activation == Activation.Relu ? 2 : 1;

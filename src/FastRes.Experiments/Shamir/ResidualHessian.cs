@@ -1,3 +1,5 @@
+using FastRes.Experiments.Predictors;
+
 namespace FastRes.Experiments.Shamir;
 
 /// <summary>The exact Hessian of F_θ in (w, vec V), for Theorem 2 (Shamir 2018).</summary>
@@ -28,8 +30,8 @@ public static class ResidualHessian
                 grad[r] = x[r] + vf;
                 for (int c = 0; c < k; c++) grad[d + r * k + c] = w[r] * f[c];
             }
-            double curvature = ShamirLosses.Curvature(data.Loss, p[i], data.Y[i]) / n;
-            double slope = ShamirLosses.Slope(data.Loss, p[i], data.Y[i]) / n;
+            double curvature = Losses.Curvature(data.Loss, p[i], data.Y[i]) / n;
+            double slope = Losses.Slope(data.Loss, p[i], data.Y[i]) / n;
             for (int c = 0; c < k; c++) slopeF[c] += slope * f[c];
             if (curvature == 0) continue;
             for (int a = 0; a < size; a++)

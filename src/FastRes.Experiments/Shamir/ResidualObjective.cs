@@ -1,3 +1,5 @@
+using FastRes.Experiments.Predictors;
+
 namespace FastRes.Experiments.Shamir;
 
 /// <summary>
@@ -7,12 +9,12 @@ namespace FastRes.Experiments.Shamir;
 /// </summary>
 public sealed class ResidualObjective
 {
-    public ShamirData Data { get; }
+    public PredictorData Data { get; }
     public double[] Features { get; }
     public int D => Data.Dimension;
     public int K { get; }
 
-    public ResidualObjective(ShamirData data, double[] features, int width)
+    public ResidualObjective(PredictorData data, double[] features, int width)
     {
         if (features.Length != data.Samples * width) throw new ArgumentException("features must be samples × width");
         (Data, Features, K) = (data, features, width);
@@ -35,7 +37,7 @@ public sealed class ResidualObjective
         var p = new double[Data.Samples];
         Predictions(w, v, p);
         double sum = 0;
-        for (int i = 0; i < p.Length; i++) sum += ShamirLosses.Value(Data.Loss, p[i], Data.Y[i]);
+        for (int i = 0; i < p.Length; i++) sum += Losses.Value(Data.Loss, p[i], Data.Y[i]);
         return sum / p.Length;
     }
 
@@ -52,8 +54,8 @@ public sealed class ResidualObjective
         for (int i = 0; i < n; i++)
         {
             double y = Data.Y[i];
-            sum += ShamirLosses.Value(Data.Loss, p[i], y);
-            double s = ShamirLosses.Slope(Data.Loss, p[i], y) / n;
+            sum += Losses.Value(Data.Loss, p[i], y);
+            double s = Losses.Slope(Data.Loss, p[i], y) / n;
             var x = Data.X.AsSpan(i * d, d);
             var f = Features.AsSpan(i * k, k);
             for (int j = 0; j < d; j++) gw[j] += s * x[j];
@@ -75,7 +77,7 @@ public sealed class ResidualObjective
         Predictions(w, v, p);
         double sum = 0;
         for (int i = 0; i < n; i++)
-            sum += ShamirLosses.Slope(Data.Loss, p[i], Data.Y[i]) * (p[i] - LinearPredictor.Dot(Data.X.AsSpan(i * d, d), wStar));
+            sum += Losses.Slope(Data.Loss, p[i], Data.Y[i]) * (p[i] - LinearPredictor.Dot(Data.X.AsSpan(i * d, d), wStar));
         return sum / n;
     }
 

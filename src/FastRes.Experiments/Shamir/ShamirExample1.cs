@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using FastRes.Experiments.ShortcutCnn;
 
 namespace FastRes.Experiments.Shamir;
 
@@ -98,7 +97,7 @@ public static class ShamirExample1
 {
     public static ShamirExample1Result Run(ShamirExample1Config config, CancellationToken cancellationToken = default)
     {
-        ShortcutCnnMonteCarlo.ThrowIfInvalid(config.Validate());
+        ConfigError.ThrowIfAny(config.Validate());
         var clock = Stopwatch.StartNew();
         double tol = config.Tolerance;
         var claims = new List<ClaimCheck>();

@@ -1,6 +1,6 @@
+using FastRes.Experiments.Predictors;
 using System.Diagnostics;
 using FastRes.Experiments.Data;
-using FastRes.Experiments.ShortcutCnn;
 using FastRes.Kernels.Networks;
 using FastRes.Kernels.Random;
 using FastRes.Kernels.Spectrum;
@@ -16,7 +16,7 @@ namespace FastRes.Experiments.Shamir;
 /// </summary>
 public sealed record ShamirLemma1Config
 {
-    public ShamirLoss[] Losses { get; init; } = [ShamirLoss.Squared, ShamirLoss.Logistic];
+    public Loss[] Losses { get; init; } = [Loss.Squared, Loss.Logistic];
     public Activation[] Activations { get; init; } = [Activation.Relu, Activation.Tanh];
     /// <summary>Input dimension d (= rows of V).</summary>
     public int Dimension { get; init; } = 8;
@@ -91,7 +91,7 @@ public static class ShamirLemma1
     public static void CheckData(ShamirLemma1Config config, Dataset digits)
     {
         foreach (var loss in config.Losses)
-            LinearPredictor.Minimizer(ShamirData.FromDigits(digits, config.Digits[0], config.Digits[1], config.Samples, loss));
+            LinearPredictor.Minimizer(PredictorData.FromDigits(digits, config.Digits[0], config.Digits[1], config.Samples, loss));
     }
 
     public static long TotalSteps(ShamirLemma1Config c) => (long)c.Losses.Length * c.Activations.Length * c.Points;
@@ -99,7 +99,7 @@ public static class ShamirLemma1
     /// <param name="digits">The loaded <see cref="ShamirLemma1Config.Data"/> set (null: synthetic data).</param>
     public static ShamirLemma1Result Run(ShamirLemma1Config config, Dataset? digits = null, IProgress<long>? progress = null, CancellationToken cancellationToken = default)
     {
-        ShortcutCnnMonteCarlo.ThrowIfInvalid(config.Validate());
+        ConfigError.ThrowIfAny(config.Validate());
         var clock = Stopwatch.StartNew();
         var rows = new List<ShamirLemma1Row>();
         var allCases = new List<Lemma1Case>();
@@ -107,8 +107,8 @@ public static class ShamirLemma1
         int group = 0;
         foreach (var loss in config.Losses)
         {
-            var data = digits is null ? ShamirData.Synthetic(loss, config.Samples, config.Dimension, config.LabelNoise, config.Seed)
-                : ShamirData.FromDigits(digits, config.Digits[0], config.Digits[1], config.Samples, loss);
+            var data = digits is null ? PredictorData.Synthetic(loss, config.Samples, config.Dimension, config.LabelNoise, config.Seed)
+                : PredictorData.FromDigits(digits, config.Digits[0], config.Digits[1], config.Samples, loss);
             var wLin = LinearPredictor.Minimizer(data);
             double fLinMin = LinearPredictor.Value(data, wLin);
             foreach (var activation in config.Activations)
@@ -134,7 +134,7 @@ public static class ShamirLemma1
                     var at = cases.Where(x => x.Checkpoint == checkpoints[c]).ToList();
                     var nontrivial = at.Where(x => x.Gap > 0).ToList();
                     var norms = at.Select(x => x.GradientNorm).Order().ToList();
-                    rows.Add(new ShamirLemma1Row(ShamirLosses.Word(loss), activation.ToString().ToLowerInvariant(), checkpoints[c],
+                    rows.Add(new ShamirLemma1Row(Losses.Word(loss), activation.ToString().ToLowerInvariant(), checkpoints[c],
                         at.Count, nontrivial.Count, at.Count(x => x.LemmaViolated), at.Count(x => x.Theorem1Violated),
                         at.Min(x => x.Inner - x.Gap), nontrivial.Select(x => x.Inner / x.Gap).DefaultIfEmpty(double.NaN).Min(),
                         at.Min(x => x.GradientNorm - x.Theorem1Bound),
@@ -151,7 +151,7 @@ public static class ShamirLemma1
     /// One random (w, V, θ): ‖w‖ and ‖V‖_F log-uniform in [10⁻², 10], θ's weights scaled by 10^U(−½, ½); checked at
     /// each checkpoint of backtracking GD on (w, V). <paramref name="excess"/>: F − min F_lin at each checkpoint.
     /// </summary>
-    internal static List<Lemma1Case> Point(ShamirLemma1Config config, ShamirData data, Activation activation, double[] wLin, double fLinMin,
+    internal static List<Lemma1Case> Point(ShamirLemma1Config config, PredictorData data, Activation activation, double[] wLin, double fLinMin,
         int[] checkpoints, ulong trial, out double[] excess)
     {
         var rng = new PhiloxStream(config.Seed, trial, 0x1E331);

@@ -1,6 +1,6 @@
+using FastRes.Experiments.Predictors;
 using System.Diagnostics;
 using FastRes.Experiments.Data;
-using FastRes.Experiments.ShortcutCnn;
 using FastRes.Kernels.Networks;
 using FastRes.Kernels.Random;
 using FastRes.Kernels.Spectrum;
@@ -16,7 +16,7 @@ namespace FastRes.Experiments.Shamir;
 /// </summary>
 public sealed record ShamirLocalMinimaConfig
 {
-    public ShamirLoss[] Losses { get; init; } = [ShamirLoss.Squared, ShamirLoss.Logistic];
+    public Loss[] Losses { get; init; } = [Loss.Squared, Loss.Logistic];
     public Activation[] Activations { get; init; } = [Activation.Relu, Activation.Tanh];
     public int Dimension { get; init; } = 4;
     public int Width { get; init; } = 6;
@@ -75,21 +75,21 @@ public static class ShamirLocalMinima
     public static void CheckData(ShamirLocalMinimaConfig config, Dataset digits)
     {
         foreach (var loss in config.Losses)
-            LinearPredictor.Minimizer(ShamirData.FromDigits(digits, config.Digits[0], config.Digits[1], config.Samples, loss));
+            LinearPredictor.Minimizer(PredictorData.FromDigits(digits, config.Digits[0], config.Digits[1], config.Samples, loss));
     }
 
     public static ShamirLocalMinimaResult Run(ShamirLocalMinimaConfig config, Dataset? digits = null, IProgress<long>? progress = null,
         CancellationToken cancellationToken = default)
     {
-        ShortcutCnnMonteCarlo.ThrowIfInvalid(config.Validate());
+        ConfigError.ThrowIfAny(config.Validate());
         var clock = Stopwatch.StartNew();
         var rows = new List<ShamirLocalMinimaRow>();
         var allEnds = new List<IReadOnlyList<LocalMinimaEnd>>();
         int group = 0;
         foreach (var loss in config.Losses)
         {
-            var data = digits is null ? ShamirData.Synthetic(loss, config.Samples, config.Dimension, config.LabelNoise, config.Seed)
-                : ShamirData.FromDigits(digits, config.Digits[0], config.Digits[1], config.Samples, loss);
+            var data = digits is null ? PredictorData.Synthetic(loss, config.Samples, config.Dimension, config.LabelNoise, config.Seed)
+                : PredictorData.FromDigits(digits, config.Digits[0], config.Digits[1], config.Samples, loss);
             double fLinMin = LinearPredictor.Value(data, LinearPredictor.Minimizer(data));
             foreach (var activation in config.Activations)
             {
@@ -107,7 +107,7 @@ public static class ShamirLocalMinima
                 });
                 allEnds.Add(ends);
                 var minima = ends.Where(e => e.Kind == "local-min").ToList();
-                rows.Add(new ShamirLocalMinimaRow(ShamirLosses.Word(loss), activation.ToString().ToLowerInvariant(), config.Points,
+                rows.Add(new ShamirLocalMinimaRow(Losses.Word(loss), activation.ToString().ToLowerInvariant(), config.Points,
                     minima.Count, ends.Count(e => e.Kind == "saddle"), ends.Count(e => e.Kind == "not-converged"), ends.Count(e => e.Violation),
                     minima.Select(e => e.Excess).DefaultIfEmpty(double.NaN).Max(), minima.Select(e => e.Excess).DefaultIfEmpty(double.NaN).Min(),
                     ends.Where(e => e.Kind != "not-converged").Select(e => e.GradientNorm).DefaultIfEmpty(double.NaN).Max(),
@@ -117,7 +117,7 @@ public static class ShamirLocalMinima
         return new ShamirLocalMinimaResult(config, rows, allEnds, clock.Elapsed.TotalSeconds);
     }
 
-    internal static LocalMinimaEnd Point(ShamirLocalMinimaConfig config, ShamirData data, Activation activation, double fLinMin, ulong trial)
+    internal static LocalMinimaEnd Point(ShamirLocalMinimaConfig config, PredictorData data, Activation activation, double fLinMin, ulong trial)
     {
         var rng = new PhiloxStream(config.Seed, trial, 0x10CA1);
         int d = config.Dimension, k = config.Width, size = d + d * k;

@@ -1,5 +1,5 @@
+using FastRes.Experiments.Predictors;
 using System.Diagnostics;
-using FastRes.Experiments.ShortcutCnn;
 using FastRes.Kernels.Random;
 
 namespace FastRes.Experiments.Shamir;
@@ -22,7 +22,7 @@ public enum ShamirArchitecture
 /// </summary>
 public sealed record ShamirSgdConfig
 {
-    public ShamirLoss Loss { get; init; } = ShamirLoss.Logistic;
+    public Loss Loss { get; init; } = Loss.Logistic;
     public ShamirArchitecture[] Architectures { get; init; } = [ShamirArchitecture.SkipToOutput, ShamirArchitecture.Residual];
     public int[] Horizons { get; init; } = [100, 1000, 10_000, 100_000, 1_000_000];
     public int Dimension { get; init; } = 8;
@@ -73,9 +73,9 @@ public static class ShamirSgd
 
     public static ShamirSgdResult Run(ShamirSgdConfig config, IProgress<long>? progress = null, CancellationToken cancellationToken = default)
     {
-        ShortcutCnnMonteCarlo.ThrowIfInvalid(config.Validate());
+        ConfigError.ThrowIfAny(config.Validate());
         var clock = Stopwatch.StartNew();
-        var data = ShamirData.Synthetic(config.Loss, config.Samples, config.Dimension, config.LabelNoise, config.Seed);
+        var data = PredictorData.Synthetic(config.Loss, config.Samples, config.Dimension, config.LabelNoise, config.Seed);
         var wLin = LinearPredictor.Minimizer(data);
         double radius = config.Radius ?? 2 * Math.Max(1, Math.Sqrt(LinearPredictor.Dot(wLin, wLin)));
         var comparator = BallMinimizer(data, wLin, radius);
@@ -90,9 +90,9 @@ public static class ShamirSgd
             g = Math.Max(g, Math.Sqrt(LinearPredictor.Dot(x, x) + k));
             yMax = Math.Max(yMax, Math.Abs(data.Y[i]));
         }
-        double slopeMax = config.Loss == ShamirLoss.Logistic ? 1 : radius * g + yMax;
+        double slopeMax = config.Loss == Loss.Logistic ? 1 : radius * g + yMax;
         double lipschitz = slopeMax * g;
-        double lossBound = config.Loss == ShamirLoss.Logistic ? Math.Log(1 + Math.Exp(radius * g)) : 0.5 * Math.Pow(radius * g + yMax, 2);
+        double lossBound = config.Loss == Loss.Logistic ? Math.Log(1 + Math.Exp(radius * g)) : 0.5 * Math.Pow(radius * g + yMax, 2);
 
         var jobs = (from a in config.Architectures from t in config.Horizons from r in Enumerable.Range(0, config.Repeats) select (a, t, r)).ToArray();
         var outcomes = new (double Best, double Mean)[jobs.Length];
@@ -122,7 +122,7 @@ public static class ShamirSgd
     /// For the residual architecture "v" is V (d × k) and the ball is over (w, vec V). Returns the best and the mean F over
     /// the evaluated iterates.
     /// </summary>
-    public static (double Best, double Mean) Train(ShamirData data, ShamirArchitecture architecture, int k, int horizon, double eta, double radius,
+    public static (double Best, double Mean) Train(PredictorData data, ShamirArchitecture architecture, int k, int horizon, double eta, double radius,
         int evaluations, PhiloxStream rng, CancellationToken cancellationToken = default)
     {
         int d = data.Dimension, n = data.Samples;
@@ -146,7 +146,7 @@ public static class ShamirSgd
             int i = (int)(rng.NextUInt32() % (uint)n);
             var x = data.X.AsSpan(i * d, d);
             double p = Forward(x, w, v, weight, bias, f, c, skip);
-            double slope = ShamirLosses.Slope(data.Loss, p, data.Y[i]);
+            double slope = Losses.Slope(data.Loss, p, data.Y[i]);
             // (w, v) gradient, then θ's (before (w, v) move: all from the same iterate).
             if (skip)
             {
@@ -204,12 +204,12 @@ public static class ShamirSgd
     }
 
     /// <summary>F(w, v, θ) over the whole data set.</summary>
-    public static double Objective(ShamirData data, double[] w, double[] v, double[] weight, double[] bias, double[] f, double[] c, bool skip)
+    public static double Objective(PredictorData data, double[] w, double[] v, double[] weight, double[] bias, double[] f, double[] c, bool skip)
     {
         int d = data.Dimension;
         double sum = 0;
         for (int i = 0; i < data.Samples; i++)
-            sum += ShamirLosses.Value(data.Loss, Forward(data.X.AsSpan(i * d, d), w, v, weight, bias, f, c, skip), data.Y[i]);
+            sum += Losses.Value(data.Loss, Forward(data.X.AsSpan(i * d, d), w, v, weight, bias, f, c, skip), data.Y[i]);
         return sum / data.Samples;
     }
 
@@ -217,7 +217,7 @@ public static class ShamirSgd
     /// argmin_{‖u‖ ≤ b} F_lin(u): the unconstrained minimizer when it lies in the ball; otherwise the ridge minimizer
     /// of F_lin(u) + (λ/2)‖u‖² with λ found by bisection so that ‖u_λ‖ = b (KKT for a convex F_lin on a ball).
     /// </summary>
-    public static double[] BallMinimizer(ShamirData data, double[] unconstrained, double radius)
+    public static double[] BallMinimizer(PredictorData data, double[] unconstrained, double radius)
     {
         if (Math.Sqrt(LinearPredictor.Dot(unconstrained, unconstrained)) <= radius) return unconstrained;
         double lo = 0, hi = 1;
@@ -233,7 +233,7 @@ public static class ShamirSgd
     }
 
     /// <summary>argmin F_lin(u) + (λ/2)‖u‖² by Newton.</summary>
-    internal static double[] Ridge(ShamirData data, double lambda)
+    internal static double[] Ridge(PredictorData data, double lambda)
     {
         int d = data.Dimension, n = data.Samples;
         var u = new double[d];
@@ -247,7 +247,7 @@ public static class ShamirSgd
             for (int i = 0; i < n; i++)
             {
                 var x = data.X.AsSpan(i * d, d);
-                double cv = ShamirLosses.Curvature(data.Loss, LinearPredictor.Dot(x, u), data.Y[i]) / n;
+                double cv = Losses.Curvature(data.Loss, LinearPredictor.Dot(x, u), data.Y[i]) / n;
                 for (int r = 0; r < d; r++) for (int q = 0; q < d; q++) h[r * d + q] += cv * x[r] * x[q];
             }
             for (int j = 0; j < d; j++) h[j * d + j] += lambda;

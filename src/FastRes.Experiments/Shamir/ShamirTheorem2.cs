@@ -1,6 +1,6 @@
+using FastRes.Experiments.Predictors;
 using System.Diagnostics;
 using FastRes.Experiments.Data;
-using FastRes.Experiments.ShortcutCnn;
 using FastRes.Kernels.Networks;
 using FastRes.Kernels.Random;
 using FastRes.Kernels.Spectrum;
@@ -18,7 +18,7 @@ namespace FastRes.Experiments.Shamir;
 /// </summary>
 public sealed record ShamirTheorem2Config
 {
-    public ShamirLoss[] Losses { get; init; } = [ShamirLoss.Squared, ShamirLoss.Logistic];
+    public Loss[] Losses { get; init; } = [Loss.Squared, Loss.Logistic];
     public Activation[] Activations { get; init; } = [Activation.Relu, Activation.Tanh];
     public int Dimension { get; init; } = 8;
     public int Width { get; init; } = 16;
@@ -67,7 +67,7 @@ public static class ShamirTheorem2
     public static void CheckData(ShamirTheorem2Config config, Dataset digits)
     {
         foreach (var loss in config.Losses)
-            LinearPredictor.Minimizer(ShamirData.FromDigits(digits, config.Digits[0], config.Digits[1], config.Samples, loss));
+            LinearPredictor.Minimizer(PredictorData.FromDigits(digits, config.Digits[0], config.Digits[1], config.Samples, loss));
     }
 
     public static long TotalSteps(ShamirTheorem2Config c) => (long)c.Losses.Length * c.Activations.Length * c.Points;
@@ -75,15 +75,15 @@ public static class ShamirTheorem2
     /// <param name="digits">The loaded <see cref="ShamirTheorem2Config.Data"/> set (null: synthetic data).</param>
     public static ShamirTheorem2Result Run(ShamirTheorem2Config config, Dataset? digits = null, IProgress<long>? progress = null, CancellationToken cancellationToken = default)
     {
-        ShortcutCnnMonteCarlo.ThrowIfInvalid(config.Validate());
+        ConfigError.ThrowIfAny(config.Validate());
         var clock = Stopwatch.StartNew();
         var rows = new List<ShamirTheorem2Row>();
         var all = new List<Theorem2Case>();
         int group = 0;
         foreach (var loss in config.Losses)
         {
-            var data = digits is null ? ShamirData.Synthetic(loss, config.Samples, config.Dimension, config.LabelNoise, config.Seed)
-                : ShamirData.FromDigits(digits, config.Digits[0], config.Digits[1], config.Samples, loss);
+            var data = digits is null ? PredictorData.Synthetic(loss, config.Samples, config.Dimension, config.LabelNoise, config.Seed)
+                : PredictorData.FromDigits(digits, config.Digits[0], config.Digits[1], config.Samples, loss);
             var wLin = LinearPredictor.Minimizer(data);
             foreach (var activation in config.Activations)
             {
@@ -104,7 +104,7 @@ public static class ShamirTheorem2
                 // The sign claim is one fact per point; every case of a point repeats its λ_min.
                 var perPointLambda = perPoint.Select(p => p.Cases[0]).ToList();
                 var nontrivial = cases.Where(c => c.Gap > 0).ToList();
-                rows.Add(new ShamirTheorem2Row(ShamirLosses.Word(loss), activation.ToString().ToLowerInvariant(), config.Points, cases.Count,
+                rows.Add(new ShamirTheorem2Row(Losses.Word(loss), activation.ToString().ToLowerInvariant(), config.Points, cases.Count,
                     nontrivial.Count, perPointLambda.Count(c => c.SignViolated), cases.Count(c => c.InequalityViolated),
                     perPointLambda.Max(c => c.LambdaMin), perPointLambda.Min(c => c.LambdaMin),
                     perPointLambda.Max(c => c.LambdaMin - c.SharperBound), cases.Min(c => c.Lhs - c.Gap),
@@ -114,7 +114,7 @@ public static class ShamirTheorem2
         return new ShamirTheorem2Result(config, rows, all, clock.Elapsed.TotalSeconds);
     }
 
-    internal static (List<Theorem2Case>, double) Point(ShamirTheorem2Config config, ShamirData data, Activation activation, double[] wLin, ulong trial)
+    internal static (List<Theorem2Case>, double) Point(ShamirTheorem2Config config, PredictorData data, Activation activation, double[] wLin, ulong trial)
     {
         var rng = new PhiloxStream(config.Seed, trial, 0x7E02);
         int d = config.Dimension, k = config.Width, size = d + d * k;

@@ -2,24 +2,6 @@ using FastRes.Kernels.Simd;
 
 namespace FastRes.Experiments.ShortcutCnn;
 
-/// <summary>A slice of the trial indices: shard <see cref="Index"/> (0-based) of <see cref="Count"/>.</summary>
-public readonly record struct Shard(int Index, int Count)
-{
-    public static readonly Shard Whole = new(0, 1);
-
-    /// <summary>Trials [Start, End) of this shard out of <paramref name="trials"/>: contiguous, balanced, deterministic.</summary>
-    public (long Start, long End) Range(long trials)
-        => (trials * Index / Count, trials * (Index + 1) / Count);
-
-    public override string ToString() => $"{Index}/{Count}";
-}
-
-/// <summary>A validation failure: which field, and what is allowed.</summary>
-public sealed record ConfigError(string Field, string Message)
-{
-    public override string ToString() => $"{Field}: {Message}";
-}
-
 /// <summary>
 /// The shortcut-CNN success-rate experiment (SPEC §1.7). Every value has a default; <see cref="Validate"/> is the
 /// one place that decides what is allowed.

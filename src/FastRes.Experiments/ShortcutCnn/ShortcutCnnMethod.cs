@@ -35,9 +35,6 @@ public static class ShortcutCnnMethods
     }
 }
 
-/// <summary>Arithmetic precision of the Monte Carlo kernel.</summary>
-public enum Precision { Double, Float }
-
 /// <summary>How default step sizes are chosen (SPEC §1.4).</summary>
 public enum StepRule
 {

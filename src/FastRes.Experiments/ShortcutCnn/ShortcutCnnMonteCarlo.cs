@@ -25,7 +25,7 @@ public static class ShortcutCnnMonteCarlo
     public static ShortcutCnnResult Run(ShortcutCnnConfig config, IProgress<long>? progress = null, CancellationToken cancellationToken = default,
                                         ITrialBlockJournal? journal = null)
     {
-        ThrowIfInvalid(config.Validate());
+        ConfigError.ThrowIfAny(config.Validate());
         var total = Stopwatch.StartNew();
         var cap = new SphericalCap(config.P, config.CapDeg * Math.PI / 180);
         var rows = new List<ShortcutCnnRow>();
@@ -132,11 +132,6 @@ public static class ShortcutCnnMonteCarlo
     /// <summary>The journal's name for one (θ_cap, k) cell: <c>cap=60 k=8</c>.</summary>
     public static string CellName(double capDeg, int k)
         => string.Create(CultureInfo.InvariantCulture, $"cap={capDeg:R} k={k}");
-
-    internal static void ThrowIfInvalid(IReadOnlyList<ConfigError> errors)
-    {
-        if (errors.Count > 0) throw new ArgumentException($"invalid config: {errors[0]}");
-    }
 }
 
 /// <summary>shortcut-cnn-atlas: shortcut-cnn over θ_cap × k.</summary>
@@ -147,7 +142,7 @@ public static class ShortcutCnnAtlas
     public static ShortcutCnnResult Run(ShortcutCnnAtlasConfig config, IProgress<long>? progress = null, CancellationToken cancellationToken = default,
                                         ITrialBlockJournal? journal = null)
     {
-        ShortcutCnnMonteCarlo.ThrowIfInvalid(config.Validate());
+        ConfigError.ThrowIfAny(config.Validate());
         var total = Stopwatch.StartNew();
         var rows = new List<ShortcutCnnRow>();
         foreach (double capDeg in config.CapDegs)
@@ -171,7 +166,7 @@ public static class ShortcutCnnTrajectories
     /// </summary>
     public static ShortcutCnnTrajectoryResult Run(ShortcutCnnTrajectoryConfig config, IProgress<long>? progress = null, CancellationToken cancellationToken = default)
     {
-        ShortcutCnnMonteCarlo.ThrowIfInvalid(config.Validate());
+        ConfigError.ThrowIfAny(config.Validate());
         var clock = Stopwatch.StartNew();
         var shared = config.Shared;
         int k = shared.K[0];

@@ -1,3 +1,4 @@
+using FastRes.Experiments.Predictors;
 using FastRes.Experiments.Shamir;
 
 namespace FastRes.Experiments.Yun;
@@ -212,13 +213,13 @@ public interface ISampleObjective
 }
 
 /// <summary>The empirical risk E ℓ(f(x); y) = (1/n) Σ ℓ(f_i; y_i).</summary>
-public readonly struct RiskObjective(ShamirLoss loss, double[] y) : ISampleObjective
+public readonly struct RiskObjective(Loss loss, double[] y) : ISampleObjective
 {
     public double Value(int sample, double f, out double slope)
     {
         double inv = 1.0 / y.Length;
-        slope = ShamirLosses.Slope(loss, f, y[sample]) * inv;
-        return ShamirLosses.Value(loss, f, y[sample]) * inv;
+        slope = Losses.Slope(loss, f, y[sample]) * inv;
+        return Losses.Value(loss, f, y[sample]) * inv;
     }
 }
 

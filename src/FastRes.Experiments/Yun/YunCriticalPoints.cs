@@ -1,6 +1,6 @@
+using FastRes.Experiments.Predictors;
 using System.Diagnostics;
 using FastRes.Experiments.Shamir;
-using FastRes.Experiments.ShortcutCnn;
 using FastRes.Kernels.Random;
 using FastRes.Kernels.Spectrum;
 
@@ -18,7 +18,7 @@ namespace FastRes.Experiments.Yun;
 /// </summary>
 public sealed record YunCriticalPointsConfig
 {
-    public ShamirLoss[] Losses { get; init; } = [ShamirLoss.Squared, ShamirLoss.Logistic];
+    public Loss[] Losses { get; init; } = [Loss.Squared, Loss.Logistic];
     public YunActivation Activation { get; init; } = YunActivation.Tanh;
     public int Dimension { get; init; } = 4;
     public int Blocks { get; init; } = 3;
@@ -103,7 +103,7 @@ public static class YunCriticalPoints
 
     public static YunCriticalPointsResult Run(YunCriticalPointsConfig config, IProgress<long>? progress = null, CancellationToken cancellationToken = default)
     {
-        ShortcutCnnMonteCarlo.ThrowIfInvalid(config.Validate());
+        ConfigError.ThrowIfAny(config.Validate());
         var clock = Stopwatch.StartNew();
         var rows = new List<YunCriticalPointsRow>();
         var allEnds = new List<IReadOnlyList<YunCriticalPoint>>();
@@ -111,7 +111,7 @@ public static class YunCriticalPoints
         foreach (var (setting, width) in Settings(config))
             foreach (var loss in config.Losses)
             {
-                var data = ShamirData.Synthetic(loss, config.Samples, config.Dimension, config.LabelNoise, config.Seed);
+                var data = PredictorData.Synthetic(loss, config.Samples, config.Dimension, config.LabelNoise, config.Seed);
                 double rLin = LinearPredictor.Value(data, LinearPredictor.Minimizer(data));
                 var net = new YunResNet(data, config.Blocks, width, config.Activation);
                 int g = group++;
@@ -128,7 +128,7 @@ public static class YunCriticalPoints
                 });
                 allEnds.Add(ends);
                 var converged = ends.Where(e => e.Kind != "not-converged").ToList();
-                rows.Add(new YunCriticalPointsRow(setting, ShamirLosses.Word(loss), width, net.Size, config.Points,
+                rows.Add(new YunCriticalPointsRow(setting, Losses.Word(loss), width, net.Size, config.Points,
                     ends.Count(e => e.Kind == "better-than-linear"), ends.Count(e => e.Kind == "strict-saddle"), ends.Count(e => e.Kind == "neither"),
                     ends.Count(e => e.Kind == "not-converged"), converged.Count(e => e.ConditionsHold), ends.Count(e => e.Violation),
                     converged.Select(e => e.Excess).DefaultIfEmpty(double.NaN).Min(), converged.Select(e => e.Excess).DefaultIfEmpty(double.NaN).Max(),

@@ -1,6 +1,6 @@
+using FastRes.Experiments.Predictors;
 using System.Diagnostics;
 using FastRes.Experiments.Shamir;
-using FastRes.Experiments.ShortcutCnn;
 using FastRes.Kernels.Random;
 
 namespace FastRes.Experiments.Yun;
@@ -23,7 +23,7 @@ namespace FastRes.Experiments.Yun;
 /// </summary>
 public sealed record YunNearIdentityConfig
 {
-    public ShamirLoss[] Losses { get; init; } = [ShamirLoss.Logistic, ShamirLoss.Squared];
+    public Loss[] Losses { get; init; } = [Loss.Logistic, Loss.Squared];
     public NearIdentityActivation[] Activations { get; init; } = [NearIdentityActivation.Relu, NearIdentityActivation.Tanh];
     public int[] Depths { get; init; } = [1, 2, 4, 8, 16, 32, 64];
     public int Dimension { get; init; } = 6;
@@ -94,11 +94,11 @@ public static class YunNearIdentity
 
     public static YunNearIdentityResult Run(YunNearIdentityConfig config, IProgress<long>? progress = null, CancellationToken cancellationToken = default)
     {
-        ShortcutCnnMonteCarlo.ThrowIfInvalid(config.Validate());
+        ConfigError.ThrowIfAny(config.Validate());
         var clock = Stopwatch.StartNew();
         int perCell = config.Points + config.AdversarialPoints;
         var cells = (from activation in config.Activations from loss in config.Losses from blocks in config.Depths select (activation, loss, blocks)).ToList();
-        var data = config.Losses.ToDictionary(l => l, l => ShamirData.Synthetic(l, config.Samples, config.Dimension, config.LabelNoise, config.Seed));
+        var data = config.Losses.ToDictionary(l => l, l => PredictorData.Synthetic(l, config.Samples, config.Dimension, config.LabelNoise, config.Seed));
         var tStar = data.ToDictionary(p => p.Key, p => LinearPredictor.Minimizer(p.Value));
         var points = new YunNearIdentityPoint[cells.Count * perCell];
         var options = new ParallelOptions
@@ -135,13 +135,13 @@ public static class YunNearIdentity
             var checkedPoints = group.Where(p => p.Kind != "not-converged").ToList();
             double rLin = LinearPredictor.Value(d, t);
             double tNorm = Math.Sqrt(LinearPredictor.Dot(t, t));
-            rows.Add(new YunNearIdentityRow(activation.ToString().ToLowerInvariant(), ShamirLosses.Word(loss), blocks, new NearIdentityResNet(config.Dimension, blocks, config.Width).Size,
+            rows.Add(new YunNearIdentityRow(activation.ToString().ToLowerInvariant(), Losses.Word(loss), blocks, new NearIdentityResNet(config.Dimension, blocks, config.Width).Size,
                 group.Count(p => p.Kind == "critical"), group.Count(p => p.Kind == "stalled"), group.Count(p => p.Kind == "not-converged"),
                 group.Count(p => p.Kind == "adversarial"), Max(descent.Select(p => p.Excess)), Min(descent.Select(p => p.Excess)),
                 Max(group.Where(p => p.Kind == "adversarial").Select(p => p.Excess)),
                 Min(checkedPoints.Select(p => p.ExactSlack)), Min(checkedPoints.Select(p => p.BoundSlack)),
                 Max(checkedPoints.Select(p => p.Bound)),
-                loss == ShamirLoss.Logistic ? tNorm * (Math.E - 1) * RootMeanSquareNorm(d) : double.NaN,
+                loss == Loss.Logistic ? tNorm * (Math.E - 1) * RootMeanSquareNorm(d) : double.NaN,
                 Max(group.Select(p => p.Shift)), Max(descent.Select(p => p.Stationarity)), rLin, tNorm,
                 group.Count(p => p.Violation)));
         }
@@ -152,7 +152,7 @@ public static class YunNearIdentity
     private static double Min(IEnumerable<double> values) => values.DefaultIfEmpty(double.NaN).Min();
 
     /// <summary>√E‖x‖² over the data set.</summary>
-    public static double RootMeanSquareNorm(ShamirData data) => Math.Sqrt(LinearPredictor.Dot(data.X, data.X) / data.Samples);
+    public static double RootMeanSquareNorm(PredictorData data) => Math.Sqrt(LinearPredictor.Dot(data.X, data.X) / data.Samples);
 
     /// <summary>
     /// A random start: w ~ N(0, I/d); each U_l, V_l Gaussian, scaled to a Frobenius norm uniform in (0, 1/√L], so
@@ -179,7 +179,7 @@ public static class YunNearIdentity
     /// the projection arc) and a restart whenever the risk rises; stops when the projected-gradient norm
     /// ‖θ − P(θ − ∇R)‖ is at most the tolerance. w then gets its exact optimum for the final blocks.
     /// </summary>
-    internal static YunNearIdentityPoint Descend(YunNearIdentityConfig config, NearIdentityResNet net, ShamirData data, double[] tStar, ulong key, CancellationToken token)
+    internal static YunNearIdentityPoint Descend(YunNearIdentityConfig config, NearIdentityResNet net, PredictorData data, double[] tStar, ulong key, CancellationToken token)
     {
         var rng = new PhiloxStream(config.Seed, key, 0x4E1D);
         var theta = Start(net, rng);
@@ -247,7 +247,7 @@ public static class YunNearIdentity
     /// Projected gradient ascent over the blocks of P(blocks) = min_w R(w, blocks) (w re-optimized exactly after every
     /// move; by the envelope theorem ∇P is ∇_blocks R at that w), with a backtracking step; the adversary for the bound.
     /// </summary>
-    internal static YunNearIdentityPoint Ascend(YunNearIdentityConfig config, NearIdentityResNet net, ShamirData data, double[] tStar, ulong key, CancellationToken token)
+    internal static YunNearIdentityPoint Ascend(YunNearIdentityConfig config, NearIdentityResNet net, PredictorData data, double[] tStar, ulong key, CancellationToken token)
     {
         var rng = new PhiloxStream(config.Seed, key, 0xAD5E);
         var theta = Start(net, rng);
@@ -313,7 +313,7 @@ public static class YunNearIdentity
     /// ‖θ − P(θ ∓ ∇R)‖: zero exactly at the stationary points of R over the feasible set (the KKT points). For the
     /// ascent, the blocks move up (w is at its minimizer, so its part is ‖∇_wR‖ either way).
     /// </summary>
-    private static double Stationarity(NearIdentityResNet net, ShamirData data, double[] theta, double[] grad, double[] scratch, bool ascent = false)
+    private static double Stationarity(NearIdentityResNet net, PredictorData data, double[] theta, double[] grad, double[] scratch, bool ascent = false)
     {
         net.Gradient(theta, data.X, new RiskObjective(data.Loss, data.Y), grad);
         for (int j = 0; j < theta.Length; j++) scratch[j] = theta[j] - (ascent && j >= net.D ? -grad[j] : grad[j]);
@@ -324,18 +324,18 @@ public static class YunNearIdentity
     }
 
     /// <summary>w ← argmin_w R(w, blocks): R_lin's exact minimizer on the features h_L(x_i). Returns the risk there.</summary>
-    internal static double OptimizeOutputLayer(NearIdentityResNet net, ShamirData data, double[] theta)
+    internal static double OptimizeOutputLayer(NearIdentityResNet net, PredictorData data, double[] theta)
     {
         var features = new double[data.Samples * net.D];
         net.Features(theta, data.X, features);
-        var onFeatures = new ShamirData(data.Samples, net.D, features, data.Y, data.Loss);
+        var onFeatures = new PredictorData(data.Samples, net.D, features, data.Y, data.Loss);
         var w = LinearPredictor.Minimizer(onFeatures);
         w.CopyTo(theta, 0);
         return LinearPredictor.Value(onFeatures, w);
     }
 
     /// <summary>The two inequalities of the class summary at θ.</summary>
-    internal static YunNearIdentityPoint Measure(YunNearIdentityConfig config, NearIdentityResNet net, ShamirData data, double[] tStar,
+    internal static YunNearIdentityPoint Measure(YunNearIdentityConfig config, NearIdentityResNet net, PredictorData data, double[] tStar,
         double[] theta, string kind, double stationarity, int steps)
     {
         int n = data.Samples, d = net.D;
@@ -349,8 +349,8 @@ public static class YunNearIdentity
             var h = features.AsSpan(i * d, d);
             var x = data.X.AsSpan(i * d, d);
             double f = LinearPredictor.Dot(w, h);
-            double slope = ShamirLosses.Slope(data.Loss, f, data.Y[i]);
-            risk += ShamirLosses.Value(data.Loss, f, data.Y[i]);
+            double slope = Losses.Slope(data.Loss, f, data.Y[i]);
+            risk += Losses.Value(data.Loss, f, data.Y[i]);
             slopeSquares += slope * slope;
             double tShift = 0;
             for (int r = 0; r < d; r++)

@@ -1,7 +1,7 @@
+using FastRes.Experiments.Predictors;
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using FastRes.Experiments.Shamir;
-using FastRes.Experiments.ShortcutCnn;
 using FastRes.Kernels.Random;
 
 namespace FastRes.Experiments.Yun;
@@ -122,7 +122,7 @@ public static class YunRademacher
 
     public static YunRademacherResult Run(YunRademacherConfig config, IProgress<long>? progress = null, CancellationToken cancellationToken = default)
     {
-        ShortcutCnnMonteCarlo.ThrowIfInvalid(config.Validate());
+        ConfigError.ThrowIfAny(config.Validate());
         var clock = Stopwatch.StartNew();
         int d = config.Dimension, nDepths = config.Depths.Length;
         var x = Data(config);

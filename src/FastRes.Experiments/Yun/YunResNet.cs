@@ -1,3 +1,4 @@
+using FastRes.Experiments.Predictors;
 using FastRes.Experiments.Shamir;
 
 namespace FastRes.Experiments.Yun;
@@ -14,14 +15,14 @@ public enum YunActivation { Tanh, Softplus }
 /// </summary>
 public sealed class YunResNet
 {
-    public ShamirData Data { get; }
+    public PredictorData Data { get; }
     public int Blocks { get; }
     public int Width { get; }
     public YunActivation Activation { get; }
     public int D => Data.Dimension;
     public int Size => D + 2 * Blocks * D * Width;
 
-    public YunResNet(ShamirData data, int blocks, int width, YunActivation activation)
+    public YunResNet(PredictorData data, int blocks, int width, YunActivation activation)
     {
         (Data, Blocks, Width, Activation) = (data, blocks, width, activation);
     }
@@ -33,7 +34,7 @@ public sealed class YunResNet
     {
         double sum = 0;
         var h = new double[D];
-        for (int i = 0; i < Data.Samples; i++) sum += ShamirLosses.Value(Data.Loss, Predict(theta, i, h), Data.Y[i]);
+        for (int i = 0; i < Data.Samples; i++) sum += Losses.Value(Data.Loss, Predict(theta, i, h), Data.Y[i]);
         return sum / Data.Samples;
     }
 
@@ -94,7 +95,7 @@ public sealed class YunResNet
         var h = new double[d];
         for (int i = 0; i < n; i++)
         {
-            double c = ShamirLosses.Curvature(Data.Loss, Predict(theta, i, h), Data.Y[i]) / n;
+            double c = Losses.Curvature(Data.Loss, Predict(theta, i, h), Data.Y[i]) / n;
             for (int r = 0; r < d; r++) for (int s = 0; s < d; s++) m[r * d + s] += c * h[r] * h[s];
         }
         return m;
@@ -151,8 +152,8 @@ public sealed class YunResNet
             var p = new Dual(0, 0);
             for (int r = 0; r < d; r++) p += theta[r] * hs[L * d + r];
             double y = Data.Y[i];
-            value += ShamirLosses.Value(Data.Loss, p.Value, y);
-            var slope = new Dual(ShamirLosses.Slope(Data.Loss, p.Value, y), ShamirLosses.Curvature(Data.Loss, p.Value, y) * p.Tangent) * (1.0 / n);
+            value += Losses.Value(Data.Loss, p.Value, y);
+            var slope = new Dual(Losses.Slope(Data.Loss, p.Value, y), Losses.Curvature(Data.Loss, p.Value, y) * p.Tangent) * (1.0 / n);
             for (int r = 0; r < d; r++)
             {
                 gradient[r] += slope * hs[L * d + r];
@@ -191,7 +192,7 @@ public sealed class YunResNet
         }
         // softplus log(1 + e^z) without overflow; its derivative is the logistic function.
         double v = z.Value > 0 ? z.Value + Math.Log(1 + Math.Exp(-z.Value)) : Math.Log(1 + Math.Exp(z.Value));
-        return new Dual(v, ShamirLosses.Logistic(z.Value) * z.Tangent);
+        return new Dual(v, Losses.Logistic(z.Value) * z.Tangent);
     }
 
     private Dual PhiPrime(Dual z)
@@ -201,7 +202,7 @@ public sealed class YunResNet
             double t = Math.Tanh(z.Value), s = 1 - t * t;
             return new Dual(s, -2 * t * s * z.Tangent);
         }
-        double sg = ShamirLosses.Logistic(z.Value);
+        double sg = Losses.Logistic(z.Value);
         return new Dual(sg, sg * (1 - sg) * z.Tangent);
     }
 }

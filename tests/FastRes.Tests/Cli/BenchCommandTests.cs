@@ -1,5 +1,6 @@
 using System.Text.Json;
 using FastRes.Cli.Commands;
+using FastRes.Experiments;
 using FastRes.Experiments.Profiling;
 using NUnit.Framework;
 

@@ -1,4 +1,5 @@
 using FastRes.Cli.Hosting;
+using FastRes.Experiments;
 using FastRes.Experiments.Checkpoints;
 using NUnit.Framework;
 

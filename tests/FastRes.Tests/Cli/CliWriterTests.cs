@@ -2,6 +2,7 @@ using System.Text.Json;
 using System.Xml.Linq;
 using FastRes.Cli.Experiments;
 using FastRes.Cli.Hosting;
+using FastRes.Experiments;
 using FastRes.Experiments.ShortcutCnn;
 using FastRes.Kernels.ShortcutCnn;
 using NUnit.Framework;

@@ -1,3 +1,4 @@
+using FastRes.Experiments;
 using FastRes.Experiments.Statistics;
 using NUnit.Framework;
 

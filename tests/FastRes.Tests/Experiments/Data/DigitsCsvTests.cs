@@ -1,4 +1,5 @@
 using System.Text;
+using FastRes.Experiments;
 using FastRes.Experiments.Data;
 using NUnit.Framework;
 

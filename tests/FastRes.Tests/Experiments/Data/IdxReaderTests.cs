@@ -1,5 +1,6 @@
 using System.Buffers.Binary;
 using System.Security.Cryptography;
+using FastRes.Experiments;
 using FastRes.Experiments.Data;
 using NUnit.Framework;
 

@@ -1,3 +1,4 @@
+using FastRes.Experiments;
 using FastRes.Experiments.Data;
 using FastRes.Kernels.Random;
 using NUnit.Framework;

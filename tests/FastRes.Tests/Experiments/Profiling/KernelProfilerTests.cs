@@ -1,5 +1,6 @@
-using FastRes.Experiments.Profiling;
+using FastRes.Experiments;
 using FastRes.Experiments.ShortcutCnn;
+using FastRes.Experiments.Profiling;
 using FastRes.Kernels.Simd;
 using NUnit.Framework;
 

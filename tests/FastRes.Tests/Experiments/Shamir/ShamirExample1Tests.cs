@@ -1,3 +1,4 @@
+using FastRes.Experiments;
 using FastRes.Experiments.Shamir;
 using NUnit.Framework;
 

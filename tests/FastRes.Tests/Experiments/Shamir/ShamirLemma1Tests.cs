@@ -1,3 +1,5 @@
+using FastRes.Experiments;
+using FastRes.Experiments.Predictors;
 using FastRes.Experiments.Shamir;
 using FastRes.Kernels.Networks;
 using FastRes.Kernels.Random;
@@ -11,9 +13,9 @@ public class ShamirLemma1Tests
 {
     private const int D = 5, K = 7;
 
-    private static ResidualObjective Objective(ShamirLoss loss, Activation activation, ulong seed, out double[] w, out double[] v)
+    private static ResidualObjective Objective(Loss loss, Activation activation, ulong seed, out double[] w, out double[] v)
     {
-        var data = ShamirData.Synthetic(loss, 200, D, 0.1, seed);
+        var data = PredictorData.Synthetic(loss, 200, D, 0.1, seed);
         var rng = new PhiloxStream(seed, 99, 1);
         var features = ResidualFeatures.Random(data, activation, 9, 2, K, 1, ref rng);
         w = ShamirLemma1.RandomVector(D, 1.3, ref rng);
@@ -21,11 +23,11 @@ public class ShamirLemma1Tests
         return new ResidualObjective(data, features, K);
     }
 
-    [TestCase(ShamirLoss.Squared, Activation.Relu)]
-    [TestCase(ShamirLoss.Squared, Activation.Tanh)]
-    [TestCase(ShamirLoss.Logistic, Activation.Relu)]
-    [TestCase(ShamirLoss.Logistic, Activation.Tanh)]
-    public void Gradient_matches_central_differences(ShamirLoss loss, Activation activation)
+    [TestCase(Loss.Squared, Activation.Relu)]
+    [TestCase(Loss.Squared, Activation.Tanh)]
+    [TestCase(Loss.Logistic, Activation.Relu)]
+    [TestCase(Loss.Logistic, Activation.Tanh)]
+    public void Gradient_matches_central_differences(Loss loss, Activation activation)
     {
         var f = Objective(loss, activation, 3, out var w, out var v);
         var gw = new double[D]; var gv = new double[D * K];
@@ -45,9 +47,9 @@ public class ShamirLemma1Tests
         }
     }
 
-    [TestCase(ShamirLoss.Squared)]
-    [TestCase(ShamirLoss.Logistic)]
-    public void Lemma_identity_then_inequality(ShamirLoss loss)
+    [TestCase(Loss.Squared)]
+    [TestCase(Loss.Logistic)]
+    public void Lemma_identity_then_inequality(Loss loss)
     {
         var f = Objective(loss, Activation.Tanh, 5, out var w, out var v);
         var data = f.Data;
@@ -64,7 +66,7 @@ public class ShamirLemma1Tests
             Assert.That(inner, Is.EqualTo(expectation).Within(1e-12 * (1 + Math.Abs(inner))), "⟨vec G, ∇F⟩ = E[ℓ'(p)(p − w*ᵀx)]");
             Assert.That(inner, Is.GreaterThanOrEqualTo(value - LinearPredictor.Value(data, wStar)), "Lemma 1");
         }
-        if (loss == ShamirLoss.Squared)
+        if (loss == Loss.Squared)
         {
             // Squared loss: the slack is exactly E[½(p − w*ᵀx)²] (ℓ is quadratic, so convexity's gap is its curvature term).
             var p = new double[data.Samples];
@@ -84,7 +86,7 @@ public class ShamirLemma1Tests
     [Test]
     public void Least_squares_minimizer_matches_a_qr_solve()
     {
-        var data = ShamirData.Synthetic(ShamirLoss.Squared, 300, D, 0.1, 11);
+        var data = PredictorData.Synthetic(Loss.Squared, 300, D, 0.1, 11);
         var x = Matrix<double>.Build.Dense(data.Samples, D, (i, j) => data.X[i * D + j]);
         var expected = x.QR().Solve(Vector<double>.Build.DenseOfArray(data.Y));
         var w = LinearPredictor.Minimizer(data);
@@ -94,7 +96,7 @@ public class ShamirLemma1Tests
     [Test]
     public void Logistic_minimizer_has_zero_gradient_and_beats_its_neighbours()
     {
-        var data = ShamirData.Synthetic(ShamirLoss.Logistic, 400, D, 0.1, 13);
+        var data = PredictorData.Synthetic(Loss.Logistic, 400, D, 0.1, 13);
         var w = LinearPredictor.Minimizer(data);
         var g = new double[D];
         LinearPredictor.Gradient(data, w, g);
@@ -112,16 +114,16 @@ public class ShamirLemma1Tests
     [Test]
     public void Loss_derivatives_match_differences_and_logistic_is_stable()
     {
-        foreach (var loss in new[] { ShamirLoss.Squared, ShamirLoss.Logistic })
+        foreach (var loss in new[] { Loss.Squared, Loss.Logistic })
             foreach (double y in new[] { -1.0, 1.0 })
                 foreach (double p in new[] { -3.0, -0.2, 0.0, 0.7, 4.0 })
                 {
                     const double h = 1e-5;
-                    Assert.That(ShamirLosses.Slope(loss, p, y), Is.EqualTo((ShamirLosses.Value(loss, p + h, y) - ShamirLosses.Value(loss, p - h, y)) / (2 * h)).Within(1e-8));
-                    Assert.That(ShamirLosses.Curvature(loss, p, y), Is.EqualTo((ShamirLosses.Slope(loss, p + h, y) - ShamirLosses.Slope(loss, p - h, y)) / (2 * h)).Within(1e-8));
+                    Assert.That(Losses.Slope(loss, p, y), Is.EqualTo((Losses.Value(loss, p + h, y) - Losses.Value(loss, p - h, y)) / (2 * h)).Within(1e-8));
+                    Assert.That(Losses.Curvature(loss, p, y), Is.EqualTo((Losses.Slope(loss, p + h, y) - Losses.Slope(loss, p - h, y)) / (2 * h)).Within(1e-8));
                 }
-        Assert.That(ShamirLosses.Value(ShamirLoss.Logistic, -1000, 1), Is.EqualTo(1000).Within(1e-9));
-        Assert.That(ShamirLosses.Value(ShamirLoss.Logistic, 1000, 1), Is.EqualTo(0).Within(1e-300));
+        Assert.That(Losses.Value(Loss.Logistic, -1000, 1), Is.EqualTo(1000).Within(1e-9));
+        Assert.That(Losses.Value(Loss.Logistic, 1000, 1), Is.EqualTo(0).Within(1e-300));
     }
 
     [Test]
@@ -161,7 +163,7 @@ public class ShamirDigitsTaskTests
     public void Digits_task_keeps_the_two_classes_in_file_order_with_plus_minus_one_targets()
     {
         var digits = FastRes.Experiments.Data.DataSource.Load(FastRes.Tests.Experiments.Data.TestData.MnistFolder, 5);
-        var task = ShamirData.FromDigits(digits, 3, 5, 300, ShamirLoss.Logistic);
+        var task = PredictorData.FromDigits(digits, 3, 5, 300, Loss.Logistic);
         Assert.That(task.Samples, Is.EqualTo(300));
         Assert.That(task.Y.Distinct().Order(), Is.EqualTo(new[] { -1.0, 1.0 }));
         // The first task row is the first image of class 3 or 5, unchanged.

@@ -1,3 +1,5 @@
+using FastRes.Experiments;
+using FastRes.Experiments.Predictors;
 using FastRes.Experiments.Shamir;
 using FastRes.Kernels.Networks;
 using FastRes.Kernels.Random;
@@ -8,12 +10,12 @@ namespace FastRes.Tests.Experiments.Shamir;
 /// <summary>Corollary 1 of Shamir 2018: damped Newton reaches local minima of F_θ, and they are no worse than linear.</summary>
 public class ShamirLocalMinimaTests
 {
-    [TestCase(ShamirLoss.Squared, Activation.Relu)]
-    [TestCase(ShamirLoss.Logistic, Activation.Tanh)]
-    public void Newton_end_point_is_a_local_minimum_no_worse_than_linear(ShamirLoss loss, Activation activation)
+    [TestCase(Loss.Squared, Activation.Relu)]
+    [TestCase(Loss.Logistic, Activation.Tanh)]
+    public void Newton_end_point_is_a_local_minimum_no_worse_than_linear(Loss loss, Activation activation)
     {
         const int d = 3, k = 4;
-        var data = ShamirData.Synthetic(loss, 150, d, 0.1, 31);
+        var data = PredictorData.Synthetic(loss, 150, d, 0.1, 31);
         var rng = new PhiloxStream(31, 0, 4);
         var objective = new ResidualObjective(data, ResidualFeatures.Random(data, activation, 5, 1, k, 1, ref rng), k);
         var w = ShamirLemma1.RandomVector(d, 1, ref rng);

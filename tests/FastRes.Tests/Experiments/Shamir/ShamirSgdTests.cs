@@ -1,3 +1,5 @@
+using FastRes.Experiments;
+using FastRes.Experiments.Predictors;
 using FastRes.Experiments.Shamir;
 using FastRes.Kernels.Random;
 using NUnit.Framework;
@@ -7,11 +9,11 @@ namespace FastRes.Tests.Experiments.Shamir;
 /// <summary>Theorem 4 of Shamir 2018: the comparator in the ball, and SGD approaching it as T grows.</summary>
 public class ShamirSgdTests
 {
-    [TestCase(ShamirLoss.Squared)]
-    [TestCase(ShamirLoss.Logistic)]
-    public void Ball_minimizer_satisfies_kkt_and_beats_the_ball(ShamirLoss loss)
+    [TestCase(Loss.Squared)]
+    [TestCase(Loss.Logistic)]
+    public void Ball_minimizer_satisfies_kkt_and_beats_the_ball(Loss loss)
     {
-        var data = ShamirData.Synthetic(loss, 200, 4, 0.1, 17);
+        var data = PredictorData.Synthetic(loss, 200, 4, 0.1, 17);
         var free = LinearPredictor.Minimizer(data);
         double radius = 0.5 * Math.Sqrt(LinearPredictor.Dot(free, free));
         var u = ShamirSgd.BallMinimizer(data, free, radius);

@@ -1,3 +1,5 @@
+using FastRes.Experiments;
+using FastRes.Experiments.Predictors;
 using FastRes.Experiments.Shamir;
 using FastRes.Kernels.Networks;
 using FastRes.Kernels.Random;
@@ -11,9 +13,9 @@ public class ShamirTheorem2Tests
 {
     private const int D = 4, K = 3, Size = D + D * K;
 
-    private static ResidualObjective Objective(ShamirLoss loss, Activation activation, out double[] w, out double[] v)
+    private static ResidualObjective Objective(Loss loss, Activation activation, out double[] w, out double[] v)
     {
-        var data = ShamirData.Synthetic(loss, 150, D, 0.1, 21);
+        var data = PredictorData.Synthetic(loss, 150, D, 0.1, 21);
         var rng = new PhiloxStream(21, 5, 1);
         var features = ResidualFeatures.Random(data, activation, 6, 1, K, 1, ref rng);
         w = ShamirLemma1.RandomVector(D, 0.9, ref rng);
@@ -21,9 +23,9 @@ public class ShamirTheorem2Tests
         return new ResidualObjective(data, features, K);
     }
 
-    [TestCase(ShamirLoss.Squared, Activation.Relu)]
-    [TestCase(ShamirLoss.Logistic, Activation.Tanh)]
-    public void Hessian_matches_central_differences_of_the_gradient(ShamirLoss loss, Activation activation)
+    [TestCase(Loss.Squared, Activation.Relu)]
+    [TestCase(Loss.Logistic, Activation.Tanh)]
+    public void Hessian_matches_central_differences_of_the_gradient(Loss loss, Activation activation)
     {
         var f = Objective(loss, activation, out var w, out var v);
         var h = new double[Size * Size];
@@ -46,9 +48,9 @@ public class ShamirTheorem2Tests
         }
     }
 
-    [TestCase(ShamirLoss.Squared)]
-    [TestCase(ShamirLoss.Logistic)]
-    public void At_zero_the_hessian_has_theorem_two_structure_and_a_nonpositive_lambda_min(ShamirLoss loss)
+    [TestCase(Loss.Squared)]
+    [TestCase(Loss.Logistic)]
+    public void At_zero_the_hessian_has_theorem_two_structure_and_a_nonpositive_lambda_min(Loss loss)
     {
         var f = Objective(loss, Activation.Tanh, out _, out var v);
         var w = new double[D];
@@ -59,7 +61,7 @@ public class ShamirTheorem2Tests
         // b = E[ℓ'(0) f], computed independently of the Hessian.
         var b = new double[K];
         for (int i = 0; i < f.Data.Samples; i++)
-            for (int c = 0; c < K; c++) b[c] += ShamirLosses.Slope(loss, 0, f.Data.Y[i]) * f.Features[i * K + c] / f.Data.Samples;
+            for (int c = 0; c < K; c++) b[c] += Losses.Slope(loss, 0, f.Data.Y[i]) * f.Features[i * K + c] / f.Data.Samples;
         Assert.Multiple(() =>
         {
             for (int a = D; a < Size; a++)

@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using FastRes.Experiments;
 using FastRes.Experiments.Checkpoints;
 using FastRes.Experiments.ShortcutCnn;
 using FastRes.Kernels.ShortcutCnn;

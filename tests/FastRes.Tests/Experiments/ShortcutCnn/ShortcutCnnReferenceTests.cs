@@ -1,3 +1,4 @@
+using FastRes.Experiments;
 using FastRes.Experiments.ShortcutCnn;
 using FastRes.Kernels.ShortcutCnn;
 using NUnit.Framework;

@@ -1,3 +1,5 @@
+using FastRes.Experiments;
+using FastRes.Experiments.Predictors;
 using FastRes.Experiments.Shamir;
 using FastRes.Experiments.Yun;
 using FastRes.Kernels.Random;
@@ -16,14 +18,14 @@ public class NearIdentityResNetTests
         return theta;
     }
 
-    [TestCase(ShamirLoss.Squared, 1, NearIdentityActivation.Relu)]
-    [TestCase(ShamirLoss.Logistic, 3, NearIdentityActivation.Relu)]
-    [TestCase(ShamirLoss.Logistic, 6, NearIdentityActivation.Relu)]
-    [TestCase(ShamirLoss.Squared, 5, NearIdentityActivation.Tanh)]
-    [TestCase(ShamirLoss.Logistic, 4, NearIdentityActivation.Tanh)]
-    public void Risk_gradient_matches_central_differences(ShamirLoss loss, int blocks, NearIdentityActivation activation)
+    [TestCase(Loss.Squared, 1, NearIdentityActivation.Relu)]
+    [TestCase(Loss.Logistic, 3, NearIdentityActivation.Relu)]
+    [TestCase(Loss.Logistic, 6, NearIdentityActivation.Relu)]
+    [TestCase(Loss.Squared, 5, NearIdentityActivation.Tanh)]
+    [TestCase(Loss.Logistic, 4, NearIdentityActivation.Tanh)]
+    public void Risk_gradient_matches_central_differences(Loss loss, int blocks, NearIdentityActivation activation)
     {
-        var data = ShamirData.Synthetic(loss, 30, 4, 0.1, 7);
+        var data = PredictorData.Synthetic(loss, 30, 4, 0.1, 7);
         var net = new NearIdentityResNet(4, blocks, 3, activation);
         var theta = RandomTheta(net, 0.6, 11);
         var objective = new RiskObjective(loss, data.Y);
@@ -36,7 +38,7 @@ public class NearIdentityResNetTests
     [Test]
     public void Correlation_gradient_matches_central_differences()
     {
-        var data = ShamirData.Synthetic(ShamirLoss.Squared, 25, 5, 0.1, 2);
+        var data = PredictorData.Synthetic(Loss.Squared, 25, 5, 0.1, 2);
         var net = new NearIdentityResNet(5, 4, 2);
         var theta = RandomTheta(net, 0.8, 5);
         var rng = new PhiloxStream(3, 0, 0);
@@ -108,7 +110,7 @@ public class NearIdentityResNetTests
         double factor = net.ShiftFactor(theta);
         Assert.That(factor, Is.LessThanOrEqualTo(Math.Pow(1 + 1.0 / blocks, blocks) - 1 + 1e-12));
         Assert.That(factor, Is.LessThan(Math.E - 1));
-        var data = ShamirData.Synthetic(ShamirLoss.Squared, 200, 6, 0.1, 9);
+        var data = PredictorData.Synthetic(Loss.Squared, 200, 6, 0.1, 9);
         var features = new double[200 * 6];
         net.Features(theta, data.X, features);
         double worst = 0;
@@ -126,7 +128,7 @@ public class NearIdentityResNetTests
     [Test]
     public void With_zero_blocks_the_network_is_the_linear_predictor()
     {
-        var data = ShamirData.Synthetic(ShamirLoss.Logistic, 40, 4, 0.1, 3);
+        var data = PredictorData.Synthetic(Loss.Logistic, 40, 4, 0.1, 3);
         var net = new NearIdentityResNet(4, 5, 2);
         var theta = new double[net.Size];
         var w = LinearPredictor.Minimizer(data);

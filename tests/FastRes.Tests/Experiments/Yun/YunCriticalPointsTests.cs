@@ -1,3 +1,5 @@
+using FastRes.Experiments;
+using FastRes.Experiments.Predictors;
 using FastRes.Experiments.Shamir;
 using FastRes.Experiments.Yun;
 using FastRes.Kernels.Random;
@@ -8,9 +10,9 @@ namespace FastRes.Tests.Experiments.Yun;
 /// <summary>The multi-block ResNet of Yun et al. 2019: exact gradient and Hessian, the theorem's conditions, the runner.</summary>
 public class YunCriticalPointsTests
 {
-    private static (YunResNet Net, double[] Theta) Random(ShamirLoss loss, YunActivation activation, ulong seed)
+    private static (YunResNet Net, double[] Theta) Random(Loss loss, YunActivation activation, ulong seed)
     {
-        var data = ShamirData.Synthetic(loss, 40, 4, 0.1, seed);
+        var data = PredictorData.Synthetic(loss, 40, 4, 0.1, seed);
         var net = new YunResNet(data, 3, 2, activation);
         var rng = new PhiloxStream(seed, 1, 9);
         var theta = new double[net.Size];
@@ -18,10 +20,10 @@ public class YunCriticalPointsTests
         return (net, theta);
     }
 
-    [TestCase(ShamirLoss.Squared, YunActivation.Tanh)]
-    [TestCase(ShamirLoss.Logistic, YunActivation.Softplus)]
-    [TestCase(ShamirLoss.Logistic, YunActivation.Tanh)]
-    public void Gradient_matches_central_differences_of_the_risk(ShamirLoss loss, YunActivation activation)
+    [TestCase(Loss.Squared, YunActivation.Tanh)]
+    [TestCase(Loss.Logistic, YunActivation.Softplus)]
+    [TestCase(Loss.Logistic, YunActivation.Tanh)]
+    public void Gradient_matches_central_differences_of_the_risk(Loss loss, YunActivation activation)
     {
         var (net, theta) = Random(loss, activation, 3);
         var g = new double[net.Size];
@@ -37,9 +39,9 @@ public class YunCriticalPointsTests
         }
     }
 
-    [TestCase(ShamirLoss.Squared, YunActivation.Tanh)]
-    [TestCase(ShamirLoss.Logistic, YunActivation.Softplus)]
-    public void Hessian_matches_central_differences_of_the_gradient(ShamirLoss loss, YunActivation activation)
+    [TestCase(Loss.Squared, YunActivation.Tanh)]
+    [TestCase(Loss.Logistic, YunActivation.Softplus)]
+    public void Hessian_matches_central_differences_of_the_gradient(Loss loss, YunActivation activation)
     {
         var (net, theta) = Random(loss, activation, 5);
         int size = net.Size;
@@ -67,7 +69,7 @@ public class YunCriticalPointsTests
     [Test]
     public void Zero_blocks_give_the_linear_predictor_and_R_lin_is_the_least_squares_solution()
     {
-        var data = ShamirData.Synthetic(ShamirLoss.Squared, 60, 4, 0.1, 8);
+        var data = PredictorData.Synthetic(Loss.Squared, 60, 4, 0.1, 8);
         var net = new YunResNet(data, 2, 1, YunActivation.Tanh);
         var wLin = LinearPredictor.Minimizer(data);
         var theta = new double[net.Size];
@@ -96,7 +98,7 @@ public class YunCriticalPointsTests
     [Test]
     public void Row_space_gram_sees_only_blocks_two_and_later()
     {
-        var (net, theta) = Random(ShamirLoss.Squared, YunActivation.Tanh, 4);
+        var (net, theta) = Random(Loss.Squared, YunActivation.Tanh, 4);
         int d = net.D;
         var before = net.LaterRowSpaceGram(theta);
         for (int j = 0; j < d * net.Width; j++) theta[net.UOffset(0) + j] += 1; // U_1 is not part of condition 2

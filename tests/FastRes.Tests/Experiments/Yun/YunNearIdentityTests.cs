@@ -1,3 +1,5 @@
+using FastRes.Experiments;
+using FastRes.Experiments.Predictors;
 using FastRes.Experiments.Shamir;
 using FastRes.Experiments.Yun;
 using FastRes.Kernels.Random;
@@ -13,18 +15,18 @@ public class YunNearIdentityTests
         Depths = [1, 3], Dimension = 4, Width = 2, Samples = 40, Points = 2, AdversarialPoints = 1, Steps = 400,
     };
 
-    private static (NearIdentityResNet Net, ShamirData Data, double[] TStar, double[] Theta) Random(ShamirLoss loss, int blocks, NearIdentityActivation activation, ulong seed)
+    private static (NearIdentityResNet Net, PredictorData Data, double[] TStar, double[] Theta) Random(Loss loss, int blocks, NearIdentityActivation activation, ulong seed)
     {
-        var data = ShamirData.Synthetic(loss, 60, 4, 0.1, seed);
+        var data = PredictorData.Synthetic(loss, 60, 4, 0.1, seed);
         var net = new NearIdentityResNet(4, blocks, 3, activation);
         var theta = YunNearIdentity.Start(net, new PhiloxStream(seed, 2, 2));
         return (net, data, LinearPredictor.Minimizer(data), theta);
     }
 
-    [TestCase(ShamirLoss.Logistic, 1, NearIdentityActivation.Relu)]
-    [TestCase(ShamirLoss.Logistic, 8, NearIdentityActivation.Tanh)]
-    [TestCase(ShamirLoss.Squared, 5, NearIdentityActivation.Relu)]
-    public void Both_inequalities_hold_at_arbitrary_points_of_F_L(ShamirLoss loss, int blocks, NearIdentityActivation activation)
+    [TestCase(Loss.Logistic, 1, NearIdentityActivation.Relu)]
+    [TestCase(Loss.Logistic, 8, NearIdentityActivation.Tanh)]
+    [TestCase(Loss.Squared, 5, NearIdentityActivation.Relu)]
+    public void Both_inequalities_hold_at_arbitrary_points_of_F_L(Loss loss, int blocks, NearIdentityActivation activation)
     {
         // The convexity step and the Lipschitz bound hold at every θ (w need not be optimal: the ∇_wR term pays for it).
         for (ulong seed = 1; seed <= 20; seed++)
@@ -43,7 +45,7 @@ public class YunNearIdentityTests
     public void For_the_squared_loss_the_exact_step_misses_by_half_the_mean_squared_distance_to_the_linear_predictor(NearIdentityActivation activation)
     {
         // ℓ quadratic: ℓ(t*ᵀx) = ℓ(f) + ℓ'(f)(t*ᵀx − f) + ½(t*ᵀx − f)², so the exact step's slack is ½E[(f − t*ᵀx)²] exactly.
-        var (net, data, tStar, theta) = Random(ShamirLoss.Squared, 4, activation, 3);
+        var (net, data, tStar, theta) = Random(Loss.Squared, 4, activation, 3);
         var p = YunNearIdentity.Measure(Small, net, data, tStar, theta, "critical", 0, 0);
         var f = new double[data.Samples];
         net.Outputs(theta, data.X, f);
@@ -60,7 +62,7 @@ public class YunNearIdentityTests
     [Test]
     public void At_the_linear_predictor_the_exact_step_is_tight()
     {
-        var (net, data, tStar, _) = Random(ShamirLoss.Logistic, 3, NearIdentityActivation.Relu, 4);
+        var (net, data, tStar, _) = Random(Loss.Logistic, 3, NearIdentityActivation.Relu, 4);
         var theta = new double[net.Size];
         tStar.CopyTo(theta, 0);
         var p = YunNearIdentity.Measure(Small, net, data, tStar, theta, "critical", 0, 0);
@@ -72,7 +74,7 @@ public class YunNearIdentityTests
     [Test]
     public void Re_optimizing_w_zeroes_its_gradient_and_never_raises_the_risk()
     {
-        var (net, data, tStar, theta) = Random(ShamirLoss.Logistic, 4, NearIdentityActivation.Tanh, 6);
+        var (net, data, tStar, theta) = Random(Loss.Logistic, 4, NearIdentityActivation.Tanh, 6);
         var objective = new RiskObjective(data.Loss, data.Y);
         double before = net.Value(theta, data.X, objective);
         double after = YunNearIdentity.OptimizeOutputLayer(net, data, theta);
@@ -86,7 +88,7 @@ public class YunNearIdentityTests
     public void Descent_with_smooth_blocks_reaches_a_critical_point_in_F_L()
     {
         var config = Small with { Steps = 3000, Samples = 60 };
-        var (net, data, tStar, _) = Random(ShamirLoss.Logistic, 2, NearIdentityActivation.Tanh, 7);
+        var (net, data, tStar, _) = Random(Loss.Logistic, 2, NearIdentityActivation.Tanh, 7);
         var p = YunNearIdentity.Descend(config, net, data, tStar, 11, default);
         Assert.That(p.Kind, Is.EqualTo("critical"), $"stationarity {p.Stationarity}");
         Assert.That(p.Stationarity, Is.LessThanOrEqualTo(config.StationarityTolerance));
@@ -97,7 +99,7 @@ public class YunNearIdentityTests
     public void Ascent_raises_the_profile_risk_above_its_start()
     {
         var config = Small with { Steps = 300, Samples = 60 };
-        var (net, data, tStar, _) = Random(ShamirLoss.Squared, 3, NearIdentityActivation.Relu, 8);
+        var (net, data, tStar, _) = Random(Loss.Squared, 3, NearIdentityActivation.Relu, 8);
         var start = YunNearIdentity.Start(net, new PhiloxStream(config.Seed, 12, 0xAD5E));
         double startProfile = YunNearIdentity.OptimizeOutputLayer(net, data, start) - LinearPredictor.Value(data, tStar);
         var p = YunNearIdentity.Ascend(config, net, data, tStar, 12, default);

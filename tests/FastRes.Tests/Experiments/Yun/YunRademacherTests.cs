@@ -1,3 +1,5 @@
+using FastRes.Experiments;
+using FastRes.Experiments.Predictors;
 using FastRes.Experiments.Shamir;
 using FastRes.Experiments.Yun;
 using FastRes.Kernels.Random;

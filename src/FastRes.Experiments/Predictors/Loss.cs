@@ -1,7 +1,7 @@
-namespace FastRes.Experiments.Shamir;
+namespace FastRes.Experiments.Predictors;
 
 /// <summary>Losses ℓ(p; y) convex and twice differentiable in p (Shamir 2018, Assumption 1).</summary>
-public enum ShamirLoss
+public enum Loss
 {
     /// <summary>ℓ = ½(p − y)², y real.</summary>
     Squared,
@@ -9,23 +9,23 @@ public enum ShamirLoss
     Logistic,
 }
 
-public static class ShamirLosses
+public static class Losses
 {
-    public static double Value(ShamirLoss loss, double p, double y)
+    public static double Value(Loss loss, double p, double y)
     {
-        if (loss == ShamirLoss.Squared) return 0.5 * (p - y) * (p - y);
+        if (loss == Loss.Squared) return 0.5 * (p - y) * (p - y);
         double z = -y * p; // log(1 + e^z) without overflow
         return z > 0 ? z + Math.Log(1 + Math.Exp(-z)) : Math.Log(1 + Math.Exp(z));
     }
 
     /// <summary>∂ℓ/∂p.</summary>
-    public static double Slope(ShamirLoss loss, double p, double y)
-        => loss == ShamirLoss.Squared ? p - y : -y * Logistic(-y * p);
+    public static double Slope(Loss loss, double p, double y)
+        => loss == Loss.Squared ? p - y : -y * Logistic(-y * p);
 
     /// <summary>∂²ℓ/∂p².</summary>
-    public static double Curvature(ShamirLoss loss, double p, double y)
+    public static double Curvature(Loss loss, double p, double y)
     {
-        if (loss == ShamirLoss.Squared) return 1;
+        if (loss == Loss.Squared) return 1;
         double s = Logistic(p);
         return s * (1 - s);
     }
@@ -38,5 +38,5 @@ public static class ShamirLosses
         return e / (1 + e);
     }
 
-    public static string Word(ShamirLoss loss) => loss == ShamirLoss.Squared ? "squared" : "logistic";
+    public static string Word(Loss loss) => loss == Loss.Squared ? "squared" : "logistic";
 }

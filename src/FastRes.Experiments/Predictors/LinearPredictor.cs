@@ -1,4 +1,4 @@
-namespace FastRes.Experiments.Shamir;
+namespace FastRes.Experiments.Predictors;
 
 /// <summary>
 /// F_lin(w) = E ℓ(wᵀx; y) (Shamir 2018, §2) and its exact minimizer: the least-squares normal equations
@@ -7,34 +7,34 @@ namespace FastRes.Experiments.Shamir;
 /// </summary>
 public static class LinearPredictor
 {
-    public static double Value(ShamirData data, ReadOnlySpan<double> w)
+    public static double Value(PredictorData data, ReadOnlySpan<double> w)
     {
         int n = data.Samples, d = data.Dimension;
         double sum = 0;
-        for (int i = 0; i < n; i++) sum += ShamirLosses.Value(data.Loss, Dot(data.X.AsSpan(i * d, d), w), data.Y[i]);
+        for (int i = 0; i < n; i++) sum += Losses.Value(data.Loss, Dot(data.X.AsSpan(i * d, d), w), data.Y[i]);
         return sum / n;
     }
 
     /// <summary>∇F_lin(w) = E[ℓ'(wᵀx) x] into <paramref name="gradient"/>.</summary>
-    public static void Gradient(ShamirData data, ReadOnlySpan<double> w, Span<double> gradient)
+    public static void Gradient(PredictorData data, ReadOnlySpan<double> w, Span<double> gradient)
     {
         int n = data.Samples, d = data.Dimension;
         gradient.Clear();
         for (int i = 0; i < n; i++)
         {
             var x = data.X.AsSpan(i * d, d);
-            double s = ShamirLosses.Slope(data.Loss, Dot(x, w), data.Y[i]) / n;
+            double s = Losses.Slope(data.Loss, Dot(x, w), data.Y[i]) / n;
             for (int j = 0; j < d; j++) gradient[j] += s * x[j];
         }
     }
 
-    public static double[] Minimizer(ShamirData data)
+    public static double[] Minimizer(PredictorData data)
     {
         int n = data.Samples, d = data.Dimension;
         var w = new double[d];
         var g = new double[d];
         var h = new double[d * d];
-        int maxSteps = data.Loss == ShamirLoss.Squared ? 2 : 100; // squared: one Newton step is the normal equations; a second polishes rounding
+        int maxSteps = data.Loss == Loss.Squared ? 2 : 100; // squared: one Newton step is the normal equations; a second polishes rounding
         for (int step = 0; step < maxSteps; step++)
         {
             Gradient(data, w, g);
@@ -42,7 +42,7 @@ public static class LinearPredictor
             for (int i = 0; i < n; i++)
             {
                 var x = data.X.AsSpan(i * d, d);
-                double c = ShamirLosses.Curvature(data.Loss, Dot(x, w), data.Y[i]) / n;
+                double c = Losses.Curvature(data.Loss, Dot(x, w), data.Y[i]) / n;
                 for (int r = 0; r < d; r++)
                     for (int col = 0; col <= r; col++) h[r * d + col] += c * x[r] * x[col];
             }

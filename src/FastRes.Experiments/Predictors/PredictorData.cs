@@ -1,7 +1,7 @@
 using FastRes.Experiments.Data;
 using FastRes.Kernels.Random;
 
-namespace FastRes.Experiments.Shamir;
+namespace FastRes.Experiments.Predictors;
 
 /// <summary>
 /// A finite data set (the expectation E over (x, y) is the average over its rows): x ~ N(0, I_d) and a nonlinear
@@ -9,16 +9,16 @@ namespace FastRes.Experiments.Shamir;
 /// logistic: y = sign(t(x)), flipped with probability <c>labelNoise</c> (so no linear separator exists and F_lin has a
 /// minimizer).
 /// </summary>
-public sealed class ShamirData
+public sealed class PredictorData
 {
     public int Samples { get; }
     public int Dimension { get; }
     /// <summary>Row-major Samples × Dimension.</summary>
     public double[] X { get; }
     public double[] Y { get; }
-    public ShamirLoss Loss { get; }
+    public Loss Loss { get; }
 
-    public ShamirData(int samples, int dimension, double[] x, double[] y, ShamirLoss loss)
+    public PredictorData(int samples, int dimension, double[] x, double[] y, Loss loss)
     {
         (Samples, Dimension, X, Y, Loss) = (samples, dimension, x, y, loss);
     }
@@ -28,7 +28,7 @@ public sealed class ShamirData
     /// <paramref name="maxSamples"/> images of class <paramref name="positive"/> (y = +1) or <paramref name="negative"/>
     /// (y = −1), in file order; the same ±1 targets serve the squared loss.
     /// </summary>
-    public static ShamirData FromDigits(Dataset digits, int positive, int negative, int maxSamples, ShamirLoss loss)
+    public static PredictorData FromDigits(Dataset digits, int positive, int negative, int maxSamples, Loss loss)
     {
         int d = digits.InputDim;
         var x = new List<double>();
@@ -44,10 +44,10 @@ public sealed class ShamirData
         }
         if (y.Count < 2 * d || !y.Contains(1) || !y.Contains(-1))
             throw new ArgumentException($"{digits.Source} has only {y.Count} images of digits {positive} and {negative}; need at least {2 * d} of both");
-        return new ShamirData(y.Count, d, x.ToArray(), y.ToArray(), loss);
+        return new PredictorData(y.Count, d, x.ToArray(), y.ToArray(), loss);
     }
 
-    public static ShamirData Synthetic(ShamirLoss loss, int samples, int dimension, double labelNoise, ulong seed)
+    public static PredictorData Synthetic(Loss loss, int samples, int dimension, double labelNoise, ulong seed)
     {
         var rng = new PhiloxStream(seed, (ulong)loss, 0x5D17A);
         double s = 1 / Math.Sqrt(dimension);
@@ -65,13 +65,13 @@ public sealed class ShamirData
                 ax += a[j] * v; bx += b[j] * v; cx += c[j] * v;
             }
             double t = Math.Sin(2 * ax) + Math.Tanh(bx) * cx;
-            if (loss == ShamirLoss.Squared) y[i] = t + 0.1 * rng.NextNormal();
+            if (loss == Loss.Squared) y[i] = t + 0.1 * rng.NextNormal();
             else
             {
                 double label = t >= 0 ? 1 : -1;
                 y[i] = rng.NextUniform() < labelNoise ? -label : label;
             }
         }
-        return new ShamirData(samples, dimension, x, y, loss);
+        return new PredictorData(samples, dimension, x, y, loss);
     }
 }
