@@ -1,6 +1,5 @@
 using FastRes.Experiments.Predictors;
 using System.Diagnostics;
-using FastRes.Experiments.Shamir;
 using FastRes.Kernels.Random;
 using FastRes.Kernels.Spectrum;
 

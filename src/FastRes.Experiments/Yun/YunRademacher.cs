@@ -1,7 +1,6 @@
 using FastRes.Experiments.Predictors;
 using System.Collections.Concurrent;
 using System.Diagnostics;
-using FastRes.Experiments.Shamir;
 using FastRes.Kernels.Random;
 
 namespace FastRes.Experiments.Yun;

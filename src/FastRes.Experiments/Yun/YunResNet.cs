@@ -1,5 +1,4 @@
 using FastRes.Experiments.Predictors;
-using FastRes.Experiments.Shamir;
 
 namespace FastRes.Experiments.Yun;
 
