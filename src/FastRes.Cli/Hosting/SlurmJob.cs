@@ -1,3 +1,4 @@
+using FastRes.Experiments;
 using System.CommandLine;
 using System.Diagnostics;
 using System.Globalization;

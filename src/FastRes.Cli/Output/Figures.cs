@@ -1,3 +1,4 @@
+using FastRes.Experiments;
 using FastRes.Cli.Hosting;
 using ScottPlot;
 using SkiaSharp;

@@ -1,3 +1,4 @@
+using FastRes.Experiments;
 using System.Globalization;
 using System.Text;
 using System.Text.Json;

@@ -72,22 +72,12 @@ public sealed record BenchReport(MachineInfo Machine, IReadOnlyList<BenchResult>
         }
     }
 
-    /// <summary>Writes the JSON next to <paramref name="path"/> first, then renames it in place (atomic on one file system).</summary>
+    /// <summary>Writes the report through <see cref="AtomicFile"/> (temp file, fsync, rename), creating the folder if needed.</summary>
     public void WriteAtomically(string path)
     {
-        string full = Path.GetFullPath(path);
-        string? dir = Path.GetDirectoryName(full);
+        string? dir = Path.GetDirectoryName(Path.GetFullPath(path));
         if (!string.IsNullOrEmpty(dir)) Directory.CreateDirectory(dir);
-        string temp = Path.Combine(dir ?? ".", $".{Path.GetFileName(full)}.{Environment.ProcessId}.tmp");
-        try
-        {
-            File.WriteAllText(temp, ToJson(), new UTF8Encoding(false));
-            File.Move(temp, full, overwrite: true);
-        }
-        finally
-        {
-            if (File.Exists(temp)) File.Delete(temp);
-        }
+        AtomicFile.WriteText(path, ToJson());
     }
 
     private static double Finite(double x) => double.IsFinite(x) ? x : 0;

@@ -1,6 +1,6 @@
 using System.Text;
 
-namespace FastRes.Cli.Hosting;
+namespace FastRes.Experiments;
 
 /// <summary>
 /// Writes a file so that readers (merge, a crashed run's resume, a user's plotting script) see either the old file

@@ -1,0 +1,48 @@
+using FastRes.Kernels.Simd;
+
+namespace FastRes.Experiments.Settings;
+
+/// <summary>
+/// The settings many experiments share, declared once: seed, threads, shard, SIMD width, block size. Each is bound to
+/// the config's own field by a getter and a setter, so the name, help, parsing, rule and role are written only here.
+/// </summary>
+public static class Packs
+{
+    public static Setting<T> Seed<T>(Func<T, ulong> get, Func<T, ulong, T> set, string help = "Seed")
+        => new Setting<T, ulong>("seed", "N", help, get, set, Kinds.ULong);
+
+    public static Setting<T> Threads<T>(Func<T, int> get, Func<T, int, T> set, string help = "Threads, 0 = all cores (default {default}); never changes results")
+        => new Setting<T, int>("threads", "N", help, get, set, Kinds.Int, Rules.Threads, SettingRole.Execution);
+
+    public static Setting<T> Shard<T>(Func<T, Shard> get, Func<T, Shard, T> set, string help)
+        => new Setting<T, Shard>("shard", "i/N", help, get, set, ShardKind, ValidShard, SettingRole.Layout);
+
+    public static Setting<T> Simd<T>(Func<T, SimdWidth> get, Func<T, SimdWidth, T> set)
+        => new Setting<T, SimdWidth>("simd", "auto|scalar|128|256|512", "Vector width of the kernel (default {default}); never changes results",
+                                     get, set, SimdWidths, role: SettingRole.Execution);
+
+    public static Setting<T> BlockTrials<T>(Func<T, int> get, Func<T, int, T> set)
+        => new Setting<T, int>("block-trials", "N", "Trials per work block, the unit of checkpoints (default {default}); never changes results",
+                               get, set, Kinds.Int, Rules.AtLeast(1), SettingRole.Layout);
+
+    public static readonly Kind<SimdWidth> SimdWidths = Kinds.Choice(
+        ("auto", SimdWidth.Auto), ("scalar", SimdWidth.Scalar), ("128", SimdWidth.V128), ("256", SimdWidth.V256), ("512", SimdWidth.V512));
+
+    /// <summary>"i/N"; whether 0 ≤ i &lt; N is <see cref="ValidShard"/>'s call.</summary>
+    public static readonly Kind<Shard> ShardKind = new ShardText();
+
+    public static readonly Rule<Shard> ValidShard = s => s.Count >= 1 && s.Index >= 0 && s.Index < s.Count ? null : $"must be i/N with 0 ≤ i < N (got {s})";
+
+    private sealed class ShardText : Kind<Shard>
+    {
+        public override string Expected => "i/N";
+        public override Shard Parse(string name, string text)
+        {
+            string[] parts = text.Split('/');
+            if (parts.Length == 2 && int.TryParse(parts[0], out int i) && int.TryParse(parts[1], out int n)) return new Shard(i, n);
+            throw new SettingException(name, $"must be i/N with 0 ≤ i < N, e.g. 0/4 (got \"{text}\")");
+        }
+        public override System.Text.Json.Nodes.JsonNode? ToJson(Shard value) => System.Text.Json.Nodes.JsonValue.Create(value.ToString());
+        public override string Show(Shard value) => value.ToString();
+    }
+}
