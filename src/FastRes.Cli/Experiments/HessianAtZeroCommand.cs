@@ -22,7 +22,7 @@ public sealed class HessianAtZeroCommand : ExperimentBinding<HessianAtZeroConfig
     public override string Name => "hessian-at-zero";
     public override string Description => "Exact Hessian at w = 0 of n-shortcut networks vs Theorem 2 (Li et al., Demystifying ResNet)";
     public override HessianAtZeroConfig Defaults { get; } = new();
-    public override IReadOnlyList<Setting<HessianAtZeroConfig>> Settings { get; }
+    public override IReadOnlyList<FlagSetting<HessianAtZeroConfig>> Settings { get; }
     public override IReadOnlyCollection<string> NotInHash => ["threads"];
     protected override string ProgressUnit => "Hessians";
 

@@ -5,6 +5,7 @@ using FastRes.Cli.Hosting;
 using FastRes.Cli.Output;
 using FastRes.Experiments;
 using FastRes.Experiments.Checkpoints;
+using FastRes.Experiments.Settings;
 using FastRes.Experiments.Hessian;
 using ScottPlot;
 
@@ -22,7 +23,7 @@ public sealed class InitialConditionCommand : ExperimentBinding<InitialCondition
     public override string Name => "initial-condition";
     public override string Description => "κ of the Hessian at initialization vs depth, plain vs shortcut linear nets (Li et al. Fig. 4)";
     public override InitialConditionConfig Defaults { get; } = new();
-    public override IReadOnlyList<Setting<InitialConditionConfig>> Settings { get; }
+    public override IReadOnlyList<FlagSetting<InitialConditionConfig>> Settings { get; }
     public override IReadOnlyCollection<string> NotInHash => ["threads", "shard"];
     protected override string ProgressUnit => "Hessians";
 
@@ -40,7 +41,7 @@ public sealed class InitialConditionCommand : ExperimentBinding<InitialCondition
             new("width", "D", $"Layer width d = PCA dimension (default {d.Width})", (c, t) => c with { Width = Values.Int("width", t) }),
             new("threads", "N", "Threads, 0 = all cores (default 0); never changes results", (c, t) => c with { Threads = Values.Int("threads", t) }),
             new("shard", "i/N", "Run shard i (0-based) of N of the run indices, at every (net, depth); merge combines shards (default 0/1)",
-                (c, t) => c with { Shard = ShortcutCnnSettings.ParseShard(t) }),
+                (c, t) => c with { Shard = Packs.ShardKind.Parse("shard", t!) }),
         ];
     }
 

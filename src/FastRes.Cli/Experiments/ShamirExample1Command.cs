@@ -17,7 +17,7 @@ public sealed class ShamirExample1Command : ExperimentBinding<ShamirExample1Conf
     public override string Name => "shamir-example1";
     public override string Description => "Example 1 and Figure 1 of Shamir 2018: the flat saddle (0, −1/ε) and the spurious minima regularization creates";
     public override ShamirExample1Config Defaults { get; } = new();
-    public override IReadOnlyList<Setting<ShamirExample1Config>> Settings { get; }
+    public override IReadOnlyList<FlagSetting<ShamirExample1Config>> Settings { get; }
     public override IReadOnlyCollection<string> NotInHash => [];
 
     public ShamirExample1Command()

@@ -19,7 +19,7 @@ public sealed class ShamirLemma1Command : ExperimentBinding<ShamirLemma1Config, 
     public override string Name => "shamir-lemma1";
     public override string Description => "Lemma 1 and Theorem 1 of Shamir 2018: ⟨G, ∇F_θ⟩ ≥ F − F_lin(w*) and the gradient lower bound, at random and trained points";
     public override ShamirLemma1Config Defaults { get; } = new();
-    public override IReadOnlyList<Setting<ShamirLemma1Config>> Settings { get; }
+    public override IReadOnlyList<FlagSetting<ShamirLemma1Config>> Settings { get; }
     public override IReadOnlyCollection<string> NotInHash => ["threads"];
     private readonly ShamirDigitsCache _digits = new();
 

@@ -20,7 +20,7 @@ public sealed class ShamirLocalMinimaCommand : ExperimentBinding<ShamirLocalMini
     public override string Name => "shamir-local-minima";
     public override string Description => "Corollary 1 of Shamir 2018: approximate local minima of F_θ(w, V) (GD + damped Newton) are no worse than the best linear predictor";
     public override ShamirLocalMinimaConfig Defaults { get; } = new();
-    public override IReadOnlyList<Setting<ShamirLocalMinimaConfig>> Settings { get; }
+    public override IReadOnlyList<FlagSetting<ShamirLocalMinimaConfig>> Settings { get; }
     public override IReadOnlyCollection<string> NotInHash => ["threads"];
 
     public ShamirLocalMinimaCommand()

@@ -24,10 +24,10 @@ internal static class ShamirModelSettings
     private static readonly (string, Loss)[] LossWords = [("squared", Loss.Squared), ("logistic", Loss.Logistic)];
     private static readonly (string, Activation)[] ActivationWords = [("relu", Activation.Relu), ("tanh", Activation.Tanh)];
 
-    public static IEnumerable<Setting<TConfig>> Head<TConfig>(ShamirModelOptions d, Func<TConfig, ShamirModelOptions> get,
+    public static IEnumerable<FlagSetting<TConfig>> Head<TConfig>(ShamirModelOptions d, Func<TConfig, ShamirModelOptions> get,
                                                               Func<TConfig, ShamirModelOptions, TConfig> set)
     {
-        Setting<ShamirModelOptions>[] head =
+        FlagSetting<ShamirModelOptions>[] head =
         [
             new("losses", "LIST", "Losses: squared, logistic (default both)",
                 (c, t) => c with { Losses = Values.List("losses", t, p => Values.Choice("losses", p, LossWords), distinct: true) }),
@@ -42,10 +42,10 @@ internal static class ShamirModelSettings
         return head.Select(s => s.Lift(get, set));
     }
 
-    public static IEnumerable<Setting<TConfig>> Tail<TConfig>(ShamirModelOptions d, Func<TConfig, ShamirModelOptions> get,
+    public static IEnumerable<FlagSetting<TConfig>> Tail<TConfig>(ShamirModelOptions d, Func<TConfig, ShamirModelOptions> get,
                                                               Func<TConfig, ShamirModelOptions, TConfig> set)
     {
-        Setting<ShamirModelOptions>[] tail =
+        FlagSetting<ShamirModelOptions>[] tail =
         [
             new("label-noise", "P", $"Label flip probability of the logistic data (default {Values.Format(d.LabelNoise)})",
                 (c, t) => c with { LabelNoise = Values.Double("label-noise", t) }),

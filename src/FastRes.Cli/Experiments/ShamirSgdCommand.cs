@@ -21,7 +21,7 @@ public sealed class ShamirSgdCommand : ExperimentBinding<ShamirSgdConfig, Shamir
     public override string Name => "shamir-sgd";
     public override string Description => "Theorem 4 of Shamir 2018: projected SGD on x ↦ wᵀx + vᵀf_θ(x) reaches the best linear predictor at rate 1/√T";
     public override ShamirSgdConfig Defaults { get; } = new();
-    public override IReadOnlyList<Setting<ShamirSgdConfig>> Settings { get; }
+    public override IReadOnlyList<FlagSetting<ShamirSgdConfig>> Settings { get; }
     public override IReadOnlyCollection<string> NotInHash => ["threads"];
 
     public ShamirSgdCommand()

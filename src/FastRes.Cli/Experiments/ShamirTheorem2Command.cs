@@ -19,7 +19,7 @@ public sealed class ShamirTheorem2Command : ExperimentBinding<ShamirTheorem2Conf
     public override string Name => "shamir-theorem2";
     public override string Description => "Theorem 2 of Shamir 2018: at w = 0 the exact Hessian in (w, V) has λ_min ≤ 0, and F(0, V, θ) − F_lin(w*) is bounded by ‖∇F‖ and |λ_min|";
     public override ShamirTheorem2Config Defaults { get; } = new();
-    public override IReadOnlyList<Setting<ShamirTheorem2Config>> Settings { get; }
+    public override IReadOnlyList<FlagSetting<ShamirTheorem2Config>> Settings { get; }
     public override IReadOnlyCollection<string> NotInHash => ["threads"];
     private readonly ShamirDigitsCache _digits = new();
 

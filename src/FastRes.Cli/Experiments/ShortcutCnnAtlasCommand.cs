@@ -1,8 +1,8 @@
-using System.Text.Json.Nodes;
 using FastRes.Cli.Hosting;
 using FastRes.Cli.Output;
 using FastRes.Experiments;
 using FastRes.Experiments.Checkpoints;
+using FastRes.Experiments.Settings;
 using FastRes.Experiments.ShortcutCnn;
 using ScottPlot;
 
@@ -13,65 +13,22 @@ namespace FastRes.Cli.Experiments;
 /// one heat map of the success rate per method and, when both are run, resnet-ssw minus resnet (where warm-up
 /// matters). --cap-deg is not an option here: --caps replaces it.
 /// </summary>
-public sealed class ShortcutCnnAtlasCommand : ExperimentBinding<ShortcutCnnAtlasConfig, ShortcutCnnResult>
+public sealed class ShortcutCnnAtlasCommand() : Experiment<ShortcutCnnAtlasConfig, ShortcutCnnResult>("shortcut-cnn-atlas",
+    "Success-rate heat maps over teacher cap θ_cap × k: where the shortcut prior stops protecting", new(), ShortcutCnnAtlasConfig.Schema, ShortcutCnnResult.Layout)
 {
-    public override string Name => "shortcut-cnn-atlas";
-    public override string Description => "Success-rate heat maps over teacher cap θ_cap × k: where the shortcut prior stops protecting";
-    public override ShortcutCnnAtlasConfig Defaults { get; } = new();
-    public override IReadOnlyList<Setting<ShortcutCnnAtlasConfig>> Settings { get; }
+    protected override long? Steps(ShortcutCnnAtlasConfig config) => ShortcutCnnAtlas.TotalTrials(config);
+    protected override bool Journals => true;
+    protected override void AddDerived(System.Text.Json.Nodes.JsonObject doc, ShortcutCnnAtlasConfig config) => doc["resolved_steps"] = ShortcutCnnCommand.ResolvedSteps(config.Shared);
 
-    public ShortcutCnnAtlasCommand()
-    {
-        var shared = ShortcutCnnSettings.For(Defaults.Shared, "cap-deg")
-            .Select(s => s.Lift<ShortcutCnnAtlasConfig>(a => a.Shared, (a, c) => a with { Shared = c }));
-        Setting<ShortcutCnnAtlasConfig> caps = new("caps", "LIST",
-            $"Comma list of cap half-angles θ_cap in degrees, each in (0, 180] (default {string.Join(",", Defaults.CapDegs.Select(Values.Format))})",
-            (a, t) => a with { CapDegs = Values.DoubleList("caps", t) });
-        Settings = [.. shared, caps];
-    }
-
-    public override IReadOnlyList<ConfigError> Validate(ShortcutCnnAtlasConfig config) => config.Validate();
-
-    public override JsonObject ConfigJson(ShortcutCnnAtlasConfig config)
-    {
-        var json = ShortcutCnnSettings.ToJson(config.Shared, "cap-deg");
-        json["caps"] = new JsonArray(config.CapDegs.Select(c => (JsonNode)c).ToArray());
-        return json;
-    }
-
-    protected override void AddDerived(JsonObject doc, ShortcutCnnAtlasConfig config) => doc["resolved_steps"] = ShortcutCnnSettings.ResolvedSteps(config.Shared);
-    protected override long? TotalTrials(ShortcutCnnAtlasConfig config) => ShortcutCnnAtlas.TotalTrials(config);
-
-    protected override ShortcutCnnResult Execute(ShortcutCnnAtlasConfig config, IProgress<long> progress, CancellationToken cancellationToken)
-        => ShortcutCnnAtlas.Run(config, progress, cancellationToken);
-
-    public override ShardSlice? SliceOf(ShortcutCnnAtlasConfig c)
-    {
-        var (start, end) = c.Shared.Shard.Range(c.Shared.Trials);
-        return new ShardSlice(c.Shared.Shard.Index, c.Shared.Shard.Count, start, end);
-    }
-
-    protected override (string Shard, int BlockTrials)? CheckpointLayout(ShortcutCnnAtlasConfig c) => (c.Shared.Shard.ToString(), c.Shared.BlockTrials);
-
-    protected override ShortcutCnnResult Execute(ShortcutCnnAtlasConfig config, IProgress<long> progress, ITrialBlockJournal? journal, CancellationToken cancellationToken)
+    protected override ShortcutCnnResult Run(ShortcutCnnAtlasConfig config, IProgress<long> progress, ITrialBlockJournal? journal, CancellationToken cancellationToken)
         => ShortcutCnnAtlas.Run(config, progress, cancellationToken, journal);
 
-    public override bool CanMerge => true;
-    protected override ShortcutCnnAtlasConfig WholeRun(ShortcutCnnAtlasConfig c) => c with { Shared = c.Shared with { Shard = Shard.Whole, Threads = Defaults.Shared.Threads, Simd = Defaults.Shared.Simd } };
-    protected override ShortcutCnnResult MergeShards(ShortcutCnnAtlasConfig whole, IReadOnlyList<ShardInput> shards)
-        => ShortcutCnnRowFiles.Merge(whole.Shared, shards) with { Config = whole.Shared };
+    protected override ShortcutCnnResult Merge(ShortcutCnnAtlasConfig whole, IReadOnlyList<ShardInput> shards)
+        => new(whole.Shared, Combine(shards, ShortcutCnnRow.Columns, ShortcutCnnResult.Sum, (r, s) => ShortcutCnnResult.CheckShardRow(r, s.TrialEnd - s.TrialStart)), SecondsOf(shards));
 
-    public override IReadOnlyList<string> WriteResults(RunHeader header, ShortcutCnnResult result)
-    {
-        ShortcutCnnRowFiles.WriteJson(header, result);
-        ShortcutCnnRowFiles.WriteCsv(header, result);
-        var notes = new List<string>();
-        var figures = HeatMaps(result, header.OutDir, notes).ToList();
-        ShortcutCnnRowFiles.WriteSummary(header, result, figures, notes);
-        return ["results.json", "results.csv", "summary.md", .. figures];
-    }
-
-    protected override void PrintSummary(TextWriter output, ShortcutCnnResult result) => ShortcutCnnRowFiles.PrintTable(output, result);
+    protected override void Summarize(Summary md, ShortcutCnnResult result) => ShortcutCnnCommand.SummarizeRates(md, result);
+    protected override void PrintSummary(TextWriter output, ShortcutCnnResult result) => ShortcutCnnCommand.PrintRates(output, result);
+    protected override IEnumerable<string> DrawFigures(ShortcutCnnResult result, string folder, List<string> notes) => HeatMaps(result, folder, notes);
 
     /// <summary>heatmap_METHOD.png/.svg per method and heatmap_resnet-ssw_minus_resnet.png/.svg.</summary>
     public static IEnumerable<string> HeatMaps(ShortcutCnnResult result, string folder, List<string> notes)
@@ -126,7 +83,7 @@ public sealed class ShortcutCnnAtlasCommand : ExperimentBinding<ShortcutCnnAtlas
         var bar = plot.Add.ColorBar(map);
         bar.Label = colourLabel;
         plot.Axes.Bottom.SetTicks(Enumerable.Range(0, ks.Length).Select(j => (double)j).ToArray(), ks.Select(k => k.ToString()).ToArray());
-        plot.Axes.Left.SetTicks(Enumerable.Range(0, caps.Length).Select(i => (double)i).ToArray(), caps.Select(c => Values.Format(c) + "°").ToArray());
+        plot.Axes.Left.SetTicks(Enumerable.Range(0, caps.Length).Select(i => (double)i).ToArray(), caps.Select(c => Kinds.Format(c) + "°").ToArray());
         plot.Title(title);
         plot.XLabel("k (number of patches)");
         plot.YLabel("θ_cap (teacher cap half-angle)");

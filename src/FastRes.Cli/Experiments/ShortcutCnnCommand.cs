@@ -3,6 +3,8 @@ using FastRes.Cli.Hosting;
 using FastRes.Cli.Output;
 using FastRes.Experiments;
 using FastRes.Experiments.Checkpoints;
+using FastRes.Experiments.Results;
+using FastRes.Experiments.Settings;
 using FastRes.Experiments.ShortcutCnn;
 using ScottPlot;
 
@@ -12,50 +14,61 @@ namespace FastRes.Cli.Experiments;
 /// <c>fastres run shortcut-cnn</c> (SPEC §1.6–1.7): success/spurious rates of cnn, resnet and resnet-ssw over k.
 /// Figure: success rate vs k with Wilson 95% bands, one line per method.
 /// </summary>
-public sealed class ShortcutCnnCommand : ExperimentBinding<ShortcutCnnConfig, ShortcutCnnResult>
+public sealed class ShortcutCnnCommand() : Experiment<ShortcutCnnConfig, ShortcutCnnResult>("shortcut-cnn",
+    "Success rate vs k of cnn, resnet, resnet-ssw on the shortcut-CNN teacher-student (Liu et al. 2019)", new(), ShortcutCnnConfig.Schema, ShortcutCnnResult.Layout)
 {
-    public override string Name => "shortcut-cnn";
-    public override string Description => "Success rate vs k of cnn, resnet, resnet-ssw on the shortcut-CNN teacher-student (Liu et al. 2019)";
-    public override ShortcutCnnConfig Defaults { get; } = new();
-    public override IReadOnlyList<Setting<ShortcutCnnConfig>> Settings { get; }
+    protected override long? Steps(ShortcutCnnConfig config) => ShortcutCnnMonteCarlo.TotalTrials(config);
+    protected override bool Journals => true;
+    protected override void AddDerived(JsonObject doc, ShortcutCnnConfig config) => doc["resolved_steps"] = ResolvedSteps(config);
 
-    public ShortcutCnnCommand() => Settings = ShortcutCnnSettings.For(Defaults);
-
-    public override IReadOnlyList<ConfigError> Validate(ShortcutCnnConfig config) => config.Validate();
-    public override JsonObject ConfigJson(ShortcutCnnConfig config) => ShortcutCnnSettings.ToJson(config);
-    protected override void AddDerived(JsonObject doc, ShortcutCnnConfig config) => doc["resolved_steps"] = ShortcutCnnSettings.ResolvedSteps(config);
-    protected override long? TotalTrials(ShortcutCnnConfig config) => ShortcutCnnMonteCarlo.TotalTrials(config);
-
-    protected override ShortcutCnnResult Execute(ShortcutCnnConfig config, IProgress<long> progress, CancellationToken cancellationToken)
-        => ShortcutCnnMonteCarlo.Run(config, progress, cancellationToken);
-
-    public override ShardSlice? SliceOf(ShortcutCnnConfig c)
-    {
-        var (start, end) = c.Shard.Range(c.Trials);
-        return new ShardSlice(c.Shard.Index, c.Shard.Count, start, end);
-    }
-
-    protected override (string Shard, int BlockTrials)? CheckpointLayout(ShortcutCnnConfig c) => (c.Shard.ToString(), c.BlockTrials);
-
-    protected override ShortcutCnnResult Execute(ShortcutCnnConfig config, IProgress<long> progress, ITrialBlockJournal? journal, CancellationToken cancellationToken)
+    protected override ShortcutCnnResult Run(ShortcutCnnConfig config, IProgress<long> progress, ITrialBlockJournal? journal, CancellationToken cancellationToken)
         => ShortcutCnnMonteCarlo.Run(config, progress, cancellationToken, journal);
 
-    public override bool CanMerge => true;
-    protected override ShortcutCnnConfig WholeRun(ShortcutCnnConfig c) => c with { Shard = Shard.Whole, Threads = Defaults.Threads, Simd = Defaults.Simd };
-    protected override ShortcutCnnResult MergeShards(ShortcutCnnConfig whole, IReadOnlyList<ShardInput> shards)
-        => ShortcutCnnRowFiles.Merge(whole, shards) with { Config = whole };
+    protected override ShortcutCnnResult Merge(ShortcutCnnConfig whole, IReadOnlyList<ShardInput> shards)
+        => new(whole, Combine(shards, ShortcutCnnRow.Columns, ShortcutCnnResult.Sum, (r, s) => ShortcutCnnResult.CheckShardRow(r, s.TrialEnd - s.TrialStart)), SecondsOf(shards));
 
-    public override IReadOnlyList<string> WriteResults(RunHeader header, ShortcutCnnResult result)
+    protected override void Summarize(Summary md, ShortcutCnnResult result) => SummarizeRates(md, result);
+    protected override void PrintSummary(TextWriter output, ShortcutCnnResult result) => PrintRates(output, result);
+    protected override IEnumerable<string> DrawFigures(ShortcutCnnResult result, string folder, List<string> notes) => SuccessVsK(result, folder, notes);
+
+    /// <summary>A cell whose undecided share is above this had not settled: summary.md says so.</summary>
+    public const double UndecidedWarning = 0.05;
+
+    /// <summary>η, η₁, T₁ and C as the runner will use them for each k (SPEC §1.4), for config.json.</summary>
+    public static JsonArray ResolvedSteps(ShortcutCnnConfig c) => new(c.K.Select(k =>
     {
-        ShortcutCnnRowFiles.WriteJson(header, result);
-        ShortcutCnnRowFiles.WriteCsv(header, result);
-        var notes = new List<string>();
-        var figures = SuccessVsK(result, header.OutDir, notes).ToList();
-        ShortcutCnnRowFiles.WriteSummary(header, result, figures, notes);
-        return ["results.json", "results.csv", "summary.md", .. figures];
+        var s = c.ResolveSteps(k);
+        return (JsonNode)new JsonObject { ["k"] = k, ["eta"] = s.Eta, ["eta1"] = s.Eta1, ["warmup_iterations"] = s.WarmupIterations, ["warmup_c"] = s.WarmupC };
+    }).ToArray());
+
+    /// <summary>summary.md of the success-rate experiments (and the atlas): the rates, then what did not settle or diverged.</summary>
+    public static void SummarizeRates(Summary md, ShortcutCnnResult result)
+    {
+        md.Paragraph("Success rates with Wilson 95% intervals; spurious = ended in the basin of the spurious optimum (φ > π/2).");
+        md.Table(ShortcutCnnRow.Columns, result.Rows);
+        foreach (string w in Warnings(result)) md.Warning(w);
     }
 
-    protected override void PrintSummary(TextWriter output, ShortcutCnnResult result) => ShortcutCnnRowFiles.PrintTable(output, result);
+    public static void PrintRates(TextWriter output, ShortcutCnnResult result)
+    {
+        TextTables.Console(output, ShortcutCnnRow.Columns, result.Rows);
+        foreach (string w in Warnings(result)) output.WriteLine("warning: " + w);
+    }
+
+    /// <summary>Unsettled cells (more iterations) and any divergence.</summary>
+    private static IEnumerable<string> Warnings(ShortcutCnnResult result)
+    {
+        bool caps = result.Rows.Select(r => r.CapDeg).Distinct().Count() > 1;
+        string Cell(ShortcutCnnRow r) => $"k={r.K} {r.Method}{(caps ? $" θ_cap={Kinds.Format(r.CapDeg)}°" : "")}";
+        var unsettled = result.Rows.Where(r => r.Trials > 0 && r.UndecidedRate > UndecidedWarning).ToList();
+        if (unsettled.Count > 0)
+            yield return $"Undecided above {Cells.Percent(UndecidedWarning)} of the trials in {unsettled.Count} cell(s) ({string.Join("; ", unsettled.Select(r => $"{Cell(r)}: {Cells.Percent(r.UndecidedRate)}"))}): " +
+                         $"those runs had not settled after {result.Config.Iterations} iterations; rerun with more --iterations.";
+        var diverged = result.Rows.Where(r => r.Diverged > 0).ToList();
+        if (diverged.Count > 0)
+            yield return $"{diverged.Sum(r => r.Diverged)} trial(s) diverged (NaN/∞; counted as diverged, never as success) in " +
+                         $"{string.Join("; ", diverged.Select(r => $"{Cell(r)}: {r.Diverged}"))}: the step sizes may be too large (see --eta-scale, --eta, --eta1).";
+    }
 
     /// <summary>success_vs_k.png/.svg: one line per method, its 95% band filled between the Wilson bounds.</summary>
     public static IEnumerable<string> SuccessVsK(ShortcutCnnResult result, string folder, List<string> notes)
@@ -65,37 +78,11 @@ public sealed class ShortcutCnnCommand : ExperimentBinding<ShortcutCnnConfig, Sh
         foreach (var group in result.Rows.GroupBy(r => r.Method))
         {
             var rows = group.OrderBy(r => r.K).ToList();
-            double[] ks = rows.Select(r => (double)r.K).ToArray();
             var color = plot.Add.Palette.GetColor(colour++);
-            var (x, y) = Figures.Finite(ks, rows.Select(r => r.SuccessRate).ToArray(), $"{group.Key} success rate", notes);
-            var (xl, lo) = Figures.Finite(ks, rows.Select(r => r.SuccessCi95.Lo).ToArray(), $"{group.Key} lower CI", []);
-            var (xh, hi) = Figures.Finite(ks, rows.Select(r => r.SuccessCi95.Hi).ToArray(), $"{group.Key} upper CI", []);
-            if (xl.Length > 0 && xl.SequenceEqual(xh))
-            {
-                var band = plot.Add.FillY(xl, lo, hi);
-                band.FillColor = color.WithAlpha(0.2);
-                band.LineWidth = 0;
-            }
-            if (x.Length == 0) continue;
-            var line = plot.Add.Scatter(x, y, color);
-            line.LegendText = group.Key;
-            line.LineWidth = 2;
-            line.MarkerSize = 7;
-            // Wilson intervals are asymmetric; drawn as error bars too, so a single k (no band to fill) still shows them.
-            var finite = rows.Where(r => double.IsFinite(r.SuccessRate) && double.IsFinite(r.SuccessCi95.Lo) && double.IsFinite(r.SuccessCi95.Hi)).ToList();
-            if (finite.Count > 0)
-            {
-                var bars = plot.Add.ErrorBar(finite.Select(r => (double)r.K).ToArray(), finite.Select(r => r.SuccessRate).ToArray(),
-                                             finite.Select(r => r.SuccessCi95.Hi - r.SuccessRate).ToArray());
-                bars.YErrorPositive = finite.Select(r => r.SuccessCi95.Hi - r.SuccessRate).ToArray();
-                bars.YErrorNegative = finite.Select(r => r.SuccessRate - r.SuccessCi95.Lo).ToArray();
-                bars.Color = color;
-                bars.LineWidth = 1.5f;
-                bars.CapSize = 6;
-            }
+            Figures.Band(plot, rows, r => r.K, r => r.SuccessCi95, color);
+            Figures.Line(plot, rows, r => r.K, r => r.SuccessRate, group.Key, color, notes, error: r => r.SuccessCi95);
         }
-        var p = result.Rows.FirstOrDefault()?.P;
-        plot.Title($"shortcut-cnn: success rate vs k (p = {p}, θ_cap = {Values.Format(result.Config.CapDeg)}°, {result.Config.Trials} trials, 95% Wilson bands)");
+        plot.Title($"shortcut-cnn: success rate vs k (p = {result.Rows.FirstOrDefault()?.P}, θ_cap = {Kinds.Format(result.Config.CapDeg)}°, {result.Config.Trials} trials, 95% Wilson bands)");
         plot.XLabel("k (number of patches)");
         plot.YLabel("success rate");
         double[] allK = result.Rows.Select(r => (double)r.K).Distinct().Order().ToArray();

@@ -22,7 +22,7 @@ public sealed class YunCriticalPointsCommand : ExperimentBinding<YunCriticalPoin
     public override string Name => "yun-critical-points";
     public override string Description => "Yun et al. 2019: critical points of a multi-block ResNet (GD + damped Newton, exact Hessian) are better than linear or strict saddles when both conditions hold";
     public override YunCriticalPointsConfig Defaults { get; } = new();
-    public override IReadOnlyList<Setting<YunCriticalPointsConfig>> Settings { get; }
+    public override IReadOnlyList<FlagSetting<YunCriticalPointsConfig>> Settings { get; }
     public override IReadOnlyCollection<string> NotInHash => ["threads"];
 
     public YunCriticalPointsCommand()

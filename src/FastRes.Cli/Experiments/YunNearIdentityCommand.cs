@@ -23,7 +23,7 @@ public sealed class YunNearIdentityCommand : ExperimentBinding<YunNearIdentityCo
     public override string Name => "yun-near-identity";
     public override string Description => "Yun et al. 2019: critical points of a near-identity ResNet (blocks in 1/√L balls) have R ≤ R_lin + C, C independent of depth";
     public override YunNearIdentityConfig Defaults { get; } = new();
-    public override IReadOnlyList<Setting<YunNearIdentityConfig>> Settings { get; }
+    public override IReadOnlyList<FlagSetting<YunNearIdentityConfig>> Settings { get; }
     public override IReadOnlyCollection<string> NotInHash => ["threads"];
 
     public YunNearIdentityCommand()

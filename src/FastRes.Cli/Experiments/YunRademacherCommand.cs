@@ -18,7 +18,7 @@ public sealed class YunRademacherCommand : ExperimentBinding<YunRademacherConfig
     public override string Name => "yun-rademacher";
     public override string Description => "Yun et al. 2019: empirical Rademacher complexity of near-identity ReLU ResNets (lower estimate by projected gradient ascent) against e²·max‖x‖/√n, across depth";
     public override YunRademacherConfig Defaults { get; } = new();
-    public override IReadOnlyList<Setting<YunRademacherConfig>> Settings { get; }
+    public override IReadOnlyList<FlagSetting<YunRademacherConfig>> Settings { get; }
     public override IReadOnlyCollection<string> NotInHash => ["threads"];
 
     public YunRademacherCommand()

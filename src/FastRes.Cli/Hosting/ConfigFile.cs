@@ -8,7 +8,20 @@ namespace FastRes.Cli.Hosting;
 /// </summary>
 public static class ConfigFile
 {
-    public static TConfig Apply<TConfig>(TConfig config, string path, string experiment, IReadOnlyList<Setting<TConfig>> settings)
+    /// <summary>The settings of a schema read from the file at <paramref name="path"/> onto <paramref name="config"/>.</summary>
+    public static TConfig Apply<TConfig>(TConfig config, string path, string experiment, FastRes.Experiments.Settings.Schema<TConfig> schema)
+        => Read(config, path, experiment, schema.Settings.Select(s => s.Name).ToList(), (c, name, value) =>
+        {
+            try { return schema.Find(name)!.ParseJson(c, value); }
+            catch (FastRes.Experiments.Settings.SettingException e) { throw new BadInputException("--config", e.Problem); }
+        });
+
+    public static TConfig Apply<TConfig>(TConfig config, string path, string experiment, IReadOnlyList<FlagSetting<TConfig>> settings)
+        => Read(config, path, experiment, settings.Select(s => s.Name).ToList(),
+                (c, name, value) => settings.First(s => s.Name == name).ApplyJson(c, value, "--config"));
+
+    private static TConfig Read<TConfig>(TConfig config, string path, string experiment, IReadOnlyList<string> names,
+                                         Func<TConfig, string, JsonElement, TConfig> apply)
     {
         string text;
         try { text = File.ReadAllText(path); }
@@ -41,14 +54,13 @@ public static class ConfigFile
                 root = inner;
             }
 
-            var byName = settings.ToDictionary(s => s.Name, StringComparer.Ordinal);
             foreach (var property in root.EnumerateObject())
             {
-                if (!byName.TryGetValue(property.Name, out var setting))
-                    throw new BadInputException("--config", $"{path}: unknown key \"{property.Name}\" (allowed: {string.Join(", ", settings.Select(s => s.Name))})");
+                if (!names.Contains(property.Name, StringComparer.Ordinal))
+                    throw new BadInputException("--config", $"{path}: unknown key \"{property.Name}\" (allowed: {string.Join(", ", names)})");
                 try
                 {
-                    config = setting.ApplyJson(config, property.Value, "--config");
+                    config = apply(config, property.Name, property.Value);
                 }
                 catch (BadInputException e)
                 {

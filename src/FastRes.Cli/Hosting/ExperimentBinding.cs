@@ -23,7 +23,7 @@ public abstract class ExperimentBinding<TConfig, TResult> : IExperiment where TC
     public abstract TConfig Defaults { get; }
 
     /// <summary>Every setting, in --help order; names are the flag names and the --config keys.</summary>
-    public abstract IReadOnlyList<Setting<TConfig>> Settings { get; }
+    public abstract IReadOnlyList<FlagSetting<TConfig>> Settings { get; }
 
     /// <summary>The config record's own Validate(), plus any rule about how this experiment uses it.</summary>
     public abstract IReadOnlyList<ConfigError> Validate(TConfig config);
@@ -54,7 +54,7 @@ public abstract class ExperimentBinding<TConfig, TResult> : IExperiment where TC
     public string ConfigHashOf(TConfig config) => ConfigHash.Compute(Name, ConfigJson(config), NotInHash);
 
     /// <summary>defaults → file → flags, then validation; throws <see cref="BadInputException"/> for the first problem.</summary>
-    public TConfig Resolve(string? configPath, IEnumerable<(Setting<TConfig> Setting, string? Text)> flags)
+    public TConfig Resolve(string? configPath, IEnumerable<(FlagSetting<TConfig> Setting, string? Text)> flags)
     {
         TConfig config = Defaults;
         if (configPath is not null) config = ConfigFile.Apply(config, configPath, Name, Settings);
@@ -163,9 +163,9 @@ public abstract class ExperimentBinding<TConfig, TResult> : IExperiment where TC
     }
 
     /// <summary>The settings as options of <paramref name="command"/>, plus --config.</summary>
-    internal (List<(Setting<TConfig> Setting, Option<string> Option)> Options, Option<string> Config) AddSettingOptions(Command command)
+    internal (List<(FlagSetting<TConfig> Setting, Option<string> Option)> Options, Option<string> Config) AddSettingOptions(Command command)
     {
-        var options = new List<(Setting<TConfig> Setting, Option<string> Option)>();
+        var options = new List<(FlagSetting<TConfig> Setting, Option<string> Option)>();
         foreach (var setting in Settings)
         {
             var option = new Option<string>(setting.Flag) { Description = setting.Description, HelpName = setting.HelpName };
@@ -177,7 +177,7 @@ public abstract class ExperimentBinding<TConfig, TResult> : IExperiment where TC
         return (options, configOption);
     }
 
-    internal static List<(Setting<TConfig> Setting, string? Text)> GivenFlags(ParseResult parse, List<(Setting<TConfig> Setting, Option<string> Option)> options)
+    internal static List<(FlagSetting<TConfig> Setting, string? Text)> GivenFlags(ParseResult parse, List<(FlagSetting<TConfig> Setting, Option<string> Option)> options)
         => options.Where(o => parse.GetResult(o.Option) is not null).Select(o => (o.Setting, parse.GetValue(o.Option))).ToList();
 
     public RunHeader HeaderFor(TConfig config, string outDir)
@@ -187,7 +187,7 @@ public abstract class ExperimentBinding<TConfig, TResult> : IExperiment where TC
     /// The config of the run in <paramref name="dir"/> (its config.json), with any options given again applied on top:
     /// they must not change it, except the settings that never change results' bits (threads, simd).
     /// </summary>
-    private TConfig ResumedConfig(string dir, string? configPath, IReadOnlyList<(Setting<TConfig> Setting, string? Text)> flags)
+    private TConfig ResumedConfig(string dir, string? configPath, IReadOnlyList<(FlagSetting<TConfig> Setting, string? Text)> flags)
     {
         string stored = Path.Combine(dir, "config.json");
         if (!Directory.Exists(dir)) throw new BadInputException("--resume", $"{dir} does not exist");

@@ -13,15 +13,15 @@ namespace FastRes.Cli.Hosting;
 /// <param name="Apply">Parses the text and returns the updated config; throws <see cref="BadInputException"/>.
 /// Receives null only for <paramref name="Nullable"/> settings, meaning "back to the derived default".</param>
 /// <param name="Nullable">Whether JSON null is allowed (values derived unless set, like eta or eta1).</param>
-public sealed record Setting<TConfig>(string Name, string HelpName, string Description, Func<TConfig, string?, TConfig> Apply, bool Nullable = false)
+public sealed record FlagSetting<TConfig>(string Name, string HelpName, string Description, Func<TConfig, string?, TConfig> Apply, bool Nullable = false)
 {
     public string Flag => "--" + Name;
 
     /// <summary>The same setting on an outer config that holds this one (atlas and trajectory hold a shortcut-cnn config).</summary>
-    public Setting<TOuter> Lift<TOuter>(Func<TOuter, TConfig> get, Func<TOuter, TConfig, TOuter> set)
+    public FlagSetting<TOuter> Lift<TOuter>(Func<TOuter, TConfig> get, Func<TOuter, TConfig, TOuter> set)
         => new(Name, HelpName, Description, (outer, text) => set(outer, Apply(get(outer), text)), Nullable);
 
-    public Setting<TConfig> WithDescription(string description) => this with { Description = description };
+    public FlagSetting<TConfig> WithDescription(string description) => this with { Description = description };
 
     /// <summary>A JSON value as the text a user would have typed after the flag: arrays become comma lists.</summary>
     public TConfig ApplyJson(TConfig config, JsonElement value, string source)

@@ -75,4 +75,69 @@ public static class Figures
         if (dropped > 0) notes.Add($"{series}: {dropped} non-finite point{(dropped == 1 ? "" : "s")} left out of the figure");
         return (x.ToArray(), y.ToArray());
     }
+
+    /// <summary>
+    /// One series of a figure: a line with markers through (x(row), y(row)), non-finite points left out (and said in
+    /// <paramref name="notes"/>), with optional error bars from an interval. <paramref name="scale"/> maps values to the
+    /// axis (log10 for a log axis); an interval end it cannot map (≤ 0 on a log axis) is clipped to the point.
+    /// </summary>
+    public static ScottPlot.Plottables.Scatter? Line<TRow>(Plot plot, IEnumerable<TRow> rows, Func<TRow, double> x, Func<TRow, double> y, string legend, Color color,
+                                      List<string> notes, Func<TRow, (double Lo, double Hi)>? error = null, Func<double, double>? scale = null,
+                                      bool dashed = false, float lineWidth = 2, float markerSize = 7)
+    {
+        scale ??= v => v;
+        var kept = new List<(double X, double Y, TRow Row)>();
+        int dropped = 0;
+        foreach (var r in rows)
+        {
+            double px = x(r), py = scale(y(r));
+            if (double.IsFinite(px) && double.IsFinite(py)) kept.Add((px, py, r)); else dropped++;
+        }
+        if (dropped > 0) notes.Add($"{legend}: {dropped} non-finite point{(dropped == 1 ? "" : "s")} left out of the figure");
+        if (kept.Count == 0) return null;
+        double[] xs = kept.Select(k => k.X).ToArray(), ys = kept.Select(k => k.Y).ToArray();
+        var line = plot.Add.Scatter(xs, ys, color);
+        line.LegendText = legend;
+        line.LineWidth = lineWidth;
+        line.MarkerSize = markerSize;
+        if (dashed) line.LinePattern = LinePattern.Dashed;
+        if (error is not null)
+        {
+            double End(double v, double at) { double s = scale(v); return double.IsFinite(s) ? s : at; }
+            var bars = plot.Add.ErrorBar(xs, ys, xs.Select(_ => 0.0).ToArray());
+            bars.YErrorPositive = kept.Select(k => Math.Max(0, End(error(k.Row).Hi, k.Y) - k.Y)).ToArray();
+            bars.YErrorNegative = kept.Select(k => Math.Max(0, k.Y - End(error(k.Row).Lo, k.Y))).ToArray();
+            bars.Color = color;
+            bars.CapSize = 5;
+        }
+        return line;
+    }
+
+    /// <summary>A band filled between an interval's ends (a confidence band), where both ends are finite.</summary>
+    public static void Band<TRow>(Plot plot, IEnumerable<TRow> rows, Func<TRow, double> x, Func<TRow, (double Lo, double Hi)> interval, Color color)
+    {
+        var kept = rows.Where(r => double.IsFinite(x(r)) && double.IsFinite(interval(r).Lo) && double.IsFinite(interval(r).Hi)).ToList();
+        if (kept.Count < 2) return;
+        var band = plot.Add.FillY(kept.Select(x).ToArray(), kept.Select(r => interval(r).Lo).ToArray(), kept.Select(r => interval(r).Hi).ToArray());
+        band.FillColor = color.WithAlpha(0.2);
+        band.LineWidth = 0;
+    }
+
+    /// <summary>A horizontal reference line (a bound, a theorem's value) with its legend.</summary>
+    public static void Reference(Plot plot, double y, string legend, LinePattern? pattern = null)
+    {
+        var line = plot.Add.HorizontalLine(y);
+        line.LineColor = Colors.Black;
+        line.LinePattern = pattern ?? LinePattern.Dotted;
+        line.LineWidth = 2;
+        line.LegendText = legend;
+    }
+
+    /// <summary>A left axis whose coordinate is log10 of the value, labelled 1e-3, 1e0, 1e3, … with log minor ticks.</summary>
+    public static void Log10Axis(IAxis axis) => axis.TickGenerator = new ScottPlot.TickGenerators.NumericAutomatic
+    {
+        MinorTickGenerator = new ScottPlot.TickGenerators.LogMinorTickGenerator(),
+        IntegerTicksOnly = true,
+        LabelFormatter = y => $"1e{y:0}",
+    };
 }

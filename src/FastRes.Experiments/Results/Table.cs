@@ -31,8 +31,8 @@ public sealed class Table<TRow> : IEnumerable<Column<TRow>>
     public void Add(Column<TRow> column) => _columns.Add(column);
 
     /// <summary>A nested list of rows of <paramref name="table"/> (JSON only unless <see cref="ColumnFlags.Expand"/>).</summary>
-    public void AddChildren<TChild>(string name, Func<TRow, IReadOnlyList<TChild>> get, Table<TChild> table, ColumnFlags flags = ColumnFlags.JsonOnly,
-                                    Func<TRow, IReadOnlyList<TChild>, TRow>? set = null)
+    public void Add<TChild>(string name, Func<TRow, IReadOnlyList<TChild>> get, Table<TChild> table, ColumnFlags flags = ColumnFlags.JsonOnly,
+                            Func<TRow, IReadOnlyList<TChild>, TRow>? set = null)
         => _columns.Add(new ChildColumn<TRow, TChild>(name, get, table, flags, set, table.Blank));
 
     public void WriteJson(Utf8JsonWriter w, TRow row)

@@ -1,3 +1,4 @@
+using FastRes.Experiments.Settings;
 using FastRes.Kernels.Simd;
 
 namespace FastRes.Experiments.ShortcutCnn;
@@ -6,7 +7,7 @@ namespace FastRes.Experiments.ShortcutCnn;
 /// The shortcut-CNN success-rate experiment (SPEC §1.7). Every value has a default; <see cref="Validate"/> is the
 /// one place that decides what is allowed.
 /// </summary>
-public sealed record ShortcutCnnConfig
+public sealed record ShortcutCnnConfig : IExperimentConfig
 {
     public int P { get; init; } = 8;
     public int[] K { get; init; } = [2, 4, 8, 12, 16, 24, 32];
@@ -43,35 +44,42 @@ public sealed record ShortcutCnnConfig
     /// write more checkpoint records. Never changes results.</summary>
     public int BlockTrials { get; init; } = 256;
 
-    public IReadOnlyList<ConfigError> Validate()
+    /// <summary>Every setting of SPEC §1.7, declared once; atlas and trajectory lift them.</summary>
+    public static Schema<ShortcutCnnConfig> Schema { get; } = new()
     {
-        var errors = new List<ConfigError>();
-        if (P < 2) errors.Add(new("p", $"must be an integer ≥ 2 (got {P})"));
-        if (K is null || K.Length == 0) errors.Add(new("k", "must list at least one value"));
-        else if (K.Any(k => k < 1)) errors.Add(new("k", $"every value must be an integer ≥ 1 (got {string.Join(",", K)})"));
-        if (Methods is null || Methods.Length == 0) errors.Add(new("methods", "must list at least one of cnn, resnet, resnet-ssw"));
-        if (Trials <= 0) errors.Add(new("trials", $"must be a positive integer (got {Trials})"));
-        if (Iterations <= 0) errors.Add(new("iterations", $"must be a positive integer (got {Iterations})"));
-        CheckStep(errors, "eta", Eta);
-        if (!(EtaScale > 0) || double.IsInfinity(EtaScale)) errors.Add(new("eta-scale", $"must be a finite number > 0 (got {EtaScale})"));
-        CheckStep(errors, "eta1", Eta1);
-        if (WarmupIterations is { } t1 && (t1 < 0 || t1 > Iterations))
-            errors.Add(new("warmup-iterations", $"must be between 0 and iterations ({Iterations}) (got {t1})"));
-        if (!(WarmupC > 0) || double.IsInfinity(WarmupC)) errors.Add(new("warmup-c", $"must be a finite number > 0 (got {WarmupC})"));
-        if (!(CapDeg > 0 && CapDeg <= 180)) errors.Add(new("cap-deg", $"must be in (0, 180] degrees (got {CapDeg})"));
-        if (!(Tol > 0) || double.IsInfinity(Tol)) errors.Add(new("tol", $"must be a finite number > 0 (got {Tol})"));
-        if (!(RetireLoss >= 0) || double.IsInfinity(RetireLoss)) errors.Add(new("retire-loss", $"must be a finite number ≥ 0 (got {RetireLoss})"));
-        if (BlockTrials < 1) errors.Add(new("block-trials", $"must be an integer ≥ 1 (got {BlockTrials})"));
-        if (Threads < 0) errors.Add(new("threads", $"must be ≥ 0 (0 = all cores) (got {Threads})"));
-        if (Shard.Count < 1 || Shard.Index < 0 || Shard.Index >= Shard.Count)
-            errors.Add(new("shard", $"must be i/N with 0 ≤ i < N (got {Shard})"));
-        return errors;
-    }
+        { "p", "N", "Patch dimension p ≥ 2", c => c.P, (c, v) => c with { P = v }, Kinds.Int, Rules.AtLeast(2) },
+        { "k", "LIST", "Comma list of widths k ≥ 1", c => c.K, (c, v) => c with { K = v }, Kinds.List(Kinds.Int), Rules.NonEmpty(Rules.AtLeast(1)) },
+        { "methods", "LIST", "Comma list of cnn, resnet, resnet-ssw", c => c.Methods, (c, v) => c with { Methods = v }, Kinds.List(ShortcutCnnMethods.Kind),
+          Rules.NonEmpty<ShortcutCnnMethod>(what: "at least one of cnn, resnet, resnet-ssw") },
+        { "trials", "N", "Trials per (k, method) cell", c => c.Trials, (c, v) => c with { Trials = v }, Kinds.Long, Rules.AtLeast(1L) },
+        { "iterations", "T", "GD iterations per trial", c => c.Iterations, (c, v) => c with { Iterations = v }, Kinds.Int, Rules.AtLeast(1) },
+        { "eta", "X", "Step size η directly (default: from --eta-scale)", c => c.Eta, (c, v) => c with { Eta = v }, Kinds.Optional(Kinds.Double), Rules.IfSet(Rules.Positive) },
+        { "eta-scale", "S", "η = S·5π²/(4(k+π−1)²), a fraction of Theorem 2's step", c => c.EtaScale, (c, v) => c with { EtaScale = v }, Kinds.Double, Rules.Positive },
+        { "eta1", "X", "Stage-I step η₁ of resnet-ssw (default: Theorem 1's π/(20(k+π−1)²))", c => c.Eta1, (c, v) => c with { Eta1 = v },
+          Kinds.Optional(Kinds.Double), Rules.IfSet(Rules.Positive) },
+        { "warmup-iterations", "T1", "Stage-I iterations T₁ of resnet-ssw (default: iterations/2)", c => c.WarmupIterations, (c, v) => c with { WarmupIterations = v },
+          Kinds.Optional(Kinds.Int) },
+        { "warmup-c", "C", "C in Stage I's η_w = C‖a*‖²η₁²", c => c.WarmupC, (c, v) => c with { WarmupC = v }, Kinds.Double, Rules.Positive },
+        { "steps", "default|theory", "default: η from --eta-scale; theory: Theorem 1/2 step sizes exactly", c => c.Steps, (c, v) => c with { Steps = v },
+          Kinds.Choice(("default", StepRule.Default), ("theory", StepRule.Theory)) },
+        { "cap-deg", "DEG", "Half-angle θ_cap of the teacher's cap around e, in (0, 180]", c => c.CapDeg, (c, v) => c with { CapDeg = v }, Kinds.Double, Rules.AboveUpTo(0, 180) },
+        { "tol", "X", "Success when φ < tol and ‖a − a*‖ < tol", c => c.Tol, (c, v) => c with { Tol = v }, Kinds.Double, Rules.Positive },
+        { "retire-loss", "X", "A successful trial retires early below this loss", c => c.RetireLoss, (c, v) => c with { RetireLoss = v }, Kinds.Double, Rules.NonNegative },
+        { "precision", "double|float", "Kernel arithmetic", c => c.Precision, (c, v) => c with { Precision = v }, Kinds.Choice(("double", Precision.Double), ("float", Precision.Float)) },
+        Packs.Seed<ShortcutCnnConfig>(c => c.Seed, (c, v) => c with { Seed = v }, "Random seed; trial i's randomness is a function of (seed, i)"),
+        Packs.Threads<ShortcutCnnConfig>(c => c.Threads, (c, v) => c with { Threads = v }, "Worker threads, 0 = all cores (default {default}); never changes results"),
+        Packs.Shard<ShortcutCnnConfig>(c => c.Shard, (c, v) => c with { Shard = v }, "Run shard i (0-based) of N of the trials; merge combines shards"),
+        Packs.BlockTrials<ShortcutCnnConfig>(c => c.BlockTrials, (c, v) => c with { BlockTrials = v }),
+        Packs.Simd<ShortcutCnnConfig>(c => c.Simd, (c, v) => c with { Simd = v }),
+    };
 
-    private static void CheckStep(List<ConfigError> errors, string field, double? value)
+    public IReadOnlyList<ConfigError> Validate() => [.. Schema.Check(this), .. Relations()];
+
+    /// <summary>The rules between settings (each setting's own rule is in <see cref="Schema"/>).</summary>
+    public IEnumerable<ConfigError> Relations()
     {
-        if (value is { } v && (!(v > 0) || double.IsInfinity(v)))
-            errors.Add(new(field, $"must be a finite number > 0 (got {v})"));
+        if (WarmupIterations is { } t1 && (t1 < 0 || t1 > Iterations))
+            yield return new("warmup-iterations", $"must be between 0 and iterations ({Iterations}) (got {t1})");
     }
 
     /// <summary>The step sizes this config resolves to for width k (SPEC §1.4).</summary>

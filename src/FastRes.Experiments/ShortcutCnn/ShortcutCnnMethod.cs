@@ -15,6 +15,9 @@ public static class ShortcutCnnMethods
 {
     public static readonly ShortcutCnnMethod[] All = [ShortcutCnnMethod.Cnn, ShortcutCnnMethod.Resnet, ShortcutCnnMethod.ResnetSsw];
 
+    /// <summary>The methods as a setting's words.</summary>
+    public static readonly Settings.Kind<ShortcutCnnMethod> Kind = Settings.Kinds.Choice(All.Select(m => (m.Name(), m)).ToArray());
+
     /// <summary>The name used on the command line and in results: cnn, resnet, resnet-ssw.</summary>
     public static string Name(this ShortcutCnnMethod method) => method switch
     {

@@ -28,8 +28,8 @@ public class CliWriterTests
         TrialIterations = 1000 * (success + spurious + undecided + diverged), Seconds = 0.25,
     };
 
-    private static RunHeader Header<TConfig, TResult>(ExperimentBinding<TConfig, TResult> binding, TConfig config, string dir) where TConfig : notnull
-        => new(binding.Name, binding.ConfigJson(config), binding.ConfigHashOf(config), "test", null, dir);
+    private static RunHeader Header<TConfig, TResult>(Experiment<TConfig, TResult> binding, TConfig config, string dir) where TConfig : IExperimentConfig
+        => new(binding.Name, binding.Schema.ToJson(config), binding.ConfigHashOf(config), "test", null, dir);
 
     [Test]
     public void Shortcut_cnn_folder_has_the_contracts_json_csv_figures_and_warnings()
