@@ -38,5 +38,8 @@ public static class Losses
         return e / (1 + e);
     }
 
-    public static string Word(Loss loss) => loss == Loss.Squared ? "squared" : "logistic";
+    /// <summary>The losses as a setting's words (results name a loss by the same word).</summary>
+    public static readonly Settings.Kind<Loss> Kind = Settings.Kinds.Choice(("squared", Loss.Squared), ("logistic", Loss.Logistic));
+
+    public static string Word(Loss loss) => Kind.Show(loss);
 }

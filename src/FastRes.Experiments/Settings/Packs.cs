@@ -1,3 +1,4 @@
+using FastRes.Kernels.Networks;
 using FastRes.Kernels.Simd;
 
 namespace FastRes.Experiments.Settings;
@@ -24,6 +25,9 @@ public static class Packs
     public static Setting<T> BlockTrials<T>(Func<T, int> get, Func<T, int, T> set)
         => new Setting<T, int>("block-trials", "N", "Trials per work block, the unit of checkpoints (default {default}); never changes results",
                                get, set, Kinds.Int, Rules.AtLeast(1), SettingRole.Layout);
+
+    /// <summary>The activations an experiment allows, as words (identity, relu, tanh).</summary>
+    public static Kind<Activation> Activations(params Activation[] allowed) => Kinds.Choice(allowed.Select(a => (a.ToString().ToLowerInvariant(), a)).ToArray());
 
     public static readonly Kind<SimdWidth> SimdWidths = Kinds.Choice(
         ("auto", SimdWidth.Auto), ("scalar", SimdWidth.Scalar), ("128", SimdWidth.V128), ("256", SimdWidth.V256), ("512", SimdWidth.V512));

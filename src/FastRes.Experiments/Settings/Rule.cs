@@ -54,6 +54,9 @@ public static class Rules
         return $"every value {allowed} (got {string.Join(",", list.Select(x => Show(x)))})";
     }
 
+    /// <summary>No value twice (a list read from text is checked when parsed; a config built in code is checked here).</summary>
+    public static Rule<T[]> Distinct<T>() => list => list is null || list.Distinct().Count() == list.Length ? null : $"must not repeat a value (got {Show(list)})";
+
     /// <summary>Both rules (the first failure's message).</summary>
     public static Rule<T> And<T>(this Rule<T> first, Rule<T> second) => v => first(v) ?? second(v);
 

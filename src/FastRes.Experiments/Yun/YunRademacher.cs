@@ -1,6 +1,8 @@
 using FastRes.Experiments.Predictors;
 using System.Collections.Concurrent;
 using System.Diagnostics;
+using FastRes.Experiments.Results;
+using FastRes.Experiments.Settings;
 using FastRes.Kernels.Random;
 
 namespace FastRes.Experiments.Yun;
@@ -15,7 +17,7 @@ namespace FastRes.Experiments.Yun;
 /// deterministic, so any per-σ value above it is a bug and counted too. The contrast class (blocks in balls of a
 /// fixed radius r, not shrinking with L) is reported and never judged.
 /// </summary>
-public sealed record YunRademacherConfig
+public sealed record YunRademacherConfig : IExperimentConfig
 {
     public int Dimension { get; init; } = 8;
     public int Samples { get; init; } = 100;
@@ -33,25 +35,28 @@ public sealed record YunRademacherConfig
     /// <summary>Depths at which the contrast class is also estimated (none when its radius is 0).</summary>
     public IEnumerable<int> ContrastDepths => ContrastRadius > 0 ? Depths.Where(l => l <= ContrastMaxBlocks) : [];
 
-    public IReadOnlyList<ConfigError> Validate()
+    public static Schema<YunRademacherConfig> Schema { get; } = new()
     {
-        var errors = new List<ConfigError>();
-        if (Dimension < 1 || Dimension > 256) errors.Add(new("dimension", $"must be between 1 and 256 (got {Dimension})"));
-        if (Samples < 2 || Samples > 100_000) errors.Add(new("samples", $"must be between 2 and 100000 (got {Samples})"));
-        if (Width < 1 || Width > 256) errors.Add(new("width", $"must be between 1 and 256 (got {Width})"));
-        if (Depths is null || Depths.Length == 0 || Depths.Any(l => l < 1 || l > 1024) || Depths.Distinct().Count() != Depths.Length)
-            errors.Add(new("depths", "must list distinct block counts L between 1 and 1024"));
+        { "dimension", "D", "Input dimension d", c => c.Dimension, (c, v) => c with { Dimension = v }, Kinds.Int, Rules.Between(1, 256) },
+        { "samples", "N", "Data set size n, x_i ~ N(0, I_d)", c => c.Samples, (c, v) => c with { Samples = v }, Kinds.Int, Rules.Between(2, 100_000) },
+        { "width", "M", "Block width m: U_l is m × d, V_l is d × m", c => c.Width, (c, v) => c with { Width = v }, Kinds.Int, Rules.Between(1, 256) },
+        { "depths", "LIST", "Block counts L", c => c.Depths, (c, v) => c with { Depths = v }, Kinds.List(Kinds.Int), Rules.NonEmpty(Rules.Between(1, 1024)).And(Rules.Distinct<int>()) },
         // Two sign vectors at least: the verdict needs a standard error.
-        if (Signs < 2 || Signs > 100_000) errors.Add(new("signs", $"must be between 2 and 100000 (got {Signs})"));
-        if (Starts < 1 || Starts > 1000) errors.Add(new("starts", $"must be between 1 and 1000 (got {Starts})"));
-        if (Steps < 1 || Steps > 1_000_000) errors.Add(new("steps", $"must be between 1 and 1000000 (got {Steps})"));
-        if (!(GradientTolerance > 0 && GradientTolerance <= 1)) errors.Add(new("gradient-tolerance", $"must be in (0, 1] (got {GradientTolerance})"));
-        if (!(ContrastRadius >= 0 && ContrastRadius <= 10)) errors.Add(new("contrast-radius", $"must be in [0, 10], 0 skips the contrast (got {ContrastRadius})"));
+        { "signs", "N", "Sign vectors σ in the Monte Carlo over E_σ, the same at every L", c => c.Signs, (c, v) => c with { Signs = v }, Kinds.Int, Rules.Between(2, 100_000) },
+        { "starts", "N", "Ascent starts per (L, σ); the best counts", c => c.Starts, (c, v) => c with { Starts = v }, Kinds.Int, Rules.Between(1, 1000) },
+        { "steps", "N", "Projected gradient ascent steps per start at most", c => c.Steps, (c, v) => c with { Steps = v }, Kinds.Int, Rules.Between(1, 1_000_000) },
+        { "gradient-tolerance", "X", "Stop an ascent when the projected gradient norm ≤ X", c => c.GradientTolerance, (c, v) => c with { GradientTolerance = v },
+          Kinds.Double, Rules.AboveUpTo(0, 1) },
+        { "contrast-radius", "R", "Contrast class: ‖U_l‖_F, ‖V_l‖_F ≤ R not shrinking with L; 0 skips it", c => c.ContrastRadius, (c, v) => c with { ContrastRadius = v },
+          Kinds.Double, Rules.Between(0.0, 10.0) },
         // (1 + r²)^L bounds how far the contrast features can grow: keep it far from overflow.
-        if (ContrastMaxBlocks < 1 || ContrastMaxBlocks > 32) errors.Add(new("contrast-max-blocks", $"must be between 1 and 32 (got {ContrastMaxBlocks})"));
-        if (Threads < 0 || Threads > 1024) errors.Add(new("threads", $"must be between 0 and 1024 (got {Threads})"));
-        return errors;
-    }
+        { "contrast-max-blocks", "L", "Contrast only for L ≤ this, its features grow like (1 + R²)^L", c => c.ContrastMaxBlocks, (c, v) => c with { ContrastMaxBlocks = v },
+          Kinds.Int, Rules.Between(1, 32) },
+        Packs.Seed<YunRademacherConfig>(c => c.Seed, (c, v) => c with { Seed = v }),
+        Packs.Threads<YunRademacherConfig>(c => c.Threads, (c, v) => c with { Threads = v }),
+    };
+
+    public IReadOnlyList<ConfigError> Validate() => Schema.Check(this);
 }
 
 /// <summary>The supremum estimate for one sign vector σ in one class: the best start's value and how far that ascent got.</summary>
@@ -64,7 +69,35 @@ public readonly record struct RademacherSupremum(double Value, double Linear, in
 /// <param name="Contrast">Mean estimate of the contrast class (blocks of radius r), NaN where not run.</param>
 public sealed record YunRademacherRow(int L, double BlockRadius, double Mean, double StandardError, double Min, double Max,
     double MeanLinear, double Bound, double Ratio, double MeanSteps, double MaxProjectedGradient, double SanityBound, int SanityFailures,
-    bool Violation, double Contrast, double ContrastStandardError, double ContrastMeanSteps, double ContrastMaxProjectedGradient, double ContrastSanityBound);
+    bool Violation, double Contrast, double ContrastStandardError, double ContrastMeanSteps, double ContrastMaxProjectedGradient, double ContrastSanityBound)
+{
+    public static Table<YunRademacherRow> Columns { get; } = new()
+    {
+        { "L", r => r.L, "L", ColumnFlags.Console },
+        { "block_radius", r => r.BlockRadius, "1/√L" },
+        { "estimate_mean", r => r.Mean, "estimate", ColumnFlags.Hidden | ColumnFlags.Console, F4 },
+        { null, r => $"{F4(r.Mean)} ± {F4(r.StandardError)}", "estimate (mean ± SE)" },
+        { "estimate_se", r => r.StandardError, "SE", ColumnFlags.Hidden | ColumnFlags.Console, F4 },
+        { "estimate_min", r => r.Min, "min", ColumnFlags.None, F4 },
+        { "estimate_max", r => r.Max, "max", ColumnFlags.None, F4 },
+        { "linear_mean", r => r.MeanLinear, "linear", ColumnFlags.Console, F4 },
+        { "bound", r => r.Bound, "bound", ColumnFlags.None, F4 },
+        { "ratio", r => r.Ratio, "estimate/bound", ColumnFlags.Console, v => Cells.Fixed(v, 3) },
+        { "mean_steps", r => r.MeanSteps, "mean steps", ColumnFlags.Console, v => Cells.Fixed(v, 0) },
+        { "max_projected_gradient", r => r.MaxProjectedGradient, "max projected ∇", ColumnFlags.Console },
+        { "sanity_bound", r => r.SanityBound, "sanity ceiling" },
+        { "sanity_failures", r => r.SanityFailures, "sanity failures" },
+        { "violation", r => r.Violation, "violation" },
+        { "contrast_mean", r => r.Contrast, "contrast", ColumnFlags.Hidden | ColumnFlags.Console },
+        { null, r => double.IsFinite(r.Contrast) ? $"{Cells.Number(r.Contrast)} ± {Cells.Number(r.ContrastStandardError)}" : "—", "contrast (mean ± SE)" },
+        { "contrast_se", r => r.ContrastStandardError, ColumnFlags.Hidden },
+        { "contrast_mean_steps", r => r.ContrastMeanSteps, ColumnFlags.Hidden },
+        { "contrast_max_projected_gradient", r => r.ContrastMaxProjectedGradient, "contrast max projected ∇" },
+        { "contrast_sanity_bound", r => r.ContrastSanityBound, ColumnFlags.Hidden },
+    };
+
+    private static string F4(double v) => Cells.Fixed(v);
+}
 
 /// <param name="Suprema">Per row, the per-σ estimates for F_L (index s = sign vector).</param>
 /// <param name="ContrastSuprema">Per row, the per-σ estimates of the contrast class, empty where not run.</param>
@@ -77,6 +110,13 @@ public sealed record YunRademacherResult(YunRademacherConfig Config, IReadOnlyLi
     public int TheoremViolations => Rows.Count(r => r.Violation);
     public int SanityFailures => Rows.Sum(r => r.SanityFailures);
     public int Violations => TheoremViolations + SanityFailures;
+
+    public static ResultLayout<YunRademacherResult> Layout { get; } = new(r => r.Seconds)
+    {
+        { "cases", r => r.CaseCount }, { "violations", r => r.Violations }, { "theorem_violations", r => r.TheoremViolations },
+        { "sanity_failures", r => r.SanityFailures }, { "max_norm", r => r.MaxNorm }, { "mean_norm", r => r.MeanNorm }, { "bound", r => r.Rows[0].Bound },
+        { "rows", YunRademacherRow.Columns, r => r.Rows },
+    };
 }
 
 public static class YunRademacher
