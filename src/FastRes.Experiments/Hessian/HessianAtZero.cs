@@ -1,5 +1,7 @@
 using System.Diagnostics;
 using FastRes.Experiments.Data;
+using FastRes.Experiments.Results;
+using FastRes.Experiments.Settings;
 using FastRes.Kernels.Networks;
 using FastRes.Kernels.Spectrum;
 
@@ -10,7 +12,7 @@ namespace FastRes.Experiments.Hessian;
 /// Han and Weissman — n ≥ 3: exactly zero; n = 2: eigenvalues ±σ'_mid(0)σ'_post(0)·s_i(M), each d·R times, so κ is
 /// depth-invariant; n = 1: block Toeplitz with the paper's B and A (eqs. 28–32), κ growing with depth.
 /// </summary>
-public sealed record HessianAtZeroConfig
+public sealed record HessianAtZeroConfig : IExperimentConfig
 {
     /// <summary>null: built-in synthetic data; "DIR": MNIST IDX files; "digits:FILE": the 8×8 digits CSV.</summary>
     public string? Data { get; init; }
@@ -25,34 +27,61 @@ public sealed record HessianAtZeroConfig
     public ulong Seed { get; init; } = 1;
     public int Threads { get; init; }
 
-    public IReadOnlyList<ConfigError> Validate()
+    public static Schema<HessianAtZeroConfig> Schema { get; } = new()
     {
-        var errors = new List<ConfigError>();
-        if (Shortcut is null || Shortcut.Length == 0 || Shortcut.Any(n => n < 1 || n > 16))
-            errors.Add(new("shortcut", $"must list shortcut depths n between 1 and 16 (got {Join(Shortcut)})"));
-        if (Depths is null || Depths.Length == 0 || Depths.Any(d => d < 1 || d > 256))
-            errors.Add(new("depths", $"must list depths between 1 and 256 (got {Join(Depths)})"));
-        if (Activation is not (Activation.Identity or Activation.Tanh))
-            errors.Add(new("activation", "must be identity or tanh (Theorem 2 needs σ smooth at 0 with σ(0) = 0)"));
-        if (Width < 2 || Width > 64) errors.Add(new("width", $"must be between 2 and 64 (got {Width})"));
-        if (Threads < 0) errors.Add(new("threads", $"must be ≥ 0 (0 = all cores) (got {Threads})"));
-        return errors;
-    }
+        DataCache.Setting<HessianAtZeroConfig>(c => c.Data, (c, v) => c with { Data = v }),
+        { "shortcut", "LIST", "Shortcut depths n", c => c.Shortcut, (c, v) => c with { Shortcut = v }, Kinds.List(Kinds.Int), Rules.NonEmpty(Rules.Between(1, 16)) },
+        { "depths", "LIST", "Network depths; n uses R = round(depth/n) units", c => c.Depths, (c, v) => c with { Depths = v }, Kinds.List(Kinds.Int), Rules.NonEmpty(Rules.Between(1, 256)) },
+        // Theorem 2 needs σ smooth at 0 with σ(0) = 0: identity or tanh, never ReLU.
+        { "activation", "identity|tanh", "σ at the pre, mid and post positions", c => c.Activation, (c, v) => c with { Activation = v },
+          Packs.Activations(Activation.Identity, Activation.Tanh), Rules.Must<Activation>(a => a is Activation.Identity or Activation.Tanh, "be identity or tanh (Theorem 2 needs σ smooth at 0 with σ(0) = 0)") },
+        { "width", "D", "Layer width d = PCA dimension", c => c.Width, (c, v) => c with { Width = v }, Kinds.Int, Rules.Between(2, 64) },
+        Packs.Seed<HessianAtZeroConfig>(c => c.Seed, (c, v) => c with { Seed = v }, "Seed of the synthetic data"),
+        Packs.Threads<HessianAtZeroConfig>(c => c.Threads, (c, v) => c with { Threads = v }),
+    };
 
-    internal static string Join(int[]? values) => values is null ? "" : string.Join(",", values);
+    public IReadOnlyList<ConfigError> Validate() => Schema.Check(this);
 }
 
 /// <summary>One (n, depth) row (SPEC §2.6 contract). Null-valued quantities are NaN here.</summary>
 public sealed record HessianAtZeroRow(
     int N, int Depth, string Activation, int Params,
     double LambdaMin, double LambdaMax, double AbsMax, double AbsP10, double Kappa, double Cond, double Index,
-    double PredictedLambdaMin, double PredictedLambdaMax, double PredictedKappa, double MaxDeviation, string Deviation);
+    double PredictedLambdaMin, double PredictedLambdaMax, double PredictedKappa, double MaxDeviation, string Deviation)
+{
+    public static Table<HessianAtZeroRow> Columns { get; } = new()
+    {
+        { "n", r => r.N, "n", ColumnFlags.Console },
+        { "depth", r => r.Depth, "depth", ColumnFlags.Console },
+        { "activation", r => r.Activation, "σ" },
+        { "params", r => r.Params, "params", ColumnFlags.Console },
+        { "lambda_min", r => r.LambdaMin, "λ_min" },
+        { "lambda_max", r => r.LambdaMax, "λ_max", ColumnFlags.Console },
+        { "abs_max", r => r.AbsMax, ColumnFlags.Hidden },
+        { "abs_p10", r => r.AbsP10, ColumnFlags.Hidden },
+        { "kappa", r => r.Kappa, "κ", ColumnFlags.Console },
+        { "cond", r => r.Cond, "cond" },
+        { "index", r => r.Index, "index" },
+        { "predicted_lambda_min", r => r.PredictedLambdaMin, "predicted λ_min" },
+        { "predicted_lambda_max", r => r.PredictedLambdaMax, "predicted λ_max", ColumnFlags.Console },
+        { "predicted_kappa", r => r.PredictedKappa, "predicted κ", ColumnFlags.Console },
+        { "max_deviation", r => r.MaxDeviation, "max deviation", ColumnFlags.Console },
+        { "deviation_measure", r => r.Deviation, "measured as" },
+    };
+}
 
 /// <summary>Sorted measured and predicted eigenvalues of one (n, depth), kept for the spectrum figure.</summary>
 public sealed record SpectrumComparison(int N, int Depth, double[] Measured, double[]? Predicted);
 
 public sealed record HessianAtZeroResult(HessianAtZeroConfig Config, string DataSource, IReadOnlyList<HessianAtZeroRow> Rows,
-                                         IReadOnlyList<SpectrumComparison> Spectra, double Seconds);
+                                         IReadOnlyList<SpectrumComparison> Spectra, double Seconds)
+{
+    public static ResultLayout<HessianAtZeroResult> Layout { get; } = new(r => r.Seconds)
+    {
+        { "data_source", r => r.DataSource },
+        { "rows", HessianAtZeroRow.Columns, r => r.Rows },
+    };
+}
 
 public static class HessianAtZero
 {

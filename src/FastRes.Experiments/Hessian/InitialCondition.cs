@@ -1,6 +1,8 @@
 using System.Diagnostics;
 using FastRes.Experiments.Checkpoints;
 using FastRes.Experiments.Data;
+using FastRes.Experiments.Results;
+using FastRes.Experiments.Settings;
 using FastRes.Kernels.Networks;
 using FastRes.Kernels.Spectrum;
 
@@ -28,6 +30,8 @@ public static class InitialConditionNets
 
     public static string Name(this InitialConditionNet net) => net.ToString().ToLowerInvariant();
 
+    public static readonly Kind<InitialConditionNet> Kind = Kinds.Choice(All.Select(n => (n.Name(), n)).ToArray());
+
     public static bool TryParse(string text, out InitialConditionNet net)
     {
         foreach (var n in All)
@@ -53,7 +57,7 @@ public static class InitialConditionNets
 /// mean ± std over runs, for plain xavier and orthogonal linear networks and 1-, 2-, 3-shortcut linear networks
 /// with small init. The paper's claim: the 2-shortcut κ stays flat while xavier and orthogonal grow.
 /// </summary>
-public sealed record InitialConditionConfig
+public sealed record InitialConditionConfig : IExperimentConfig
 {
     public string? Data { get; init; }
     public int[] Depths { get; init; } = [2, 4, 8, 16, 32, 64];
@@ -68,32 +72,72 @@ public sealed record InitialConditionConfig
     /// <summary>Runs [Start, End) of this shard.</summary>
     public (int Start, int End) RunRange { get { var (a, b) = Shard.Range(Runs); return ((int)a, (int)b); } }
 
-    public IReadOnlyList<ConfigError> Validate()
+    public static Schema<InitialConditionConfig> Schema { get; } = new()
     {
-        var errors = new List<ConfigError>();
-        if (Depths is null || Depths.Length == 0 || Depths.Any(d => d < 1 || d > 256))
-            errors.Add(new("depths", $"must list depths between 1 and 256 (got {HessianAtZeroConfig.Join(Depths)})"));
-        if (Nets is null || Nets.Length == 0) errors.Add(new("nets", "must list at least one of xavier, orthogonal, shortcut1, shortcut2, shortcut3"));
-        if (Runs < 1 || Runs > 10_000) errors.Add(new("runs", $"must be between 1 and 10000 (got {Runs})"));
-        if (Width < 2 || Width > 64) errors.Add(new("width", $"must be between 2 and 64 (got {Width})"));
-        if (Threads < 0) errors.Add(new("threads", $"must be ≥ 0 (0 = all cores) (got {Threads})"));
-        if (Shard.Count < 1 || Shard.Index < 0 || Shard.Index >= Shard.Count)
-            errors.Add(new("shard", $"must be i/N with 0 ≤ i < N (got {Shard})"));
-        return errors;
+        DataCache.Setting<InitialConditionConfig>(c => c.Data, (c, v) => c with { Data = v }),
+        { "depths", "LIST", "Network depths", c => c.Depths, (c, v) => c with { Depths = v }, Kinds.List(Kinds.Int), Rules.NonEmpty(Rules.Between(1, 256)) },
+        { "nets", "LIST", "Comma list of xavier, orthogonal, shortcut1, shortcut2, shortcut3 (default all)", c => c.Nets, (c, v) => c with { Nets = v },
+          Kinds.List(InitialConditionNets.Kind), Rules.NonEmpty<InitialConditionNet>(what: "at least one of xavier, orthogonal, shortcut1, shortcut2, shortcut3") },
+        { "runs", "N", "Initializations per (net, depth)", c => c.Runs, (c, v) => c with { Runs = v }, Kinds.Int, Rules.Between(1, 10_000) },
+        Packs.Seed<InitialConditionConfig>(c => c.Seed, (c, v) => c with { Seed = v }, "Seed of the initializations and the synthetic data"),
+        { "width", "D", "Layer width d = PCA dimension", c => c.Width, (c, v) => c with { Width = v }, Kinds.Int, Rules.Between(2, 64) },
+        Packs.Threads<InitialConditionConfig>(c => c.Threads, (c, v) => c with { Threads = v }),
+        Packs.Shard<InitialConditionConfig>(c => c.Shard, (c, v) => c with { Shard = v }, "Run shard i (0-based) of N of the run indices, at every (net, depth); merge combines shards"),
+    };
+
+    public IReadOnlyList<ConfigError> Validate() => Schema.Check(this);
+}
+
+/// <summary>One (net, depth) point: κ and index summarized over its runs, and the per-run values they summarize (what merge recomputes from).</summary>
+public sealed record InitialConditionRow(string Net, int Depth, int Params, double KappaMean, double KappaStd, double IndexMean, int Runs, int InfiniteKappaRuns,
+                                         IReadOnlyList<InitialConditionRunValue> PerRun)
+{
+    public static readonly InitialConditionRow Blank = new("", 0, 0, 0, 0, 0, 0, 0, []);
+
+    public static Table<InitialConditionRow> Columns { get; } = new(Blank)
+    {
+        { "net", r => r.Net, "net", ColumnFlags.Key | ColumnFlags.Console, null, (r, v) => r with { Net = v } },
+        { "depth", r => r.Depth, "depth", ColumnFlags.Key | ColumnFlags.Console, null, (r, v) => r with { Depth = v } },
+        { "params", r => r.Params, "params", ColumnFlags.Key | ColumnFlags.Console, null, (r, v) => r with { Params = v } },
+        { "kappa_mean", r => r.KappaMean, "κ mean", ColumnFlags.Console, null, (r, v) => r with { KappaMean = v } },
+        { "kappa_std", r => r.KappaStd, "κ std", ColumnFlags.Console, null, (r, v) => r with { KappaStd = v } },
+        { "index_mean", r => r.IndexMean, "index mean", ColumnFlags.None, null, (r, v) => r with { IndexMean = v } },
+        { "runs", r => r.Runs, "runs", ColumnFlags.None, null, (r, v) => r with { Runs = v } },
+        { "infinite_kappa_runs", r => r.InfiniteKappaRuns, ColumnFlags.Hidden, (r, v) => r with { InfiniteKappaRuns = v } },
+        { "per_run", r => r.PerRun, InitialConditionRunValue.Columns, ColumnFlags.JsonOnly, (r, v) => r with { PerRun = v } },
+    };
+
+    /// <summary>What is wrong with a shard's row, for merge: it holds exactly its slice's runs, and its summary is theirs.</summary>
+    public string? CheckShard(long firstRun, long endRun)
+    {
+        if (!PerRun.Select(v => (long)v.Run).SequenceEqual(Enumerable.Range((int)firstRun, (int)(endRun - firstRun)).Select(i => (long)i)))
+            return $"{Net} depth {Depth} does not hold exactly the runs [{firstRun}, {endRun}) of its slice";
+        var own = InitialCondition.Summarize(Net, Depth, Params, PerRun);
+        return own with { PerRun = PerRun } == this with { PerRun = PerRun } ? null : $"{Net} depth {Depth}: its summary and per-run values do not add up";
     }
 }
 
-public sealed record InitialConditionRow(string Net, int Depth, int Params, double KappaMean, double KappaStd, double IndexMean, int Runs, int InfiniteKappaRuns);
-
 /// <summary>One initialization's outcome: its run index, κ (+∞ when |λ|_(0.1) = 0) and Morse index.</summary>
-public sealed record InitialConditionRunValue(int Run, double Kappa, double Index);
+public sealed record InitialConditionRunValue(int Run, double Kappa, double Index)
+{
+    public static Table<InitialConditionRunValue> Columns { get; } = new(new InitialConditionRunValue(0, 0, 0))
+    {
+        { "run", v => v.Run, ColumnFlags.None, (v, x) => v with { Run = x } },
+        // JSON has no ∞: an infinite κ is written as null and read back as +∞ (κ is never NaN here).
+        { "kappa", v => v.Kappa, ColumnFlags.None, (v, x) => v with { Kappa = double.IsNaN(x) ? double.PositiveInfinity : x } },
+        { "index", v => v.Index, ColumnFlags.None, (v, x) => v with { Index = x } },
+    };
+}
 
-/// <summary>
-/// The rows, and per row (same order) the per-run values they summarize: what shards record so that merging can
-/// recompute mean and std exactly as a single run would.
-/// </summary>
-public sealed record InitialConditionResult(InitialConditionConfig Config, string DataSource, IReadOnlyList<InitialConditionRow> Rows, double Seconds,
-                                            IReadOnlyList<IReadOnlyList<InitialConditionRunValue>> RunValues);
+/// <summary>The rows (each with the per-run values it summarizes, so that merging shards recomputes mean and std exactly as a single run would).</summary>
+public sealed record InitialConditionResult(InitialConditionConfig Config, string DataSource, IReadOnlyList<InitialConditionRow> Rows, double Seconds)
+{
+    public static ResultLayout<InitialConditionResult> Layout { get; } = new(r => r.Seconds)
+    {
+        { "data_source", r => r.DataSource },
+        { "rows", InitialConditionRow.Columns, r => r.Rows },
+    };
+}
 
 public static class InitialCondition
 {
@@ -122,7 +166,7 @@ public static class InitialCondition
         }
         double mean = kappas.Count > 0 ? kappas.Average() : double.NaN;
         double std = kappas.Count > 1 ? Math.Sqrt(kappas.Sum(k => (k - mean) * (k - mean)) / (kappas.Count - 1)) : double.NaN;
-        return new InitialConditionRow(net, depth, size, mean, std, values.Count > 0 ? indexSum / values.Count : double.NaN, values.Count, infinite);
+        return new InitialConditionRow(net, depth, size, mean, std, values.Count > 0 ? indexSum / values.Count : double.NaN, values.Count, infinite, values);
     }
 
     /// <summary>A finished run as a journal block of one trial: its tally is the IEEE-754 bits of κ and index (exact round trip).</summary>
@@ -158,7 +202,6 @@ public static class InitialCondition
         var sxy = new double[d * d];
         ExactHessian.Moments(data.X, data.Y, m, d, sxx, sxy);
         var rows = new List<InitialConditionRow>();
-        var runValues = new List<IReadOnlyList<InitialConditionRunValue>>();
         var (start, end) = config.RunRange;
         foreach (var net in config.Nets)
         {
@@ -191,9 +234,8 @@ public static class InitialCondition
                     progress?.Report(1);
                 }
                 rows.Add(Summarize(net.Name(), units * n, size, values));
-                runValues.Add(values);
             }
         }
-        return new InitialConditionResult(config, data.Source, rows, clock.Elapsed.TotalSeconds, runValues);
+        return new InitialConditionResult(config, data.Source, rows, clock.Elapsed.TotalSeconds);
     }
 }

@@ -56,7 +56,9 @@ public abstract class Setting<TConfig>
     public string Help(TConfig defaults)
     {
         if (HelpTemplate.Contains("{default}", StringComparison.Ordinal)) return HelpTemplate.Replace("{default}", Show(defaults));
-        return HelpTemplate.Contains("(default", StringComparison.Ordinal) ? HelpTemplate : $"{HelpTemplate} (default {Show(defaults)})";
+        // A default that shows as nothing (unset, derived) is described by the text itself.
+        string shown = Show(defaults);
+        return HelpTemplate.Contains("(default", StringComparison.Ordinal) || shown.Length == 0 ? HelpTemplate : $"{HelpTemplate} (default {shown})";
     }
 
     /// <summary>A JSON value as the text a user would have typed after the flag: arrays become comma lists.</summary>

@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
 using FastRes.Cli.Hosting;
+using FastRes.Experiments.Hessian;
 using NUnit.Framework;
 
 namespace FastRes.Tests.Cli;
@@ -107,26 +108,44 @@ public class InitialConditionScaleOutTests
     public void Resumed_after_a_kill_equals_a_straight_run(string shard, int keptBlocks)
     {
         string straight = Run("straight", "--shard", shard);
-        // What a kill leaves: config.json, a checkpoint holding the first finished (net, depth, run) cells and a torn
-        // record after them, no results.json.
-        string killed = Run("killed", "--shard", shard);
+        Assert.That(File.Exists(Path.Combine(straight, CheckpointFile.FileName)), Is.False, "a finished run keeps no journal");
+        // What a kill leaves: config.json, a checkpoint holding the first finished (net, depth, run) cells in the
+        // order the runner journals them and a torn record after them, no results.json.
+        string killed = Path.Combine(_dir, "killed");
+        Directory.CreateDirectory(killed);
+        File.Copy(Path.Combine(straight, "config.json"), Path.Combine(killed, "config.json"));
+        var header = JsonNode.Parse(File.ReadAllText(Path.Combine(straight, "config.json")))!;
+        var identity = new CheckpointIdentity("initial-condition", (string)header["config_hash"]!, (string)header["version"]!, shard, 1);
+        var cells = JsonNode.Parse(File.ReadAllText(Path.Combine(straight, "results.json")))!["rows"]!.AsArray()
+            .SelectMany(row => row!["per_run"]!.AsArray().Select(v => InitialCondition.ToBlock($"net={row["net"]} depth={row["depth"]}",
+                new InitialConditionRunValue((int)v!["run"]!, v["kappa"] is { } k ? (double)k : double.PositiveInfinity, (double)v["index"]!)))).ToList();
+        Assert.That(cells.Count, Is.GreaterThan(keptBlocks), "the full run has more cells than kept");
+        using (var journal = CheckpointFile.Create(killed, identity))
+            foreach (var block in cells.Take(keptBlocks)) journal.Record(block);
         string log = Path.Combine(killed, CheckpointFile.FileName);
-        var lines = File.ReadAllLines(log);
-        Assert.That(lines.Length - 1, Is.GreaterThan(keptBlocks), "the full run journals more cells than kept");
-        File.WriteAllText(log, string.Join("\n", lines.Take(1 + keptBlocks)) + "\n" + lines[1 + keptBlocks][..20]);
-        File.Delete(Path.Combine(killed, "results.json"));
+        File.AppendAllText(log, "block\tnet=xavier depth=2\t7\t7");
 
         var resumed = CliHarness.Run("run", "initial-condition", "--resume", killed);
         Assert.That(resumed.ExitCode, Is.EqualTo(0), resumed.Error);
         Assert.That(resumed.Error, Does.Contain($"{keptBlocks} finished block(s)").And.Contain("torn"));
         ResultsComparison.AssertSameResults(straight, killed, $"resumed after {keptBlocks} cells of shard {shard}");
-        Assert.That(File.ReadAllLines(log), Has.Length.EqualTo(lines.Length), "each cell journaled once");
+        Assert.That(File.Exists(log), Is.False, "the journal goes once the results are written");
+    }
+
+    [Test]
+    public void A_finished_run_is_not_resumed()
+    {
+        string run = Run("done");
+        var r = CliHarness.Run("run", "initial-condition", "--resume", run);
+        Assert.That(r.ExitCode, Is.EqualTo(ExitCodes.BadInput), r.Error);
+        Assert.That(r.Error, Does.StartWith("error: --resume:").And.Contain("finished run"));
     }
 
     [Test]
     public void Resume_with_different_options_is_refused()
     {
         string run = Run("r");
+        File.Delete(Path.Combine(run, "results.json")); // an interrupted run: config.json, no results
         var r = CliHarness.Run("run", "initial-condition", "--resume", run, "--runs", "6");
         Assert.That(r.ExitCode, Is.EqualTo(ExitCodes.BadInput), r.Error);
         Assert.That(r.Error, Does.StartWith("error: --runs:").And.Contain("differs from the run being resumed"));

@@ -1,8 +1,6 @@
-using FastRes.Cli.Hosting;
-using FastRes.Experiments;
-using FastRes.Experiments.Data;
+using FastRes.Experiments.Settings;
 
-namespace FastRes.Cli.Experiments;
+namespace FastRes.Experiments.Data;
 
 /// <summary>
 /// --data for the Hessian experiments (SPEC §2.2): loaded during validation, so an unreadable or malformed data file is
@@ -36,10 +34,11 @@ public sealed class DataCache
         return null;
     }
 
+    /// <summary>The dataset the run uses (validation loaded it already, so this is the cached set).</summary>
     public Dataset Get(string? spec, int width, ulong seed)
     {
         var errors = new List<ConfigError>();
-        return TryLoad(spec, width, seed, errors) ?? throw new BadInputException("--data", errors[0].Message);
+        return TryLoad(spec, width, seed, errors) ?? throw new ArgumentException($"--data: {errors[0].Message}");
     }
 
     /// <summary>A data source as a figure title can hold it: the folder of an IDX file ("mnist-10k"), else the name.</summary>
@@ -51,4 +50,8 @@ public sealed class DataCache
     }
 
     public const string Help = "DIR with MNIST IDX files, or digits:FILE (8×8 digits CSV); default: built-in synthetic whitened data";
+
+    /// <summary>--data of the Hessian experiments.</summary>
+    public static Setting<T> Setting<T>(Func<T, string?> get, Func<T, string?, T> set, string help = Help)
+        => new Setting<T, string?>("data", "DIR|digits:FILE", help, get, set, Kinds.Text);
 }
