@@ -113,6 +113,21 @@ public static class Figures
         return line;
     }
 
+    /// <summary>
+    /// One series of separate points (where optimizers ended, one per start): markers at (x(row), y(row)), no line,
+    /// non-finite points left out and said in <paramref name="notes"/> under <paramref name="series"/> (default: the legend).
+    /// </summary>
+    public static ScottPlot.Plottables.Markers? Markers<TRow>(Plot plot, IEnumerable<TRow> rows, Func<TRow, double> x, Func<TRow, double> y, string legend, Color color,
+                                                           List<string> notes, MarkerShape shape = MarkerShape.FilledCircle, float size = 7, string? series = null)
+    {
+        var list = rows.ToList();
+        var (xs, ys) = Finite(list.Select(x).ToArray(), list.Select(y).ToArray(), series ?? legend, notes);
+        if (xs.Length == 0) return null;
+        var markers = plot.Add.Markers(xs, ys, shape, size, color);
+        markers.LegendText = legend;
+        return markers;
+    }
+
     /// <summary>A band filled between an interval's ends (a confidence band), where both ends are finite.</summary>
     public static void Band<TRow>(Plot plot, IEnumerable<TRow> rows, Func<TRow, double> x, Func<TRow, (double Lo, double Hi)> interval, Color color)
     {

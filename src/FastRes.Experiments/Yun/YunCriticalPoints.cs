@@ -1,3 +1,5 @@
+using FastRes.Experiments.Results;
+using FastRes.Experiments.Settings;
 using FastRes.Experiments.Predictors;
 using System.Diagnostics;
 using FastRes.Kernels.Random;
@@ -15,7 +17,7 @@ namespace FastRes.Experiments.Yun;
 /// such that (L − 1)m &lt; d (condition 2 holds for every θ), and "wide" with (L − 1)·wide-width ≥ d, where
 /// condition 2 generically fails and the theorem says nothing; what happens there is reported, not judged.
 /// </summary>
-public sealed record YunCriticalPointsConfig
+public sealed record YunCriticalPointsConfig : IExperimentConfig
 {
     public Loss[] Losses { get; init; } = [Loss.Squared, Loss.Logistic];
     public YunActivation Activation { get; init; } = YunActivation.Tanh;
@@ -39,31 +41,52 @@ public sealed record YunCriticalPointsConfig
 
     public int Parameters(int width) => Dimension + 2 * Blocks * Dimension * width;
 
+    public static Schema<YunCriticalPointsConfig> Schema { get; } = new()
+    {
+        { "losses", "LIST", "Losses: squared, logistic (default both)", c => c.Losses, (c, v) => c with { Losses = v }, Kinds.List(Predictors.Losses.Kind),
+          Rules.NonEmpty<Loss>(what: "squared and/or logistic").And(Rules.Distinct<Loss>()) },
+        { "activation", "NAME", "φ of every block: tanh, softplus", c => c.Activation, (c, v) => c with { Activation = v },
+          Kinds.Choice(("tanh", YunActivation.Tanh), ("softplus", YunActivation.Softplus)) },
+        { "dimension", "D", "Input dimension d_x", c => c.Dimension, (c, v) => c with { Dimension = v }, Kinds.Int, Rules.Between(2, 64) },
+        { "blocks", "L", "Residual blocks L ≥ 2", c => c.Blocks, (c, v) => c with { Blocks = v }, Kinds.Int,
+          Rules.Must<int>(l => l is >= 2 and <= 16, "be between 2 and 16: condition 2 concerns U_2 … U_L") },
+        { "block-width", "M", "Block width m with (L − 1)m < d, so condition 2 holds", c => c.BlockWidth, (c, v) => c with { BlockWidth = v }, Kinds.Int, Rules.AtLeast(1) },
+        { "wide-width", "M", "Width of the contrast setting, (L − 1)m ≥ d so condition 2 can fail; 0 skips it", c => c.WideWidth, (c, v) => c with { WideWidth = v },
+          Kinds.Int, Rules.AtLeast(0) },
+        // At least 2·dimension: a relation, in Relations().
+        { "samples", "N", "Data set size n", c => c.Samples, (c, v) => c with { Samples = v }, Kinds.Int },
+        { "points", "N", "Random starts per setting and loss", c => c.Points, (c, v) => c with { Points = v }, Kinds.Int, Rules.Between(1, 100_000) },
+        { "gd-steps", "N", "Backtracking GD steps before Newton", c => c.GdSteps, (c, v) => c with { GdSteps = v }, Kinds.Int, Rules.Between(0, 1_000_000) },
+        { "newton-steps", "N", "Damped Newton steps at most", c => c.NewtonSteps, (c, v) => c with { NewtonSteps = v }, Kinds.Int, Rules.Between(1, 100_000) },
+        { "gradient-tolerance", "X", "A critical point when ‖∇R‖ ≤ X", c => c.GradientTolerance, (c, v) => c with { GradientTolerance = v }, Kinds.Double, Rules.AboveUpTo(0, 1e-2) },
+        { "curvature-tolerance", "X", "A strict saddle when λ_min < −X·max(1, ‖H‖)", c => c.CurvatureTolerance, (c, v) => c with { CurvatureTolerance = v },
+          Kinds.Double, Rules.AboveUpTo(0, 1e-1) },
+        { "value-tolerance", "X", "Better than linear when R − R_lin ≤ X", c => c.ValueTolerance, (c, v) => c with { ValueTolerance = v }, Kinds.Double, Rules.AboveUpTo(0, 1) },
+        { "rank-tolerance", "X", "Full rank when λ_min > X·λ_max", c => c.RankTolerance, (c, v) => c with { RankTolerance = v }, Kinds.Double, Rules.AboveUpTo(0, 1e-2) },
+        { "label-noise", "P", "Label flip probability of the logistic data", c => c.LabelNoise, (c, v) => c with { LabelNoise = v }, Kinds.Double,
+          Rules.Must<double>(p => p is >= 0 and < 0.5, "be in [0, 0.5)") },
+        Packs.Seed<YunCriticalPointsConfig>(c => c.Seed, (c, v) => c with { Seed = v }),
+        Packs.Threads<YunCriticalPointsConfig>(c => c.Threads, (c, v) => c with { Threads = v }),
+    };
+
     public IReadOnlyList<ConfigError> Validate()
     {
-        var errors = new List<ConfigError>();
-        if (Losses is null || Losses.Length == 0) errors.Add(new("losses", "must list squared and/or logistic"));
-        if (Dimension < 2 || Dimension > 64) errors.Add(new("dimension", $"must be between 2 and 64 (got {Dimension})"));
-        if (Blocks < 2 || Blocks > 16) errors.Add(new("blocks", $"must be between 2 and 16: condition 2 concerns U_2 … U_L (got {Blocks})"));
-        if (errors.Count > 0) return errors;
-        if (BlockWidth < 1 || (Blocks - 1) * BlockWidth >= Dimension)
-            errors.Add(new("block-width", $"must be ≥ 1 with (blocks − 1)·block-width < dimension = {Dimension}, so condition 2 holds (got {BlockWidth})"));
-        if (WideWidth < 0 || (WideWidth > 0 && (Blocks - 1) * WideWidth < Dimension))
-            errors.Add(new("wide-width", $"must be 0 (skip the wide setting) or have (blocks − 1)·wide-width ≥ dimension = {Dimension} (got {WideWidth})"));
+        var errors = Schema.Check(this);
+        // The relations quote d and L: judged once those are in range.
+        return errors.Any(e => e.Field is "dimension" or "blocks") ? errors : [.. errors, .. Relations()];
+    }
+
+    /// <summary>The rules between settings (each setting's own rule is in <see cref="Schema"/>).</summary>
+    public IEnumerable<ConfigError> Relations()
+    {
+        if (BlockWidth >= 1 && (Blocks - 1) * BlockWidth >= Dimension)
+            yield return new("block-width", $"must be ≥ 1 with (blocks − 1)·block-width < dimension = {Dimension}, so condition 2 holds (got {BlockWidth})");
+        if (WideWidth > 0 && (Blocks - 1) * WideWidth < Dimension)
+            yield return new("wide-width", $"must be 0 (skip the wide setting) or have (blocks − 1)·wide-width ≥ dimension = {Dimension} (got {WideWidth})");
         if (Parameters(Math.Max(BlockWidth, WideWidth)) > 400)
-            errors.Add(new("wide-width", $"the dense Hessian has d + 2Ldm rows; keep it ≤ 400 (got {Parameters(Math.Max(BlockWidth, WideWidth))})"));
+            yield return new("wide-width", $"the dense Hessian has d + 2Ldm rows; keep it ≤ 400 (got {Parameters(Math.Max(BlockWidth, WideWidth))})");
         if (Samples < 2 * Dimension || Samples > 100_000)
-            errors.Add(new("samples", $"must be between 2·dimension and 100000 so R_lin has a unique minimizer (got {Samples})"));
-        if (Points < 1 || Points > 100_000) errors.Add(new("points", $"must be between 1 and 100000 (got {Points})"));
-        if (GdSteps < 0 || GdSteps > 1_000_000) errors.Add(new("gd-steps", $"must be between 0 and 1000000 (got {GdSteps})"));
-        if (NewtonSteps < 1 || NewtonSteps > 100_000) errors.Add(new("newton-steps", $"must be between 1 and 100000 (got {NewtonSteps})"));
-        if (!(GradientTolerance > 0 && GradientTolerance <= 1e-2)) errors.Add(new("gradient-tolerance", $"must be in (0, 0.01] (got {GradientTolerance})"));
-        if (!(CurvatureTolerance > 0 && CurvatureTolerance <= 1e-1)) errors.Add(new("curvature-tolerance", $"must be in (0, 0.1] (got {CurvatureTolerance})"));
-        if (!(ValueTolerance > 0 && ValueTolerance <= 1)) errors.Add(new("value-tolerance", $"must be in (0, 1] (got {ValueTolerance})"));
-        if (!(RankTolerance > 0 && RankTolerance <= 1e-2)) errors.Add(new("rank-tolerance", $"must be in (0, 0.01] (got {RankTolerance})"));
-        if (!(LabelNoise >= 0 && LabelNoise < 0.5)) errors.Add(new("label-noise", $"must be in [0, 0.5) (got {LabelNoise})"));
-        if (Threads < 0 || Threads > 1024) errors.Add(new("threads", $"must be between 0 and 1024 (got {Threads})"));
-        return errors;
+            yield return new("samples", $"must be between 2·dimension and 100000 so R_lin has a unique minimizer (got {Samples})");
     }
 }
 
@@ -79,7 +102,30 @@ public readonly record struct YunCriticalPoint(string Kind, double Excess, doubl
 
 public sealed record YunCriticalPointsRow(string Setting, string Loss, int BlockWidth, int Parameters, int Points, int BetterThanLinear,
     int StrictSaddles, int Neither, int NotConverged, int ConditionsHold, int Violations, double MinExcess, double MaxExcess,
-    double MinLambdaMin, double MaxGradientNorm, double MaxThetaNorm, double MaxThetaNormNotConverged, double RLin);
+    double MinLambdaMin, double MaxGradientNorm, double MaxThetaNorm, double MaxThetaNormNotConverged, double RLin)
+{
+    public static Table<YunCriticalPointsRow> Columns { get; } = new()
+    {
+        { "setting", r => r.Setting, ColumnFlags.Console },
+        { "loss", r => r.Loss, ColumnFlags.Console },
+        { "block_width", r => r.BlockWidth, "m" },
+        { "parameters", r => r.Parameters, ColumnFlags.None },
+        { "points", r => r.Points, "starts" },
+        { "better_than_linear", r => r.BetterThanLinear, "better than linear", ColumnFlags.Console },
+        { "strict_saddles", r => r.StrictSaddles, "strict saddles", ColumnFlags.Console },
+        { "neither", r => r.Neither, ColumnFlags.Console },
+        { "not_converged", r => r.NotConverged, "not converged", ColumnFlags.Console },
+        { "conditions_hold", r => r.ConditionsHold, "conditions hold", ColumnFlags.Console },
+        { "violations", r => r.Violations, ColumnFlags.Console },
+        { "min_r_minus_rlin", r => r.MinExcess, "min R − R_lin" },
+        { "max_r_minus_rlin", r => r.MaxExcess, "max R − R_lin", ColumnFlags.Console },
+        { "min_lambda_min", r => r.MinLambdaMin, "min λ_min" },
+        { "max_final_gradient_norm", r => r.MaxGradientNorm, "max final ‖∇R‖" },
+        { "max_theta_norm", r => r.MaxThetaNorm, "max ‖θ*‖" },
+        { "max_theta_norm_not_converged", r => r.MaxThetaNormNotConverged, "max ‖θ‖ not converged" },
+        { "r_lin", r => r.RLin, "R_lin" },
+    };
+}
 
 /// <param name="Ends">Every start's end point, grouped as the rows are (Rows[i] holds Ends[i]).</param>
 public sealed record YunCriticalPointsResult(YunCriticalPointsConfig Config, IReadOnlyList<YunCriticalPointsRow> Rows,
@@ -88,6 +134,17 @@ public sealed record YunCriticalPointsResult(YunCriticalPointsConfig Config, IRe
     /// <summary>Converged points where both conditions hold: those the theorem speaks about.</summary>
     public int CaseCount => Rows.Sum(r => r.ConditionsHold);
     public int Violations => Rows.Sum(r => r.Violations);
+    public int Starts => Rows.Sum(r => r.Points);
+    public int NotConverged => Rows.Sum(r => r.NotConverged);
+    /// <summary>Converged points that are "neither" while a condition fails: where the theorem is silent (the wide setting).</summary>
+    public int NeitherWhereAConditionFails => Rows.Sum(r => r.Neither) - Violations;
+
+    public static ResultLayout<YunCriticalPointsResult> Layout { get; } = new(r => r.Seconds)
+    {
+        { "cases", r => r.CaseCount }, { "violations", r => r.Violations }, { "starts", r => r.Starts }, { "not_converged", r => r.NotConverged },
+        { "neither_where_a_condition_fails", r => r.NeitherWhereAConditionFails },
+        { "rows", YunCriticalPointsRow.Columns, r => r.Rows },
+    };
 }
 
 public static class YunCriticalPoints

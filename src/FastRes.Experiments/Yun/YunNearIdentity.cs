@@ -1,3 +1,5 @@
+using FastRes.Experiments.Results;
+using FastRes.Experiments.Settings;
 using FastRes.Experiments.Predictors;
 using System.Diagnostics;
 using FastRes.Kernels.Random;
@@ -20,7 +22,7 @@ namespace FastRes.Experiments.Yun;
 /// (w is optimal for its blocks at a critical point, R being convex in w), so it is the hardest test of the bound.
 /// Every point ends with w re-optimized exactly (Newton on the convex w-problem), so ∇_wR is at rounding level.
 /// </summary>
-public sealed record YunNearIdentityConfig
+public sealed record YunNearIdentityConfig : IExperimentConfig
 {
     public Loss[] Losses { get; init; } = [Loss.Logistic, Loss.Squared];
     public NearIdentityActivation[] Activations { get; init; } = [NearIdentityActivation.Relu, NearIdentityActivation.Tanh];
@@ -40,27 +42,41 @@ public sealed record YunNearIdentityConfig
     public ulong Seed { get; init; } = 1;
     public int Threads { get; init; }
 
-    public IReadOnlyList<ConfigError> Validate()
+    public static Schema<YunNearIdentityConfig> Schema { get; } = new()
     {
-        var errors = new List<ConfigError>();
-        if (Losses is null || Losses.Length == 0) errors.Add(new("losses", "must list logistic and/or squared"));
-        if (Activations is null || Activations.Length == 0) errors.Add(new("activations", "must list relu and/or tanh"));
-        if (Depths is null || Depths.Length == 0 || Depths.Any(l => l < 1 || l > 1024) || Depths.Distinct().Count() != Depths.Length)
-            errors.Add(new("depths", "must list distinct block counts L between 1 and 1024"));
-        if (Dimension < 1 || Dimension > 256) errors.Add(new("dimension", $"must be between 1 and 256 (got {Dimension})"));
-        if (Width < 1 || Width > 256) errors.Add(new("width", $"must be between 1 and 256 (got {Width})"));
+        { "activations", "LIST", "φ of the blocks: relu (the poster's), tanh (smooth, also 1-Lipschitz with φ(0) = 0) (default both)", c => c.Activations,
+          (c, v) => c with { Activations = v }, Kinds.List(Kinds.Choice(("relu", NearIdentityActivation.Relu), ("tanh", NearIdentityActivation.Tanh))),
+          Rules.NonEmpty<NearIdentityActivation>(what: "relu and/or tanh").And(Rules.Distinct<NearIdentityActivation>()) },
+        { "losses", "LIST", "Losses: logistic (1-Lipschitz, the theorem's setting), squared (default both)", c => c.Losses, (c, v) => c with { Losses = v },
+          Kinds.List(Predictors.Losses.Kind), Rules.NonEmpty<Loss>(what: "logistic and/or squared").And(Rules.Distinct<Loss>()) },
+        { "depths", "LIST", "Block counts L", c => c.Depths, (c, v) => c with { Depths = v }, Kinds.List(Kinds.Int), Rules.NonEmpty(Rules.Between(1, 1024)).And(Rules.Distinct<int>()) },
+        { "dimension", "D", "Input dimension d", c => c.Dimension, (c, v) => c with { Dimension = v }, Kinds.Int, Rules.Between(1, 256) },
+        { "width", "M", "Units per block m", c => c.Width, (c, v) => c with { Width = v }, Kinds.Int, Rules.Between(1, 256) },
+        // At least 2·dimension: a relation, in Relations().
+        { "samples", "N", "Data set size n", c => c.Samples, (c, v) => c with { Samples = v }, Kinds.Int },
+        { "points", "N", "Descent starts per activation, loss and L", c => c.Points, (c, v) => c with { Points = v }, Kinds.Int, Rules.Between(0, 100_000) },
+        { "adversarial-points", "N", "Ascent starts on the profile risk min_w R per activation, loss and L", c => c.AdversarialPoints, (c, v) => c with { AdversarialPoints = v },
+          Kinds.Int, Rules.Between(0, 100_000) },
+        { "steps", "N", "Iterations at most per start", c => c.Steps, (c, v) => c with { Steps = v }, Kinds.Int, Rules.Between(1, 10_000_000) },
+        { "stationarity-tolerance", "X", "Critical when ‖θ − P(θ − ∇R)‖ ≤ X", c => c.StationarityTolerance, (c, v) => c with { StationarityTolerance = v },
+          Kinds.Double, Rules.AboveUpTo(0, 1e-2) },
+        { "tolerance", "X", "An inequality fails when short by more than X·max(1, R)", c => c.Tolerance, (c, v) => c with { Tolerance = v }, Kinds.Double, Rules.Between(0.0, 1e-3) },
+        { "stall-tolerance", "X", "A descent has stalled when 256 steps lower R by ≤ X·(1 + R)", c => c.StallTolerance, (c, v) => c with { StallTolerance = v },
+          Kinds.Double, Rules.Between(0.0, 1e-3) },
+        { "label-noise", "P", "Label flip probability of the logistic data", c => c.LabelNoise, (c, v) => c with { LabelNoise = v }, Kinds.Double,
+          Rules.Must<double>(p => p is >= 0 and < 0.5, "be in [0, 0.5)") },
+        Packs.Seed<YunNearIdentityConfig>(c => c.Seed, (c, v) => c with { Seed = v }),
+        Packs.Threads<YunNearIdentityConfig>(c => c.Threads, (c, v) => c with { Threads = v }),
+    };
+
+    public IReadOnlyList<ConfigError> Validate() => [.. Schema.Check(this), .. Relations()];
+
+    /// <summary>The rules between settings (each setting's own rule is in <see cref="Schema"/>).</summary>
+    public IEnumerable<ConfigError> Relations()
+    {
         if (Samples < 2 * Dimension || Samples > 1_000_000)
-            errors.Add(new("samples", $"must be between 2·dimension and 1000000 so R_lin has a unique minimizer (got {Samples})"));
-        if (Points < 0 || Points > 100_000) errors.Add(new("points", $"must be between 0 and 100000 (got {Points})"));
-        if (AdversarialPoints < 0 || AdversarialPoints > 100_000) errors.Add(new("adversarial-points", $"must be between 0 and 100000 (got {AdversarialPoints})"));
-        if (Points + AdversarialPoints == 0) errors.Add(new("points", "points and adversarial-points cannot both be 0"));
-        if (Steps < 1 || Steps > 10_000_000) errors.Add(new("steps", $"must be between 1 and 10000000 (got {Steps})"));
-        if (!(StationarityTolerance > 0 && StationarityTolerance <= 1e-2)) errors.Add(new("stationarity-tolerance", $"must be in (0, 0.01] (got {StationarityTolerance})"));
-        if (!(Tolerance >= 0 && Tolerance <= 1e-3)) errors.Add(new("tolerance", $"must be in [0, 0.001] (got {Tolerance})"));
-        if (!(StallTolerance >= 0 && StallTolerance <= 1e-3)) errors.Add(new("stall-tolerance", $"must be in [0, 0.001] (got {StallTolerance})"));
-        if (!(LabelNoise >= 0 && LabelNoise < 0.5)) errors.Add(new("label-noise", $"must be in [0, 0.5) (got {LabelNoise})"));
-        if (Threads < 0 || Threads > 1024) errors.Add(new("threads", $"must be between 0 and 1024 (got {Threads})"));
-        return errors;
+            yield return new("samples", $"must be between 2·dimension and 1000000 so R_lin has a unique minimizer (got {Samples})");
+        if (Points + AdversarialPoints == 0) yield return new("points", "points and adversarial-points cannot both be 0");
     }
 }
 
@@ -71,13 +87,49 @@ public sealed record YunNearIdentityConfig
 /// right-hand sides minus Excess (negative = that inequality failed); Shift = s(θ) = Π(1 + ‖V_l‖_F‖U_l‖_F) − 1.
 /// </summary>
 public readonly record struct YunNearIdentityPoint(string Kind, double Risk, double Excess, double ExactSlack, double BoundSlack,
-    double Bound, double Shift, double LossSlopeRms, double Stationarity, double WGradientNorm, int Steps, bool Violation);
+    double Bound, double Shift, double LossSlopeRms, double Stationarity, double WGradientNorm, int Steps, bool Violation)
+{
+    /// <summary>results.json's "points": every point under the cell (φ, loss, L) it belongs to; not in summary.md.</summary>
+    public static Table<(YunNearIdentityRow Cell, YunNearIdentityPoint Point)> Columns { get; } = new()
+    {
+        { "activation", p => p.Cell.Activation }, { "loss", p => p.Cell.Loss }, { "L", p => p.Cell.Blocks }, { "kind", p => p.Point.Kind },
+        { "r", p => p.Point.Risk }, { "r_minus_rlin", p => p.Point.Excess }, { "exact_slack", p => p.Point.ExactSlack }, { "bound", p => p.Point.Bound },
+        { "bound_slack", p => p.Point.BoundSlack }, { "shift_factor", p => p.Point.Shift }, { "loss_slope_rms", p => p.Point.LossSlopeRms },
+        { "stationarity", p => p.Point.Stationarity }, { "w_gradient_norm", p => p.Point.WGradientNorm }, { "steps", p => p.Point.Steps },
+        { "violation", p => p.Point.Violation },
+    };
+}
 
 /// <param name="Constant">C = ‖t*‖(e − 1)√E‖x‖² for a 1-Lipschitz loss (logistic); NaN for the squared loss, whose G is data-dependent.</param>
 /// <param name="MaxExcessDescent">Largest R − R_lin over the descent end points that count (critical and stalled).</param>
 public sealed record YunNearIdentityRow(string Activation, string Loss, int Blocks, int Parameters, int Critical, int Stalled, int NotConverged, int Adversarial,
     double MaxExcessDescent, double MinExcessDescent, double MaxExcessAdversarial, double MinExactSlack, double MinBoundSlack,
-    double MaxBound, double Constant, double MaxShift, double MaxStationarityDescent, double RLin, double TStarNorm, int Violations);
+    double MaxBound, double Constant, double MaxShift, double MaxStationarityDescent, double RLin, double TStarNorm, int Violations)
+{
+    public static Table<YunNearIdentityRow> Columns { get; } = new()
+    {
+        { "activation", r => r.Activation, "φ", ColumnFlags.Console },
+        { "loss", r => r.Loss, ColumnFlags.Console },
+        { "L", r => r.Blocks, ColumnFlags.Console },
+        { "parameters", r => r.Parameters, ColumnFlags.Hidden },
+        { "critical", r => r.Critical, ColumnFlags.Console },
+        { "stalled", r => r.Stalled, ColumnFlags.Console },
+        { "not_converged", r => r.NotConverged, "not conv.", ColumnFlags.Console },
+        { "adversarial", r => r.Adversarial, ColumnFlags.Console },
+        { "max_r_minus_rlin_descent", r => r.MaxExcessDescent, "max R − R_lin (descent)", ColumnFlags.Console },
+        { "min_r_minus_rlin_descent", r => r.MinExcessDescent, ColumnFlags.Hidden },
+        { "max_r_minus_rlin_adversarial", r => r.MaxExcessAdversarial, "max R − R_lin (adversarial)", ColumnFlags.Console },
+        { "min_exact_slack", r => r.MinExactSlack, "min exact slack" },
+        { "min_bound_slack", r => r.MinBoundSlack, "min bound slack", ColumnFlags.Console },
+        { "max_bound", r => r.MaxBound, ColumnFlags.Hidden },
+        { "constant_c", r => r.Constant, "C" },
+        { "max_shift_factor", r => r.MaxShift, "max s(θ)" },
+        { "max_stationarity_descent", r => r.MaxStationarityDescent, "max ‖θ − P(θ − ∇R)‖" },
+        { "r_lin", r => r.RLin, "R_lin" },
+        { "t_star_norm", r => r.TStarNorm, ColumnFlags.Hidden },
+        { "violations", r => r.Violations, ColumnFlags.Console },
+    };
+}
 
 public sealed record YunNearIdentityResult(YunNearIdentityConfig Config, IReadOnlyList<YunNearIdentityRow> Rows,
     IReadOnlyList<IReadOnlyList<YunNearIdentityPoint>> Points, double Seconds)
@@ -85,6 +137,21 @@ public sealed record YunNearIdentityResult(YunNearIdentityConfig Config, IReadOn
     /// <summary>Cases: critical, stalled and adversarial points (all have ∇_wR = 0 to rounding, where the bound applies).</summary>
     public int CaseCount => Rows.Sum(r => r.Critical + r.Stalled + r.Adversarial);
     public int Violations => Rows.Sum(r => r.Violations);
+    public int Critical => Rows.Sum(r => r.Critical);
+    public int Stalled => Rows.Sum(r => r.Stalled);
+    public int Adversarial => Rows.Sum(r => r.Adversarial);
+    public int NotConverged => Rows.Sum(r => r.NotConverged);
+
+    /// <summary>Every point with the row of its cell, in row order.</summary>
+    public IReadOnlyList<(YunNearIdentityRow Cell, YunNearIdentityPoint Point)> CellPoints => [.. Rows.Zip(Points).SelectMany(c => c.Second.Select(p => (c.First, p)))];
+
+    public static ResultLayout<YunNearIdentityResult> Layout { get; } = new(r => r.Seconds)
+    {
+        { "cases", r => r.CaseCount }, { "violations", r => r.Violations }, { "critical", r => r.Critical }, { "stalled", r => r.Stalled },
+        { "adversarial", r => r.Adversarial }, { "not_converged", r => r.NotConverged },
+        { "rows", YunNearIdentityRow.Columns, r => r.Rows },
+        { "points", YunNearIdentityPoint.Columns, r => r.CellPoints },
+    };
 }
 
 public static class YunNearIdentity
