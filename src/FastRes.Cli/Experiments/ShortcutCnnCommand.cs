@@ -38,13 +38,19 @@ public sealed class ShortcutCnnCommand() : Experiment<ShortcutCnnConfig, Shortcu
     public static JsonArray ResolvedSteps(ShortcutCnnConfig c) => new(c.K.Select(k =>
     {
         var s = c.ResolveSteps(k);
-        return (JsonNode)new JsonObject { ["k"] = k, ["eta"] = s.Eta, ["eta1"] = s.Eta1, ["warmup_iterations"] = s.WarmupIterations, ["warmup_c"] = s.WarmupC };
+        return (JsonNode)new JsonObject
+        {
+            ["k"] = k, ["iterations"] = c.IterationsFor(k), ["eta"] = s.Eta, ["eta1"] = s.Eta1, ["warmup_iterations"] = s.WarmupIterations, ["warmup_c"] = s.WarmupC,
+        };
     }).ToArray());
 
     /// <summary>summary.md of the success-rate experiments (and the atlas): the rates, then what did not settle or diverged.</summary>
     public static void SummarizeRates(Summary md, ShortcutCnnResult result)
     {
-        md.Paragraph("Success rates with Wilson 95% intervals; spurious = ended in the basin of the spurious optimum (φ > π/2).");
+        var c = result.Config;
+        md.Paragraph("Success rates with Wilson 95% intervals; spurious = ended in the basin of the spurious optimum (φ > π/2). " +
+                     (c.Iterations is { } t ? $"T = {t} iterations at every k." : "Iterations per k (the step sizes shrink like 1/(k+π−1)², so the time to settle grows like (k+π−1)²): " +
+                      string.Join(", ", result.Rows.Select(r => r.K).Distinct().Select(k => $"T = {c.IterationsFor(k)} at k = {k}")) + "."));
         md.Table(ShortcutCnnRow.Columns, result.Rows);
         foreach (string w in Warnings(result)) md.Warning(w);
     }
@@ -62,8 +68,8 @@ public sealed class ShortcutCnnCommand() : Experiment<ShortcutCnnConfig, Shortcu
         string Cell(ShortcutCnnRow r) => $"k={r.K} {r.Method}{(caps ? $" θ_cap={Kinds.Format(r.CapDeg)}°" : "")}";
         var unsettled = result.Rows.Where(r => r.Trials > 0 && r.UndecidedRate > UndecidedWarning).ToList();
         if (unsettled.Count > 0)
-            yield return $"Undecided above {Cells.Percent(UndecidedWarning)} of the trials in {unsettled.Count} cell(s) ({string.Join("; ", unsettled.Select(r => $"{Cell(r)}: {Cells.Percent(r.UndecidedRate)}"))}): " +
-                         $"those runs had not settled after {result.Config.Iterations} iterations; rerun with more --iterations.";
+            yield return $"Undecided above {Cells.Percent(UndecidedWarning)} of the trials in {unsettled.Count} cell(s) ({string.Join("; ", unsettled.Select(r => $"{Cell(r)}: {Cells.Percent(r.UndecidedRate)} after T = {result.Config.IterationsFor(r.K)}"))}): " +
+                         "those runs had not settled; rerun with more --iterations.";
         var diverged = result.Rows.Where(r => r.Diverged > 0).ToList();
         if (diverged.Count > 0)
             yield return $"{diverged.Sum(r => r.Diverged)} trial(s) diverged (NaN/∞; counted as diverged, never as success) in " +

@@ -116,7 +116,8 @@ public static partial class KernelProfiler
                 {
                     var config = new ShortcutCnnConfig
                     {
-                        P = MonteCarloP, K = [k], Methods = [ShortcutCnnMethod.Resnet],
+                        // A fixed T, not the per-k default: the workload (and so the rate) must not move when defaults do.
+                        P = MonteCarloP, K = [k], Methods = [ShortcutCnnMethod.Resnet], Iterations = ShortcutCnnConfig.BaseIterations,
                         Simd = width, Precision = precision, Threads = n,
                     };
                     var (trialIterations, elapsed) = MeasureMonteCarlo(config, seconds, run);

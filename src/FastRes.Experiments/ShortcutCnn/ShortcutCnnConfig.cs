@@ -13,7 +13,8 @@ public sealed record ShortcutCnnConfig : IExperimentConfig
     public int[] K { get; init; } = [2, 4, 8, 12, 16, 24, 32];
     public ShortcutCnnMethod[] Methods { get; init; } = ShortcutCnnMethods.All;
     public long Trials { get; init; } = 20_000;
-    public int Iterations { get; init; } = 3000;
+    /// <summary>T, the GD iterations per trial; null: <see cref="IterationsFor"/> picks one per k.</summary>
+    public int? Iterations { get; init; }
     /// <summary>η directly (overrides <see cref="EtaScale"/> and <see cref="Steps"/>).</summary>
     public double? Eta { get; init; }
     /// <summary>S: η = S · 5π²/(4(k+π−1)²), a fraction of Theorem 2's step.</summary>
@@ -52,7 +53,8 @@ public sealed record ShortcutCnnConfig : IExperimentConfig
         { "methods", "LIST", "Comma list of cnn, resnet, resnet-ssw", c => c.Methods, (c, v) => c with { Methods = v }, Kinds.List(ShortcutCnnMethods.Kind),
           Rules.NonEmpty<ShortcutCnnMethod>(what: "at least one of cnn, resnet, resnet-ssw") },
         { "trials", "N", "Trials per (k, method) cell", c => c.Trials, (c, v) => c with { Trials = v }, Kinds.Long, Rules.AtLeast(1L) },
-        { "iterations", "T", "GD iterations per trial", c => c.Iterations, (c, v) => c with { Iterations = v }, Kinds.Int, Rules.AtLeast(1) },
+        { "iterations", "T", "GD iterations per trial (default: max(3000, 12·(k+π−1)²) rounded up to 100, so that every k settles)", c => c.Iterations,
+          (c, v) => c with { Iterations = v }, Kinds.Optional(Kinds.Int), Rules.IfSet(Rules.AtLeast(1)) },
         { "eta", "X", "Step size η directly (default: from --eta-scale)", c => c.Eta, (c, v) => c with { Eta = v }, Kinds.Optional(Kinds.Double), Rules.IfSet(Rules.Positive) },
         { "eta-scale", "S", "η = S·5π²/(4(k+π−1)²), a fraction of Theorem 2's step", c => c.EtaScale, (c, v) => c with { EtaScale = v }, Kinds.Double, Rules.Positive },
         { "eta1", "X", "Stage-I step η₁ of resnet-ssw (default: Theorem 1's π/(20(k+π−1)²))", c => c.Eta1, (c, v) => c with { Eta1 = v },
@@ -78,8 +80,25 @@ public sealed record ShortcutCnnConfig : IExperimentConfig
     /// <summary>The rules between settings (each setting's own rule is in <see cref="Schema"/>).</summary>
     public IEnumerable<ConfigError> Relations()
     {
-        if (WarmupIterations is { } t1 && (t1 < 0 || t1 > Iterations))
-            yield return new("warmup-iterations", $"must be between 0 and iterations ({Iterations}) (got {t1})");
+        if (WarmupIterations is { } t1 && K is { Length: > 0 } && K.All(k => k >= 1) && (t1 < 0 || t1 > K.Min(IterationsFor)))
+            yield return new("warmup-iterations", $"must be between 0 and iterations ({K.Min(IterationsFor)}) (got {t1})");
+    }
+
+    /// <summary>The iteration budget SPEC §1.4 gives every k (3000) below which no default may go.</summary>
+    public const int BaseIterations = 3000;
+
+    /// <summary>
+    /// T for width k: <see cref="Iterations"/> when set, else max(3000, 12·(k+π−1)²) rounded up to a multiple of 100.
+    /// Every step size is ∝ 1/(k+π−1)² (SPEC §1.4), so the iterations a trial needs to settle grow like (k+π−1)²:
+    /// measured here (p = 8, θ_cap = 60°, 2000 trials), resnet needs about 4.4·(k+π−1)² and resnet-ssw, whose Stage II
+    /// is the second half, about twice that (it settled at T = 7000 but not 5000 for k = 24, at 10000 but not 7000 for
+    /// k = 32). The factor 12 leaves a margin of 20–40% over that, and k ≤ 13 keep SPEC's T = 3000.
+    /// </summary>
+    public int IterationsFor(int k)
+    {
+        if (Iterations is { } t) return t;
+        double kk = k + Math.PI - 1;
+        return Math.Max(BaseIterations, (int)Math.Ceiling(12 * kk * kk / 100) * 100);
     }
 
     /// <summary>The step sizes this config resolves to for width k (SPEC §1.4).</summary>
@@ -90,7 +109,7 @@ public sealed record ShortcutCnnConfig : IExperimentConfig
         double theorem1 = Math.PI / (20 * kk * kk);
         double eta = Eta ?? (Steps == StepRule.Theory ? theorem2 : EtaScale * theorem2);
         double eta1 = Eta1 ?? theorem1;
-        int t1 = WarmupIterations ?? Iterations / 2;
+        int t1 = WarmupIterations ?? IterationsFor(k) / 2;
         return new StepSizes(eta, eta1, t1, WarmupC);
     }
 }

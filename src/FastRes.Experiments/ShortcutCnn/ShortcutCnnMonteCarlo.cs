@@ -46,7 +46,7 @@ public static class ShortcutCnnMonteCarlo
                                                      ITrialBlockJournal? journal = null)
     {
         var steps = config.ResolveSteps(k);
-        var settings = new ShortcutCnnGdSettings(config.P, k, steps.Eta, config.Iterations, config.Tol, config.RetireLoss);
+        var settings = new ShortcutCnnGdSettings(config.P, k, steps.Eta, config.IterationsFor(k), config.Tol, config.RetireLoss);
         var (first, end) = config.Shard.Range(config.Trials);
         var methods = config.Methods;
         var counts = new long[methods.Length, 4];
@@ -194,7 +194,7 @@ public static class ShortcutCnnTrajectories
                 var points = new List<TrajectoryPoint>();
                 int last = -1;
                 ShortcutCnnState lastState = default;
-                var run = ShortcutCnnReference.Run(method, steps, shared.Iterations, shared.Tol, shared.RetireLoss, 16,
+                var run = ShortcutCnnReference.Run(method, steps, shared.IterationsFor(k), shared.Tol, shared.RetireLoss, 16,
                     vStar, aStar, a0, w, (t, s) =>
                     {
                         if (t % config.Every == 0) points.Add(new(t, s.Loss, s.Phi, s.ADotAStar, s.AError));

@@ -101,6 +101,22 @@ public class ShortcutCnnMonteCarloTests
 /// <summary>The SIMD engine (u-form, one trial per lane) against the literal scalar reference (w-form) of SPEC §1.2.</summary>
 public class ShortcutCnnEngineVersusReferenceTests
 {
+    [Test]
+    public void The_default_budget_settles_every_k()
+    {
+        // Issue 9: no default cell may be more than 5% undecided. With T = 3000 for every k, k = 24 resnet-ssw and
+        // k = 32 were 61–100% undecided; the per-k budget must settle them, at the default cap, steps and tolerance.
+        var config = new ShortcutCnnConfig { Trials = 400 };
+        Assert.That(config.Iterations, Is.Null, "the default budget is per k");
+        var result = ShortcutCnnMonteCarlo.Run(config);
+        foreach (var row in result.Rows)
+            Assert.That(row.UndecidedRate, Is.LessThanOrEqualTo(0.05), $"k = {row.K} {row.Method}: {row.Undecided} of {row.Trials} undecided after T = {config.IterationsFor(row.K)}");
+        Assert.That(config.K.Select(config.IterationsFor), Is.Ordered, "T grows with k");
+        Assert.That(config.IterationsFor(2), Is.EqualTo(ShortcutCnnConfig.BaseIterations), "small k keep SPEC's T = 3000");
+        Assert.That((config with { Iterations = 1234 }).IterationsFor(32), Is.EqualTo(1234), "--iterations sets T for every k");
+        Assert.That(config.ResolveSteps(32).WarmupIterations, Is.EqualTo(config.IterationsFor(32) / 2), "T₁ = T/2 of that k");
+    }
+
     [TestCase(4, 90.0)]
     [TestCase(8, 180.0)]
     public void Engine_outcomes_match_the_scalar_reference_trial_by_trial(int k, double capDeg)
@@ -126,7 +142,7 @@ public class ShortcutCnnEngineVersusReferenceTests
             {
                 var method = config.Methods[m];
                 ShortcutCnnReference.InitialW(method, w0, w);
-                var r = ShortcutCnnReference.Run(method, steps, config.Iterations, config.Tol, config.RetireLoss, 16, vStar, aStar, a0, w);
+                var r = ShortcutCnnReference.Run(method, steps, config.IterationsFor(config.K[0]), config.Tol, config.RetireLoss, 16, vStar, aStar, a0, w);
                 referenceIterations[m] += r.Iterations;
                 if (r.Outcome != outcomes[i * 3 + m])
                 {

@@ -122,7 +122,7 @@ public class KernelProfilerTests
         ShortcutCnnResult Fake(ShortcutCnnConfig c)
         {
             seen.Add(c);
-            long ti = c.Trials * c.Iterations;
+            long ti = c.Trials * c.IterationsFor(c.K[0]);
             var row = new ShortcutCnnRow { P = c.P, K = c.K[0], CapDeg = c.CapDeg, Method = "resnet", Trials = c.Trials, Success = c.Trials,
                 Spurious = 0, Undecided = 0, Diverged = 0, TrialIterations = ti, Seconds = ti * 1e-6 };
             return new ShortcutCnnResult(c, [row], ti * 1e-6);

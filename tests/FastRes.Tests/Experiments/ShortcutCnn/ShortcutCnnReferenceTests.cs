@@ -101,12 +101,12 @@ public class ShortcutCnnReferenceTests
         for (long i = 0; i < trials; i++)
         {
             var t = Draw(i);
-            var run = ShortcutCnnReference.Run(ShortcutCnnMethod.Resnet, DefaultSteps, Defaults.Iterations, Defaults.Tol,
+            var run = ShortcutCnnReference.Run(ShortcutCnnMethod.Resnet, DefaultSteps, Defaults.IterationsFor(K), Defaults.Tol,
                                                Defaults.RetireLoss, checkEvery: 16, t.VStar, t.AStar, t.A0,
                                                InitialW(ShortcutCnnMethod.Resnet, t));
             TestContext.Out.WriteLine($"trial {i}: {run.Outcome} after {run.Iterations}");
             if (run.Outcome == TrialOutcome.Success) success++;
-            Assert.That(run.Iterations, Is.LessThanOrEqualTo(Defaults.Iterations));
+            Assert.That(run.Iterations, Is.LessThanOrEqualTo(Defaults.IterationsFor(K)));
         }
         Assert.That(success, Is.EqualTo(trials));
     }
@@ -123,7 +123,7 @@ public class ShortcutCnnReferenceTests
             // w0 at 0.2 rad from −v*, a0 = a_sp + 0.05 in every coordinate.
             double[] w0 = Rotate(t.VStar.Select(x => -x).ToArray(), t.SphereW0, 0.2);
             double[] a0 = aSp.Select(x => x + 0.05).ToArray();
-            var run = ShortcutCnnReference.Run(ShortcutCnnMethod.Cnn, DefaultSteps, Defaults.Iterations, Defaults.Tol,
+            var run = ShortcutCnnReference.Run(ShortcutCnnMethod.Cnn, DefaultSteps, Defaults.IterationsFor(K), Defaults.Tol,
                                                Defaults.RetireLoss, checkEvery: 16, t.VStar, aStar, a0, w0);
             double phi = ShortcutCnnClosedForm.Angle(run.W, t.VStar);
             double aGap = ShortcutCnnClosedForm.Norm(run.A.Select((x, j) => x - aSp[j]).ToArray());
@@ -148,10 +148,10 @@ public class ShortcutCnnReferenceTests
     {
         var t = Draw(5);
         var steps = DefaultSteps with { Eta = 1e3, Eta1 = 1e3 };
-        var run = ShortcutCnnReference.Run(method, steps, Defaults.Iterations, Defaults.Tol, Defaults.RetireLoss, checkEvery: 16,
+        var run = ShortcutCnnReference.Run(method, steps, Defaults.IterationsFor(K), Defaults.Tol, Defaults.RetireLoss, checkEvery: 16,
                                            t.VStar, t.AStar, t.A0, InitialW(method, t));
         Assert.That(run.Outcome, Is.EqualTo(TrialOutcome.Diverged));
-        Assert.That(run.Iterations, Is.LessThan(Defaults.Iterations), "retired early");
+        Assert.That(run.Iterations, Is.LessThan(Defaults.IterationsFor(K)), "retired early");
         Assert.That(run.Iterations % 16, Is.EqualTo(0), "only at a check point");
     }
 
