@@ -16,6 +16,7 @@ namespace FastRes.Cli.Experiments;
 public sealed class HessianAtZeroCommand() : Experiment<HessianAtZeroConfig, HessianAtZeroResult>("hessian-at-zero",
     "Exact Hessian at w = 0 of n-shortcut networks vs Theorem 2 (Li et al., Demystifying ResNet)", new(), HessianAtZeroConfig.Schema, HessianAtZeroResult.Layout)
 {
+    public override IReadOnlyList<string> SmokeArgs => ["--depths", "2,4", "--width", "4"];
     private readonly DataCache _data = new();
 
     protected override string ProgressUnit => "Hessians";

@@ -17,6 +17,7 @@ namespace FastRes.Cli.Experiments;
 public sealed class InitialConditionCommand() : Experiment<InitialConditionConfig, InitialConditionResult>("initial-condition",
     "κ of the Hessian at initialization vs depth, plain vs shortcut linear nets (Li et al. Fig. 4)", new(), InitialConditionConfig.Schema, InitialConditionResult.Layout)
 {
+    public override IReadOnlyList<string> SmokeArgs => ["--depths", "2,4", "--runs", "2", "--width", "4"];
     private readonly DataCache _data = new();
 
     protected override string ProgressUnit => "Hessians";

@@ -16,6 +16,7 @@ namespace FastRes.Cli.Experiments;
 public sealed class ShortcutCnnAtlasCommand() : Experiment<ShortcutCnnAtlasConfig, ShortcutCnnResult>("shortcut-cnn-atlas",
     "Success-rate heat maps over teacher cap θ_cap × k: where the shortcut prior stops protecting", new(), ShortcutCnnAtlasConfig.Schema, ShortcutCnnResult.Layout)
 {
+    public override IReadOnlyList<string> SmokeArgs => ["--k", "2,4", "--caps", "60,180", "--trials", "32", "--iterations", "100"];
     protected override long? Steps(ShortcutCnnAtlasConfig config) => ShortcutCnnAtlas.TotalTrials(config);
     protected override bool Journals => true;
     protected override void AddDerived(System.Text.Json.Nodes.JsonObject doc, ShortcutCnnAtlasConfig config) => doc["resolved_steps"] = ShortcutCnnCommand.ResolvedSteps(config.Shared);

@@ -17,6 +17,7 @@ namespace FastRes.Cli.Experiments;
 public sealed class ShortcutCnnCommand() : Experiment<ShortcutCnnConfig, ShortcutCnnResult>("shortcut-cnn",
     "Success rate vs k of cnn, resnet, resnet-ssw on the shortcut-CNN teacher-student (Liu et al. 2019)", new(), ShortcutCnnConfig.Schema, ShortcutCnnResult.Layout)
 {
+    public override IReadOnlyList<string> SmokeArgs => ["--k", "2,4", "--trials", "64", "--iterations", "200"];
     protected override long? Steps(ShortcutCnnConfig config) => ShortcutCnnMonteCarlo.TotalTrials(config);
     protected override bool Journals => true;
     protected override void AddDerived(JsonObject doc, ShortcutCnnConfig config) => doc["resolved_steps"] = ResolvedSteps(config);

@@ -18,6 +18,7 @@ public sealed class ShortcutCnnTrajectoryCommand() : Experiment<ShortcutCnnTraje
     "Loss, φ, aᵀa*, ‖a − a*‖ vs iteration for a few traced trials: two-phase convergence and the spurious trap", new(),
     ShortcutCnnTrajectoryConfig.Schema, ShortcutCnnTrajectoryResult.Layout)
 {
+    public override IReadOnlyList<string> SmokeArgs => ["--k", "4", "--traces", "2", "--iterations", "100", "--search-trials", "200"];
     protected override void AddDerived(System.Text.Json.Nodes.JsonObject doc, ShortcutCnnTrajectoryConfig config) => doc["resolved_steps"] = ShortcutCnnCommand.ResolvedSteps(config.Shared);
 
     protected override ShortcutCnnTrajectoryResult Run(ShortcutCnnTrajectoryConfig config, IProgress<long> progress, ITrialBlockJournal? journal, CancellationToken cancellationToken)

@@ -16,6 +16,7 @@ public sealed class YunCriticalPointsCommand() : Experiment<YunCriticalPointsCon
     "Yun et al. 2019: critical points of a multi-block ResNet (GD + damped Newton, exact Hessian) are better than linear or strict saddles when both conditions hold",
     new(), YunCriticalPointsConfig.Schema, YunCriticalPointsResult.Layout)
 {
+    public override IReadOnlyList<string> SmokeArgs => ["--points", "2", "--losses", "logistic", "--samples", "40", "--gd-steps", "100"];
     protected override long? Steps(YunCriticalPointsConfig config) => YunCriticalPoints.TotalSteps(config);
     protected override string? DataOf(YunCriticalPointsResult result) => "synthetic";
 

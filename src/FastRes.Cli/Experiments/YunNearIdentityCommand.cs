@@ -16,6 +16,7 @@ public sealed class YunNearIdentityCommand() : Experiment<YunNearIdentityConfig,
     "Yun et al. 2019: critical points of a near-identity ResNet (blocks in 1/√L balls) have R ≤ R_lin + C, C independent of depth",
     new(), YunNearIdentityConfig.Schema, YunNearIdentityResult.Layout)
 {
+    public override IReadOnlyList<string> SmokeArgs => ["--depths", "1,4", "--points", "1", "--adversarial-points", "1", "--samples", "40", "--steps", "300"];
     protected override long? Steps(YunNearIdentityConfig config) => YunNearIdentity.TotalSteps(config);
     protected override string? DataOf(YunNearIdentityResult result) => "synthetic";
 

@@ -17,6 +17,7 @@ public sealed class YunRademacherCommand() : Experiment<YunRademacherConfig, Yun
     "Yun et al. 2019: empirical Rademacher complexity of near-identity ReLU ResNets (lower estimate by projected gradient ascent) against e²·max‖x‖/√n, across depth",
     new(), YunRademacherConfig.Schema, YunRademacherResult.Layout)
 {
+    public override IReadOnlyList<string> SmokeArgs => ["--depths", "1,4", "--signs", "4", "--samples", "20", "--dimension", "3", "--width", "2", "--steps", "50", "--contrast-max-blocks", "4"];
     protected override long? Steps(YunRademacherConfig config) => YunRademacher.TotalCells(config);
     protected override string? DataOf(YunRademacherResult result) => "synthetic";
 

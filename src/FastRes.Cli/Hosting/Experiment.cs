@@ -36,6 +36,9 @@ public abstract class Experiment<TConfig, TResult>(string name, string descripti
     /// <summary>The config record's own Validate(), plus any rule about how this experiment uses it (e.g. its data loads).</summary>
     public virtual IReadOnlyList<ConfigError> Validate(TConfig config) => config.Validate();
 
+    /// <inheritdoc/>
+    public virtual IReadOnlyList<string> SmokeArgs => [];
+
     /// <summary>Progress steps the runner will report, or null if it cannot be known in advance.</summary>
     protected virtual long? Steps(TConfig config) => null;
 

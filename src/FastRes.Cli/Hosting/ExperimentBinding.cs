@@ -18,6 +18,7 @@ public abstract class ExperimentBinding<TConfig, TResult> : IExperiment where TC
 {
     public abstract string Name { get; }
     public abstract string Description { get; }
+    public virtual IReadOnlyList<string> SmokeArgs => [];
 
     /// <summary>The built-in defaults: a quick scale that finishes in seconds to a minute (SPEC §6).</summary>
     public abstract TConfig Defaults { get; }

@@ -19,6 +19,11 @@ public interface IExperiment
     bool CanMerge { get; }
     /// <summary>The config key whose count <c>--shard</c> slices (the slice's trial_start/trial_end index it): "trials", or "runs".</summary>
     string SlicedSetting { get; }
+    /// <summary>
+    /// Flags for a run of about a second that still writes every file (every table, every figure): what tests and CI
+    /// run of each experiment; empty when the defaults are that quick already.
+    /// </summary>
+    IReadOnlyList<string> SmokeArgs { get; }
     /// <summary>Merges shards already checked by the host; returns the files written into <paramref name="outDir"/>.</summary>
     IReadOnlyList<string> Merge(IReadOnlyList<ShardInput> shards, string outDir, CliContext context);
 }
