@@ -1,4 +1,5 @@
 using FastRes.Experiments.Predictors;
+using FastRes.Kernels.LinearAlgebra;
 
 namespace FastRes.Experiments.Shamir;
 
@@ -29,7 +30,7 @@ public sealed class ResidualObjective
         for (int r = 0; r < d; r++)
             for (int c = 0; c < k; c++) vtw[c] += v[r * k + c] * w[r];
         for (int i = 0; i < n; i++)
-            p[i] = LinearPredictor.Dot(Data.X.AsSpan(i * d, d), w) + LinearPredictor.Dot(Features.AsSpan(i * k, k), vtw);
+            p[i] = Dot.FourPartial(Data.X.AsSpan(i * d, d), w) + Dot.FourPartial(Features.AsSpan(i * k, k), vtw);
     }
 
     public double Value(ReadOnlySpan<double> w, ReadOnlySpan<double> v)
@@ -63,7 +64,7 @@ public sealed class ResidualObjective
         }
         for (int r = 0; r < d; r++)
         {
-            gw[r] += LinearPredictor.Dot(v.Slice(r * k, k), slopeF); // E[ℓ' V f]
+            gw[r] += Dot.FourPartial(v.Slice(r * k, k), slopeF); // E[ℓ' V f]
             for (int c = 0; c < k; c++) gv[r * k + c] = w[r] * slopeF[c];
         }
         return sum / n;
@@ -77,7 +78,7 @@ public sealed class ResidualObjective
         Predictions(w, v, p);
         double sum = 0;
         for (int i = 0; i < n; i++)
-            sum += Losses.Slope(Data.Loss, p[i], Data.Y[i]) * (p[i] - LinearPredictor.Dot(Data.X.AsSpan(i * d, d), wStar));
+            sum += Losses.Slope(Data.Loss, p[i], Data.Y[i]) * (p[i] - Dot.FourPartial(Data.X.AsSpan(i * d, d), wStar));
         return sum / n;
     }
 
@@ -88,7 +89,7 @@ public sealed class ResidualObjective
     public void LemmaDirection(ReadOnlySpan<double> w, ReadOnlySpan<double> v, ReadOnlySpan<double> wStar, Span<double> gw, Span<double> gv)
     {
         int d = D, k = K;
-        double ww = LinearPredictor.Dot(w, w);
+        double ww = Dot.FourPartial(w, w);
         Span<double> wsV = k <= 256 ? stackalloc double[k] : new double[k]; // (w*)ᵀV
         wsV.Clear();
         for (int r = 0; r < d; r++)

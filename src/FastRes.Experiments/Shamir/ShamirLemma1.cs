@@ -1,6 +1,7 @@
 using FastRes.Experiments.Predictors;
 using System.Diagnostics;
 using FastRes.Experiments.Data;
+using FastRes.Kernels.LinearAlgebra;
 using FastRes.Kernels.Networks;
 using FastRes.Kernels.Random;
 using FastRes.Kernels.Spectrum;
@@ -183,17 +184,17 @@ public static class ShamirLemma1
             for (; done < checkpoints[c]; done++) step = DescentStep(objective, w, v, step);
             double f = objective.Gradient(w, v, gw, gv);
             excess[c] = f - fLinMin;
-            double gradNorm = Math.Sqrt(LinearPredictor.Dot(gw, gw) + LinearPredictor.Dot(gv, gv));
-            double ww = LinearPredictor.Dot(w, w);
+            double gradNorm = Math.Sqrt(Dot.FourPartial(gw, gw) + Dot.FourPartial(gv, gv));
+            double ww = Dot.FourPartial(w, w);
             double vNorm = SpectralNorm(v, d, k);
             for (int s = 0; s < stars.Count; s++)
             {
                 var wStar = stars[s].W;
                 objective.LemmaDirection(w, v, wStar, dw, dv);
-                double inner = LinearPredictor.Dot(dw, gw) + LinearPredictor.Dot(dv, gv);
+                double inner = Dot.FourPartial(dw, gw) + Dot.FourPartial(dv, gv);
                 double expectation = objective.LemmaExpectation(w, v, wStar);
                 double gap = f - fLin[s];
-                double ss = LinearPredictor.Dot(wStar, wStar);
+                double ss = Dot.FourPartial(wStar, wStar);
                 double bound = gap / Math.Sqrt(2 * ww + ss * (2 + vNorm * vNorm / ww));
                 double scale = 1 + Math.Abs(f) + Math.Abs(fLin[s]) + Math.Abs(inner);
                 double tol = config.Tolerance * scale;
@@ -210,7 +211,7 @@ public static class ShamirLemma1
         int d = w.Length;
         var gw = new double[d]; var gv = new double[v.Length];
         double f = objective.Gradient(w, v, gw, gv);
-        double g2 = LinearPredictor.Dot(gw, gw) + LinearPredictor.Dot(gv, gv);
+        double g2 = Dot.FourPartial(gw, gw) + Dot.FourPartial(gv, gv);
         if (g2 == 0) return step;
         var tw = new double[d]; var tv = new double[v.Length];
         for (int attempt = 0; attempt < 60; attempt++)
@@ -233,7 +234,7 @@ public static class ShamirLemma1
         var gram = new double[d * d];
         for (int r = 0; r < d; r++)
             for (int c = 0; c <= r; c++)
-                gram[r * d + c] = gram[c * d + r] = LinearPredictor.Dot(v.Slice(r * k, k), v.Slice(c * k, k));
+                gram[r * d + c] = gram[c * d + r] = Dot.FourPartial(v.Slice(r * k, k), v.Slice(c * k, k));
         var eig = new double[d];
         SymmetricEigen.Eigenvalues(gram, d, eig, threads: 1);
         return Math.Sqrt(Math.Max(eig.Max(), 0));
@@ -244,7 +245,7 @@ public static class ShamirLemma1
     {
         var x = new double[length];
         rng.FillNormal(x);
-        double n = Math.Sqrt(LinearPredictor.Dot(x, x));
+        double n = Math.Sqrt(Dot.FourPartial(x, x));
         for (int i = 0; i < length; i++) x[i] *= norm / n;
         return x;
     }

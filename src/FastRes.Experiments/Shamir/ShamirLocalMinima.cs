@@ -1,6 +1,7 @@
 using FastRes.Experiments.Predictors;
 using System.Diagnostics;
 using FastRes.Experiments.Data;
+using FastRes.Kernels.LinearAlgebra;
 using FastRes.Kernels.Networks;
 using FastRes.Kernels.Random;
 using FastRes.Kernels.Spectrum;
@@ -154,6 +155,7 @@ public static class ShamirLocalMinima
         var h = new double[size * size];
         var damped = new double[size * size];
         var g = new double[size];
+        var s = new double[size];
         var tw = new double[d]; var tv = new double[v.Length];
         double f = objective.Gradient(w, v, gw, gv);
         double norm = Norm(gw, gv), mu = 1e-3;
@@ -167,9 +169,7 @@ public static class ShamirLocalMinima
             {
                 Array.Copy(h, damped, h.Length);
                 for (int i = 0; i < size; i++) damped[i * size + i] += mu;
-                double[] s;
-                try { s = LinearPredictor.CholeskySolve(damped, g, size); }
-                catch (InvalidOperationException) { mu *= 10; continue; }
+                if (!Cholesky.TrySolve(damped, size, g, damped, s)) { mu *= 10; continue; }
                 for (int i = 0; i < d; i++) tw[i] = w[i] - s[i];
                 for (int i = 0; i < v.Length; i++) tv[i] = v[i] - s[d + i];
                 double ft = objective.Gradient(tw, tv, tgw, tgv);
@@ -188,5 +188,5 @@ public static class ShamirLocalMinima
         return (norm, step);
     }
 
-    private static double Norm(double[] a, double[] b) => Math.Sqrt(LinearPredictor.Dot(a, a) + LinearPredictor.Dot(b, b));
+    private static double Norm(double[] a, double[] b) => Math.Sqrt(Dot.FourPartial(a, a) + Dot.FourPartial(b, b));
 }

@@ -1,5 +1,6 @@
 using FastRes.Experiments.Predictors;
 using System.Diagnostics;
+using FastRes.Kernels.LinearAlgebra;
 using FastRes.Kernels.Random;
 using FastRes.Kernels.Spectrum;
 
@@ -174,13 +175,13 @@ public static class YunCriticalPoints
         string kind = !(gradNorm <= config.GradientTolerance) ? "not-converged"
             : excess <= config.ValueTolerance ? "better-than-linear"
             : lambdaMin < -config.CurvatureTolerance * Math.Max(1, hNorm) ? "strict-saddle" : "neither";
-        return new YunCriticalPoint(kind, excess, gradNorm, lambdaMin, fullRank, deficient, steps, Math.Sqrt(LinearPredictor.Dot(theta, theta)), kind == "neither" && fullRank && deficient);
+        return new YunCriticalPoint(kind, excess, gradNorm, lambdaMin, fullRank, deficient, steps, Math.Sqrt(Dot.FourPartial(theta, theta)), kind == "neither" && fullRank && deficient);
     }
 
     private static double DescentStep(YunResNet net, double[] theta, double[] grad, double[] trial, double step)
     {
         double f = net.Gradient(theta, grad);
-        double g2 = LinearPredictor.Dot(grad, grad);
+        double g2 = Dot.FourPartial(grad, grad);
         if (g2 == 0) return step;
         for (int attempt = 0; attempt < 60; attempt++)
         {
@@ -205,8 +206,9 @@ public static class YunCriticalPoints
         int size = theta.Length;
         var g = new double[size]; var tg = new double[size]; var t = new double[size];
         var h = new double[size * size]; var damped = new double[size * size];
+        var s = new double[size];
         double f = net.Gradient(theta, g);
-        double norm = Math.Sqrt(LinearPredictor.Dot(g, g)), mu = 1e-3;
+        double norm = Math.Sqrt(Dot.FourPartial(g, g)), mu = 1e-3;
         int step = 0;
         for (; step < maxSteps && norm > tolerance; step++)
         {
@@ -216,12 +218,10 @@ public static class YunCriticalPoints
             {
                 Array.Copy(h, damped, h.Length);
                 for (int i = 0; i < size; i++) damped[i * size + i] += mu;
-                double[] s;
-                try { s = LinearPredictor.CholeskySolve(damped, g, size); }
-                catch (InvalidOperationException) { mu *= 10; continue; }
+                if (!Cholesky.TrySolve(damped, size, g, damped, s)) { mu *= 10; continue; }
                 for (int i = 0; i < size; i++) t[i] = theta[i] - s[i];
                 double ft = net.Gradient(t, tg);
-                double nt = Math.Sqrt(LinearPredictor.Dot(tg, tg));
+                double nt = Math.Sqrt(Dot.FourPartial(tg, tg));
                 if (ft < f || (ft <= f * (1 + 1e-14) && nt < norm))
                 {
                     t.CopyTo(theta, 0); tg.CopyTo(g, 0);

@@ -1,4 +1,5 @@
 using FastRes.Experiments.Predictors;
+using FastRes.Kernels.LinearAlgebra;
 
 namespace FastRes.Experiments.Yun;
 
@@ -47,10 +48,10 @@ public sealed class YunResNet
         {
             var u = theta.Slice(UOffset(l), m * d);
             var v = theta.Slice(VOffset(l), d * m);
-            for (int r = 0; r < m; r++) a[r] = Phi(new Dual(LinearPredictor.Dot(u.Slice(r * d, d), h), 0)).Value;
-            for (int r = 0; r < d; r++) h[r] += LinearPredictor.Dot(v.Slice(r * m, m), a);
+            for (int r = 0; r < m; r++) a[r] = Phi(new Dual(Dot.FourPartial(u.Slice(r * d, d), h), 0)).Value;
+            for (int r = 0; r < d; r++) h[r] += Dot.FourPartial(v.Slice(r * m, m), a);
         }
-        return LinearPredictor.Dot(theta[..d], h);
+        return Dot.FourPartial(theta[..d], h);
     }
 
     /// <summary>R(θ) and ∇R(θ) into <paramref name="gradient"/>.</summary>
