@@ -1,3 +1,4 @@
+using FastRes.Experiments.Optimization;
 using FastRes.Experiments.Predictors;
 using FastRes.Kernels.LinearAlgebra;
 
@@ -7,13 +8,17 @@ namespace FastRes.Experiments.Shamir;
 /// F_θ(w, V) = E ℓ(wᵀ(x + V f_θ(x)); y) for fixed features (Shamir 2018, eq. 2), V is d × k row-major. With
 /// ℓ'_i = ∂ℓ/∂p at p_i = wᵀ(x_i + V f_i): ∇_w F = E[ℓ' (x + V f)], ∇_V F = E[ℓ' w fᵀ] = w (E[ℓ' f])ᵀ, so one pass over the
 /// samples costs O(n(d + k)) — p_i = wᵀx_i + (Vᵀw)ᵀf_i — and the (w, V) gradient needs no backpropagation through θ.
+/// As an <see cref="ISmoothObjective"/> its parameters are one vector (w, vec V), the order of <see cref="Gradient"/>'s
+/// (gw, gv) and of <see cref="ResidualHessian"/>.
 /// </summary>
-public sealed class ResidualObjective
+public sealed class ResidualObjective : ISmoothObjective
 {
     public PredictorData Data { get; }
     public double[] Features { get; }
     public int D => Data.Dimension;
     public int K { get; }
+    /// <summary>d + dk: w, then V row by row.</summary>
+    public int Size => D + D * K;
 
     public ResidualObjective(PredictorData data, double[] features, int width)
     {
@@ -100,4 +105,14 @@ public sealed class ResidualObjective
             for (int c = 0; c < k; c++) gv[r * k + c] = w[r] * wsV[c] / ww;
         }
     }
+
+    double ISmoothObjective.Value(ReadOnlySpan<double> x) => Value(x[..D], x[D..]);
+
+    double ISmoothObjective.Gradient(ReadOnlySpan<double> x, Span<double> gradient) => Gradient(x[..D], x[D..], gradient[..D], gradient[D..]);
+
+    void ISmoothObjective.Hessian(ReadOnlySpan<double> x, Span<double> hessian) => ResidualHessian.Compute(this, x[..D], x[D..], hessian);
+
+    /// <summary>‖g_w‖² + ‖g_V‖², each block by <see cref="Dot.FourPartial"/>: the order shamir-lemma1 and
+    /// shamir-local-minima have always summed ‖∇F_θ‖² in.</summary>
+    public double SquaredNorm(ReadOnlySpan<double> g) => Dot.FourPartial(g[..D], g[..D]) + Dot.FourPartial(g[D..], g[D..]);
 }

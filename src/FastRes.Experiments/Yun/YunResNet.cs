@@ -1,3 +1,4 @@
+using FastRes.Experiments.Optimization;
 using FastRes.Experiments.Predictors;
 using FastRes.Kernels.LinearAlgebra;
 
@@ -13,7 +14,7 @@ public enum YunActivation { Tanh, Softplus }
 /// The gradient is one reverse pass; the exact Hessian is forward-over-reverse (the same reverse pass run on dual
 /// numbers, one pass per coordinate direction e_j gives column j of ∇²R exactly, up to rounding).
 /// </summary>
-public sealed class YunResNet
+public sealed class YunResNet : ISmoothObjective
 {
     public PredictorData Data { get; }
     public int Blocks { get; }
@@ -26,6 +27,9 @@ public sealed class YunResNet
     {
         (Data, Blocks, Width, Activation) = (data, blocks, width, activation);
     }
+
+    /// <summary>‖g‖² by <see cref="Dot.FourPartial"/> over all of θ at once, the order yun-critical-points has always used.</summary>
+    public double SquaredNorm(ReadOnlySpan<double> g) => Dot.FourPartial(g, g);
 
     public int UOffset(int block) => D + block * 2 * D * Width;
     public int VOffset(int block) => UOffset(block) + D * Width;
