@@ -43,9 +43,10 @@ public static class Dot
     /// <summary>
     /// Four partial sums s_r = Σ_{i ≡ r (mod 4), i &lt; 4⌊n/4⌋} x[i]·y[i], each left to right; the n mod 4 tail
     /// elements are added to s₀ after its strided terms, left to right; the result is (s₀ + s₁) + (s₂ + s₃).
-    /// Scalar code, so the same bits everywhere, with four independent add chains instead of one. Every dot of
-    /// the Shamir and Yun experiments (F_lin, the residual objective, the ResNets' forward passes, the norms of
-    /// their optimizers) uses it: their results.json depend on exactly this order.
+    /// Scalar code, so the same bits everywhere, with four independent add chains instead of one. The Shamir and
+    /// Yun experiments call it for their dot products and norms (F_lin, the residual objective, the ResNets' forward
+    /// passes, the optimizers' ‖∇F‖): their results.json depend on exactly this order. (Their few loops that fuse a
+    /// product with another update, such as gᵀ(x − y), sum inline, left to right.)
     /// </summary>
     /// <exception cref="ArgumentException">x and y differ in length.</exception>
     public static double FourPartial(ReadOnlySpan<double> x, ReadOnlySpan<double> y)
