@@ -1,5 +1,4 @@
-using System.Numerics;
-using System.Runtime.InteropServices;
+using FastRes.Kernels.LinearAlgebra;
 
 namespace FastRes.Experiments.Data;
 
@@ -37,6 +36,10 @@ public sealed record PrincipalComponents(double[] Mean, double[] Axes, double[] 
         // Second moments first, centred afterwards: Σ = (1/m)Σ x xᵀ − x̄ x̄ᵀ. Images are mostly background, so skipping
         // zero pixels makes the 784×784 MNIST accumulation ~20× cheaper than a dense centred one; the cancellation
         // this risks is at the 1e-15 level for pixels in [0, 1], and Whitening re-imposes Σ = I on the result anyway.
+        // The kernel shape is a rank-one update per sample (axpy along the row), not a dot over samples per entry:
+        // each entry then sums its products in sample order, and axpy's lanes are separate entries, so the sum of
+        // every entry has the same order — and the same bits — at every vector width (MNIST's whitened inputs
+        // depend on it). A dot-per-entry kernel would vectorize across samples and reorder each entry's sum.
         var covariance = new double[n * n];
         for (int mu = 0; mu < samples; mu++)
         {
@@ -45,7 +48,7 @@ public sealed record PrincipalComponents(double[] Mean, double[] Axes, double[] 
             {
                 double xi = row[i];
                 if (xi == 0) continue;
-                Axpy(xi, row[i..], covariance.AsSpan(i * n + i, n - i));
+                Blas1.Axpy(xi, row[i..], covariance.AsSpan(i * n + i, n - i));
             }
         }
         double total = 0;
@@ -92,7 +95,7 @@ public sealed record PrincipalComponents(double[] Mean, double[] Axes, double[] 
             ReadOnlySpan<double> row = x.Slice(mu * n, n);
             for (int i = 0; i < n; i++) centred[i] = row[i] - Mean[i];
             for (int k = 0; k < d; k++)
-                scores[mu * d + k] = Whitening.SequentialDot(Axes.AsSpan(k * n, n), centred);
+                scores[mu * d + k] = Dot.Sequential(Axes.AsSpan(k * n, n), centred);
         }
     }
 
@@ -110,20 +113,5 @@ public sealed record PrincipalComponents(double[] Mean, double[] Axes, double[] 
     private static void Add(ReadOnlySpan<double> x, Span<double> y)
     {
         for (int i = 0; i < x.Length; i++) y[i] += x[i];
-    }
-
-    // y += a·x: the inner loop of the covariance accumulation.
-    private static void Axpy(double a, ReadOnlySpan<double> x, Span<double> y)
-    {
-        int i = 0;
-        if (Vector.IsHardwareAccelerated && x.Length >= Vector<double>.Count)
-        {
-            var xv = MemoryMarshal.Cast<double, Vector<double>>(x);
-            var yv = MemoryMarshal.Cast<double, Vector<double>>(y);
-            var av = new Vector<double>(a);
-            for (int k = 0; k < xv.Length; k++) yv[k] += av * xv[k];
-            i = xv.Length * Vector<double>.Count;
-        }
-        for (; i < x.Length; i++) y[i] += a * x[i];
     }
 }

@@ -1,5 +1,4 @@
-using System.Numerics;
-using System.Runtime.InteropServices;
+using FastRes.Kernels.LinearAlgebra;
 
 namespace FastRes.Experiments.Data;
 
@@ -104,7 +103,7 @@ internal static class SymmetricEigenvectors
                 {
                     f = d[j];
                     g = e[j];
-                    SubtractTwoAxpy(v.Slice(j * n + j, i - j), f, e.Slice(j, i - j), g, d.Slice(j, i - j));
+                    Blas1.SubtractTwoAxpy(v.Slice(j * n + j, i - j), f, e.Slice(j, i - j), g, d.Slice(j, i - j));
                     d[j] = v[j * n + (i - 1)];
                     v[j * n + i] = 0.0;
                 }
@@ -125,8 +124,8 @@ internal static class SymmetricEigenvectors
                 for (int j = 0; j <= i; j++)
                 {
                     Span<double> column = v.Slice(j * n, i + 1);
-                    double g = Dot(u, column);
-                    Axpy(-g, d[..(i + 1)], column);
+                    double g = ColumnDot(u, column);
+                    Blas1.Axpy(-g, d[..(i + 1)], column);
                 }
             }
             v.Slice((i + 1) * n, i + 1).Clear();
@@ -190,7 +189,7 @@ internal static class SymmetricEigenvectors
                         c = p / r;
                         p = c * d[i] - s * g;
                         d[i + 1] = h + s * (c * g + s * d[i]);
-                        Rotate(v.Slice(i * n, n), v.Slice((i + 1) * n, n), c, s);
+                        Blas1.Rotate(v.Slice(i * n, n), v.Slice((i + 1) * n, n), c, s);
                     }
                     p = -s * s2 * c3 * el1 * e[l] / dl1;
                     e[l] = s * p;
@@ -228,86 +227,14 @@ internal static class SymmetricEigenvectors
         return x * Math.Sqrt(1 + t * t);
     }
 
-    // The O(n³) inner loops, with Vector<double> because they are the whole cost of MNIST preprocessing (784×784).
-    // The element-wise ones (axpy, rotation) give the same bits as their scalar loops (no reordering, and the JIT
-    // does not contract a·x + y into an FMA). The dot product sums in lanes, which changes the last bits, so it is
-    // vectorized only from VectorizeFrom on: the 64×64 digits PCA and the d×d whitening then give the same bits at
-    // every SIMD width and with DOTNET_EnableHWIntrinsic=0, i.e. the 8×8 and synthetic data sets are identical on
-    // every machine configuration; MNIST's may differ in the last bits.
+    // The O(n³) inner loops are Kernels' Blas1 (axpy, the rank-2 column update, the rotation) and Dot: they are the
+    // whole cost of MNIST preprocessing (784×784). The element-wise ones give the same bits at every vector width.
+    // The vectorized dot (Dot.Lanewise) sums in lanes, which changes the last bits, so it is used only from
+    // VectorizeFrom on: the 64×64 digits PCA and the d×d whitening then give the same bits at every SIMD width and
+    // with DOTNET_EnableHWIntrinsic=0, i.e. the 8×8 and synthetic data sets are identical on every machine
+    // configuration; MNIST's may differ in the last bits.
     internal const int VectorizeFrom = 128;
 
-    private static double Dot(ReadOnlySpan<double> x, ReadOnlySpan<double> y)
-    {
-        int i = 0;
-        double sum = 0;
-        if (Vector.IsHardwareAccelerated && x.Length >= VectorizeFrom)
-        {
-            var xv = MemoryMarshal.Cast<double, Vector<double>>(x);
-            var yv = MemoryMarshal.Cast<double, Vector<double>>(y);
-            Vector<double> acc = Vector<double>.Zero;
-            for (int k = 0; k < xv.Length; k++) acc += xv[k] * yv[k];
-            sum = Vector.Sum(acc);
-            i = xv.Length * Vector<double>.Count;
-        }
-        for (; i < x.Length; i++) sum += x[i] * y[i];
-        return sum;
-    }
-
-    // y += a·x
-    private static void Axpy(double a, ReadOnlySpan<double> x, Span<double> y)
-    {
-        int i = 0;
-        if (Vector.IsHardwareAccelerated && x.Length >= Vector<double>.Count)
-        {
-            var xv = MemoryMarshal.Cast<double, Vector<double>>(x);
-            var yv = MemoryMarshal.Cast<double, Vector<double>>(y);
-            var av = new Vector<double>(a);
-            for (int k = 0; k < xv.Length; k++) yv[k] += av * xv[k];
-            i = xv.Length * Vector<double>.Count;
-        }
-        for (; i < x.Length; i++) y[i] += a * x[i];
-    }
-
-    // y -= f·p + g·q
-    private static void SubtractTwoAxpy(Span<double> y, double f, ReadOnlySpan<double> p, double g, ReadOnlySpan<double> q)
-    {
-        int i = 0;
-        if (Vector.IsHardwareAccelerated && y.Length >= Vector<double>.Count)
-        {
-            var yv = MemoryMarshal.Cast<double, Vector<double>>(y);
-            var pv = MemoryMarshal.Cast<double, Vector<double>>(p);
-            var qv = MemoryMarshal.Cast<double, Vector<double>>(q);
-            var fv = new Vector<double>(f);
-            var gv = new Vector<double>(g);
-            for (int k = 0; k < yv.Length; k++) yv[k] -= fv * pv[k] + gv * qv[k];
-            i = yv.Length * Vector<double>.Count;
-        }
-        for (; i < y.Length; i++) y[i] -= f * p[i] + g * q[i];
-    }
-
-    // (a, b) ← (c·a − s·b, s·a + c·b): one Givens rotation of two eigenvector rows.
-    private static void Rotate(Span<double> a, Span<double> b, double c, double s)
-    {
-        int i = 0;
-        if (Vector.IsHardwareAccelerated && a.Length >= Vector<double>.Count)
-        {
-            var av = MemoryMarshal.Cast<double, Vector<double>>(a);
-            var bv = MemoryMarshal.Cast<double, Vector<double>>(b);
-            var cv = new Vector<double>(c);
-            var sv = new Vector<double>(s);
-            for (int k = 0; k < av.Length; k++)
-            {
-                Vector<double> x = av[k], y = bv[k];
-                av[k] = cv * x - sv * y;
-                bv[k] = sv * x + cv * y;
-            }
-            i = av.Length * Vector<double>.Count;
-        }
-        for (; i < a.Length; i++)
-        {
-            double x = a[i], y = b[i];
-            a[i] = c * x - s * y;
-            b[i] = s * x + c * y;
-        }
-    }
+    private static double ColumnDot(ReadOnlySpan<double> x, ReadOnlySpan<double> y)
+        => x.Length >= VectorizeFrom ? Dot.Lanewise(x, y) : Dot.Sequential(x, y);
 }

@@ -1,3 +1,4 @@
+using FastRes.Kernels.LinearAlgebra;
 using FastRes.Kernels.Random;
 
 namespace FastRes.Experiments.Data;
@@ -36,7 +37,7 @@ public static class SyntheticData
         {
             ReadOnlySpan<double> input = x.AsSpan(mu * d, d);
             for (int k = 0; k < classes; k++)
-                scores[k] = Whitening.SequentialDot(teacher.AsSpan(k * d, d), input);
+                scores[k] = Dot.Sequential(teacher.AsSpan(k * d, d), input);
             labels[mu] = (byte)ArgMax(scores);
         }
         return new Dataset(x, DigitPreprocessing.OneHot(labels, classes, source), samples, d, classes, source);

@@ -1,3 +1,5 @@
+using FastRes.Kernels.LinearAlgebra;
+
 namespace FastRes.Experiments.Data;
 
 /// <summary>
@@ -70,20 +72,7 @@ public static class Whitening
             Span<double> row = z.Slice(mu * d, d);
             row.CopyTo(original);
             for (int k = 0; k < d; k++)
-                row[k] = SequentialDot(w.AsSpan(k * d, d), original);
+                row[k] = Dot.Sequential(w.AsSpan(k * d, d), original);
         }
-    }
-
-    /// <summary>
-    /// Σ x[i]·y[i] summed left to right. Preprocessing runs once per data set, so it trades SIMD speed for the same
-    /// bits at every vector width (VectorMath.Dot sums in lanes): the 8×8 digits and the synthetic set are then
-    /// identical on every machine configuration.
-    /// </summary>
-    internal static double SequentialDot(ReadOnlySpan<double> x, ReadOnlySpan<double> y)
-    {
-        if (x.Length != y.Length) throw new ArgumentException("lengths differ");
-        double sum = 0;
-        for (int i = 0; i < x.Length; i++) sum += x[i] * y[i];
-        return sum;
     }
 }

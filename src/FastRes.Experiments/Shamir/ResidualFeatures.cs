@@ -1,4 +1,5 @@
 using FastRes.Experiments.Predictors;
+using FastRes.Kernels.LinearAlgebra;
 using FastRes.Kernels.Networks;
 using FastRes.Kernels.Random;
 
@@ -32,7 +33,7 @@ public static class ResidualFeatures
                 var input = current.AsSpan(i * fanIn, fanIn);
                 for (int o = 0; o < fanOut; o++)
                 {
-                    double z = bias[o] + LinearPredictor.Dot(weight.AsSpan(o * fanIn, fanIn), input);
+                    double z = bias[o] + Dot.FourPartial(weight.AsSpan(o * fanIn, fanIn), input);
                     next[i * fanOut + o] = activation switch
                     {
                         Activation.Relu => Math.Max(z, 0),

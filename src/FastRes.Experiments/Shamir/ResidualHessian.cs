@@ -1,4 +1,5 @@
 using FastRes.Experiments.Predictors;
+using FastRes.Kernels.LinearAlgebra;
 
 namespace FastRes.Experiments.Shamir;
 
@@ -26,7 +27,7 @@ public static class ResidualHessian
             var f = objective.Features.AsSpan(i * k, k);
             for (int r = 0; r < d; r++)
             {
-                double vf = LinearPredictor.Dot(v.Slice(r * k, k), f);
+                double vf = Dot.FourPartial(v.Slice(r * k, k), f);
                 grad[r] = x[r] + vf;
                 for (int c = 0; c < k; c++) grad[d + r * k + c] = w[r] * f[c];
             }

@@ -1,6 +1,8 @@
 using FastRes.Experiments.Predictors;
 using System.Diagnostics;
 using FastRes.Experiments.Data;
+using FastRes.Experiments.Optimization;
+using FastRes.Kernels.LinearAlgebra;
 using FastRes.Kernels.Networks;
 using FastRes.Kernels.Random;
 using FastRes.Kernels.Spectrum;
@@ -159,8 +161,10 @@ public static class ShamirLemma1
         double thetaScale = Math.Pow(10, rng.NextUniform() - 0.5);
         var features = ResidualFeatures.Random(data, activation, config.Hidden, config.Layers, k, thetaScale, ref rng);
         var objective = new ResidualObjective(data, features, k);
-        var w = RandomVector(d, Math.Pow(10, 3 * rng.NextUniform() - 2), ref rng);
-        var v = RandomVector(d * k, Math.Pow(10, 3 * rng.NextUniform() - 2), ref rng);
+        var x = new double[objective.Size]; // (w, vec V), as the optimizer sees it
+        Span<double> w = x.AsSpan(0, d), v = x.AsSpan(d);
+        RandomVector(w, Math.Pow(10, 3 * rng.NextUniform() - 2), ref rng);
+        RandomVector(v, Math.Pow(10, 3 * rng.NextUniform() - 2), ref rng);
 
         var stars = new List<(double[] W, bool Optimal)> { (wLin, true) };
         for (int s = 0; s < config.RandomWStar; s++)
@@ -176,24 +180,25 @@ public static class ShamirLemma1
         excess = new double[checkpoints.Length];
         var gw = new double[d]; var gv = new double[d * k];
         var dw = new double[d]; var dv = new double[d * k];
+        var descent = new BacktrackingDescent(x.Length);
         int done = 0;
         double step = 1;
         for (int c = 0; c < checkpoints.Length; c++)
         {
-            for (; done < checkpoints[c]; done++) step = DescentStep(objective, w, v, step);
+            for (; done < checkpoints[c]; done++) step = descent.Step(objective, x, step);
             double f = objective.Gradient(w, v, gw, gv);
             excess[c] = f - fLinMin;
-            double gradNorm = Math.Sqrt(LinearPredictor.Dot(gw, gw) + LinearPredictor.Dot(gv, gv));
-            double ww = LinearPredictor.Dot(w, w);
+            double gradNorm = Math.Sqrt(Dot.FourPartial(gw, gw) + Dot.FourPartial(gv, gv));
+            double ww = Dot.FourPartial(w, w);
             double vNorm = SpectralNorm(v, d, k);
             for (int s = 0; s < stars.Count; s++)
             {
                 var wStar = stars[s].W;
                 objective.LemmaDirection(w, v, wStar, dw, dv);
-                double inner = LinearPredictor.Dot(dw, gw) + LinearPredictor.Dot(dv, gv);
+                double inner = Dot.FourPartial(dw, gw) + Dot.FourPartial(dv, gv);
                 double expectation = objective.LemmaExpectation(w, v, wStar);
                 double gap = f - fLin[s];
-                double ss = LinearPredictor.Dot(wStar, wStar);
+                double ss = Dot.FourPartial(wStar, wStar);
                 double bound = gap / Math.Sqrt(2 * ww + ss * (2 + vNorm * vNorm / ww));
                 double scale = 1 + Math.Abs(f) + Math.Abs(fLin[s]) + Math.Abs(inner);
                 double tol = config.Tolerance * scale;
@@ -204,36 +209,13 @@ public static class ShamirLemma1
         return cases;
     }
 
-    /// <summary>One gradient step on (w, V) with backtracking (Armijo, c = 10⁻⁴); the step grows ×2 after a success.</summary>
-    internal static double DescentStep(ResidualObjective objective, double[] w, double[] v, double step)
-    {
-        int d = w.Length;
-        var gw = new double[d]; var gv = new double[v.Length];
-        double f = objective.Gradient(w, v, gw, gv);
-        double g2 = LinearPredictor.Dot(gw, gw) + LinearPredictor.Dot(gv, gv);
-        if (g2 == 0) return step;
-        var tw = new double[d]; var tv = new double[v.Length];
-        for (int attempt = 0; attempt < 60; attempt++)
-        {
-            for (int j = 0; j < d; j++) tw[j] = w[j] - step * gw[j];
-            for (int j = 0; j < v.Length; j++) tv[j] = v[j] - step * gv[j];
-            if (objective.Value(tw, tv) <= f - 1e-4 * step * g2)
-            {
-                tw.CopyTo(w, 0); tv.CopyTo(v, 0);
-                return step * 2;
-            }
-            step *= 0.5;
-        }
-        return step;
-    }
-
     /// <summary>‖V‖ = √λ_max(VVᵀ), V d × k row-major.</summary>
     public static double SpectralNorm(ReadOnlySpan<double> v, int d, int k)
     {
         var gram = new double[d * d];
         for (int r = 0; r < d; r++)
             for (int c = 0; c <= r; c++)
-                gram[r * d + c] = gram[c * d + r] = LinearPredictor.Dot(v.Slice(r * k, k), v.Slice(c * k, k));
+                gram[r * d + c] = gram[c * d + r] = Dot.FourPartial(v.Slice(r * k, k), v.Slice(c * k, k));
         var eig = new double[d];
         SymmetricEigen.Eigenvalues(gram, d, eig, threads: 1);
         return Math.Sqrt(Math.Max(eig.Max(), 0));
@@ -243,9 +225,15 @@ public static class ShamirLemma1
     internal static double[] RandomVector(int length, double norm, ref PhiloxStream rng)
     {
         var x = new double[length];
-        rng.FillNormal(x);
-        double n = Math.Sqrt(LinearPredictor.Dot(x, x));
-        for (int i = 0; i < length; i++) x[i] *= norm / n;
+        RandomVector(x, norm, ref rng);
         return x;
+    }
+
+    /// <inheritdoc cref="RandomVector(int, double, ref PhiloxStream)"/>
+    internal static void RandomVector(Span<double> x, double norm, ref PhiloxStream rng)
+    {
+        rng.FillNormal(x);
+        double n = Math.Sqrt(Dot.FourPartial(x, x));
+        for (int i = 0; i < x.Length; i++) x[i] *= norm / n;
     }
 }

@@ -1,6 +1,8 @@
 using FastRes.Experiments.Predictors;
 using System.Diagnostics;
 using FastRes.Experiments.Data;
+using FastRes.Experiments.Optimization;
+using FastRes.Kernels.LinearAlgebra;
 using FastRes.Kernels.Networks;
 using FastRes.Kernels.Random;
 using FastRes.Kernels.Spectrum;
@@ -123,12 +125,14 @@ public static class ShamirLocalMinima
         int d = config.Dimension, k = config.Width, size = d + d * k;
         var features = ResidualFeatures.Random(data, activation, config.Hidden, config.Layers, k, Math.Pow(10, rng.NextUniform() - 0.5), ref rng);
         var objective = new ResidualObjective(data, features, k);
-        var w = ShamirLemma1.RandomVector(d, Math.Pow(10, 2 * rng.NextUniform() - 1), ref rng);
-        var v = ShamirLemma1.RandomVector(d * k, Math.Pow(10, 2 * rng.NextUniform() - 1), ref rng);
-        double step = 1;
-        for (int s = 0; s < config.GdSteps; s++) step = ShamirLemma1.DescentStep(objective, w, v, step);
+        var x = new double[size]; // (w, vec V), as the optimizers see it
+        ShamirLemma1.RandomVector(x.AsSpan(0, d), Math.Pow(10, 2 * rng.NextUniform() - 1), ref rng);
+        ShamirLemma1.RandomVector(x.AsSpan(d), Math.Pow(10, 2 * rng.NextUniform() - 1), ref rng);
+        new BacktrackingDescent(size).Run(objective, x, config.GdSteps);
 
-        var (gradNorm, steps) = LevenbergMarquardt(objective, w, v, config.NewtonSteps, config.GradientTolerance);
+        var (gradNorm, steps) = new LevenbergMarquardt(size).Minimize(objective, x, config.NewtonSteps, config.GradientTolerance);
+        var w = x.AsSpan(0, d);
+        var v = x.AsSpan(d);
         double f = objective.Value(w, v);
         var h = new double[size * size];
         ResidualHessian.Compute(objective, w, v, h);
@@ -140,53 +144,4 @@ public static class ShamirLocalMinima
         double excess = f - fLinMin;
         return new LocalMinimaEnd(kind, excess, gradNorm, lambdaMin, steps, kind == "local-min" && excess > config.ValueTolerance);
     }
-
-    /// <summary>
-    /// Damped Newton on (w, V): solve (H + μI)s = −∇F (Cholesky; μ grows until H + μI is positive definite and the step
-    /// lowers F, shrinks ×3 after a success). Near a minimum F changes at rounding level, so a step that keeps F within
-    /// a few ulps and lowers ‖∇F‖ is also taken. Returns the final ‖∇F‖ and the steps used.
-    /// </summary>
-    public static (double GradientNorm, int Steps) LevenbergMarquardt(ResidualObjective objective, double[] w, double[] v, int maxSteps, double tolerance)
-    {
-        int d = w.Length, size = d + v.Length;
-        var gw = new double[d]; var gv = new double[v.Length];
-        var tgw = new double[d]; var tgv = new double[v.Length];
-        var h = new double[size * size];
-        var damped = new double[size * size];
-        var g = new double[size];
-        var tw = new double[d]; var tv = new double[v.Length];
-        double f = objective.Gradient(w, v, gw, gv);
-        double norm = Norm(gw, gv), mu = 1e-3;
-        int step = 0;
-        for (; step < maxSteps && norm > tolerance; step++)
-        {
-            ResidualHessian.Compute(objective, w, v, h);
-            gw.CopyTo(g, 0); gv.CopyTo(g, d);
-            bool moved = false;
-            for (int attempt = 0; attempt < 60 && !moved; attempt++)
-            {
-                Array.Copy(h, damped, h.Length);
-                for (int i = 0; i < size; i++) damped[i * size + i] += mu;
-                double[] s;
-                try { s = LinearPredictor.CholeskySolve(damped, g, size); }
-                catch (InvalidOperationException) { mu *= 10; continue; }
-                for (int i = 0; i < d; i++) tw[i] = w[i] - s[i];
-                for (int i = 0; i < v.Length; i++) tv[i] = v[i] - s[d + i];
-                double ft = objective.Gradient(tw, tv, tgw, tgv);
-                double nt = Norm(tgw, tgv);
-                if (ft < f || (ft <= f * (1 + 1e-14) && nt < norm))
-                {
-                    tw.CopyTo(w, 0); tv.CopyTo(v, 0); tgw.CopyTo(gw, 0); tgv.CopyTo(gv, 0);
-                    (f, norm) = (ft, nt);
-                    mu = Math.Max(mu / 3, 1e-12);
-                    moved = true;
-                }
-                else mu *= 4;
-            }
-            if (!moved) break;
-        }
-        return (norm, step);
-    }
-
-    private static double Norm(double[] a, double[] b) => Math.Sqrt(LinearPredictor.Dot(a, a) + LinearPredictor.Dot(b, b));
 }

@@ -1,5 +1,6 @@
 using FastRes.Experiments.Predictors;
 using System.Diagnostics;
+using FastRes.Kernels.LinearAlgebra;
 using FastRes.Kernels.Random;
 
 namespace FastRes.Experiments.Shamir;
@@ -77,7 +78,7 @@ public static class ShamirSgd
         var clock = Stopwatch.StartNew();
         var data = PredictorData.Synthetic(config.Loss, config.Samples, config.Dimension, config.LabelNoise, config.Seed);
         var wLin = LinearPredictor.Minimizer(data);
-        double radius = config.Radius ?? 2 * Math.Max(1, Math.Sqrt(LinearPredictor.Dot(wLin, wLin)));
+        double radius = config.Radius ?? 2 * Math.Max(1, Math.Sqrt(Dot.FourPartial(wLin, wLin)));
         var comparator = BallMinimizer(data, wLin, radius);
         double fLinMin = LinearPredictor.Value(data, comparator);
 
@@ -87,7 +88,7 @@ public static class ShamirSgd
         for (int i = 0; i < n; i++)
         {
             var x = data.X.AsSpan(i * d, d);
-            g = Math.Max(g, Math.Sqrt(LinearPredictor.Dot(x, x) + k));
+            g = Math.Max(g, Math.Sqrt(Dot.FourPartial(x, x) + k));
             yMax = Math.Max(yMax, Math.Abs(data.Y[i]));
         }
         double slopeMax = config.Loss == Loss.Logistic ? 1 : radius * g + yMax;
@@ -157,7 +158,7 @@ public static class ShamirSgd
             {
                 for (int r = 0; r < d; r++)
                 {
-                    double vf = LinearPredictor.Dot(v.AsSpan(r * k, k), f);
+                    double vf = Dot.FourPartial(v.AsSpan(r * k, k), f);
                     gw[r] = slope * (x[r] + vf);
                     for (int j = 0; j < k; j++) gv[r * k + j] = slope * w[r] * f[j];
                 }
@@ -192,7 +193,7 @@ public static class ShamirSgd
     private static double Forward(ReadOnlySpan<double> x, double[] w, double[] v, double[] weight, double[] bias, double[] f, double[] c, bool skip)
     {
         int d = x.Length, k = bias.Length;
-        for (int j = 0; j < k; j++) f[j] = Math.Tanh(bias[j] + LinearPredictor.Dot(weight.AsSpan(j * d, d), x));
+        for (int j = 0; j < k; j++) f[j] = Math.Tanh(bias[j] + Dot.FourPartial(weight.AsSpan(j * d, d), x));
         if (skip) v.CopyTo(c, 0);
         else
         {
@@ -200,7 +201,7 @@ public static class ShamirSgd
             for (int r = 0; r < d; r++)
                 for (int j = 0; j < k; j++) c[j] += v[r * k + j] * w[r];
         }
-        return LinearPredictor.Dot(w, x) + LinearPredictor.Dot(c, f);
+        return Dot.FourPartial(w, x) + Dot.FourPartial(c, f);
     }
 
     /// <summary>F(w, v, θ) over the whole data set.</summary>
@@ -219,15 +220,15 @@ public static class ShamirSgd
     /// </summary>
     public static double[] BallMinimizer(PredictorData data, double[] unconstrained, double radius)
     {
-        if (Math.Sqrt(LinearPredictor.Dot(unconstrained, unconstrained)) <= radius) return unconstrained;
+        if (Math.Sqrt(Dot.FourPartial(unconstrained, unconstrained)) <= radius) return unconstrained;
         double lo = 0, hi = 1;
-        while (Math.Sqrt(LinearPredictor.Dot(Ridge(data, hi), Ridge(data, hi))) > radius) hi *= 2;
+        while (Math.Sqrt(Dot.FourPartial(Ridge(data, hi), Ridge(data, hi))) > radius) hi *= 2;
         double[] u = Ridge(data, hi);
         for (int it = 0; it < 100; it++)
         {
             double mid = 0.5 * (lo + hi);
             var um = Ridge(data, mid);
-            if (Math.Sqrt(LinearPredictor.Dot(um, um)) > radius) lo = mid; else { hi = mid; u = um; }
+            if (Math.Sqrt(Dot.FourPartial(um, um)) > radius) lo = mid; else { hi = mid; u = um; }
         }
         return u;
     }
@@ -239,6 +240,7 @@ public static class ShamirSgd
         var u = new double[d];
         var g = new double[d];
         var h = new double[d * d];
+        var delta = new double[d];
         for (int step = 0; step < 100; step++)
         {
             LinearPredictor.Gradient(data, u, g);
@@ -247,14 +249,14 @@ public static class ShamirSgd
             for (int i = 0; i < n; i++)
             {
                 var x = data.X.AsSpan(i * d, d);
-                double cv = Losses.Curvature(data.Loss, LinearPredictor.Dot(x, u), data.Y[i]) / n;
+                double cv = Losses.Curvature(data.Loss, Dot.FourPartial(x, u), data.Y[i]) / n;
                 for (int r = 0; r < d; r++) for (int q = 0; q < d; q++) h[r * d + q] += cv * x[r] * x[q];
             }
             for (int j = 0; j < d; j++) h[j * d + j] += lambda;
-            var delta = LinearPredictor.CholeskySolve(h, g, d);
+            LinearPredictor.NewtonStep(h, g, d, delta);
             double norm = 0;
             for (int j = 0; j < d; j++) { u[j] -= delta[j]; norm += delta[j] * delta[j]; }
-            if (Math.Sqrt(norm) <= 1e-15 * (1 + Math.Sqrt(LinearPredictor.Dot(u, u)))) break;
+            if (Math.Sqrt(norm) <= 1e-15 * (1 + Math.Sqrt(Dot.FourPartial(u, u)))) break;
         }
         return u;
     }

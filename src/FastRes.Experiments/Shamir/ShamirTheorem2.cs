@@ -1,6 +1,7 @@
 using FastRes.Experiments.Predictors;
 using System.Diagnostics;
 using FastRes.Experiments.Data;
+using FastRes.Kernels.LinearAlgebra;
 using FastRes.Kernels.Networks;
 using FastRes.Kernels.Random;
 using FastRes.Kernels.Spectrum;
@@ -125,7 +126,7 @@ public static class ShamirTheorem2
 
         var gw = new double[d]; var gv = new double[d * k];
         double f = objective.Gradient(w, v, gw, gv);
-        double gradNorm = Math.Sqrt(LinearPredictor.Dot(gw, gw) + LinearPredictor.Dot(gv, gv));
+        double gradNorm = Math.Sqrt(Dot.FourPartial(gw, gw) + Dot.FourPartial(gv, gv));
         var h = new double[size * size];
         ResidualHessian.Compute(objective, w, v, h);
         double hvvAbs = 0, hAbs = 0;
@@ -159,7 +160,7 @@ public static class ShamirTheorem2
         foreach (var (wStar, optimal) in stars)
         {
             double gap = f - LinearPredictor.Value(data, wStar);
-            double lhs = Math.Sqrt(LinearPredictor.Dot(wStar, wStar)) * (gradNorm + vNorm * root);
+            double lhs = Math.Sqrt(Dot.FourPartial(wStar, wStar)) * (gradNorm + vNorm * root);
             bool violated = lhs - gap < -config.Tolerance * (1 + Math.Abs(f) + Math.Abs(lhs));
             cases.Add(new Theorem2Case(optimal, lambdaMin, sharper, gap, lhs, signViolated, violated));
         }

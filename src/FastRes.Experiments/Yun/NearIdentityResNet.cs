@@ -1,4 +1,5 @@
 using FastRes.Experiments.Predictors;
+using FastRes.Kernels.LinearAlgebra;
 
 namespace FastRes.Experiments.Yun;
 
@@ -47,12 +48,12 @@ public sealed class NearIdentityResNet
             var v = theta.Slice(VOffset(l), d * m);
             var a = acts.Slice(l * m, m);
             if (Activation == NearIdentityActivation.Relu)
-                for (int k = 0; k < m; k++) a[k] = Math.Max(0, LinearPredictor.Dot(u.Slice(k * d, d), h));
+                for (int k = 0; k < m; k++) a[k] = Math.Max(0, Dot.FourPartial(u.Slice(k * d, d), h));
             else
-                for (int k = 0; k < m; k++) a[k] = Math.Tanh(LinearPredictor.Dot(u.Slice(k * d, d), h));
-            for (int r = 0; r < d; r++) next[r] = h[r] + LinearPredictor.Dot(v.Slice(r * m, m), a);
+                for (int k = 0; k < m; k++) a[k] = Math.Tanh(Dot.FourPartial(u.Slice(k * d, d), h));
+            for (int r = 0; r < d; r++) next[r] = h[r] + Dot.FourPartial(v.Slice(r * m, m), a);
         }
-        return LinearPredictor.Dot(theta[..d], hs.Slice(Blocks * d, d));
+        return Dot.FourPartial(theta[..d], hs.Slice(Blocks * d, d));
     }
 
     /// <summary>
@@ -178,7 +179,7 @@ public sealed class NearIdentityResNet
     public static void ProjectOntoBall(Span<double> v, double radius)
     {
         if (double.IsPositiveInfinity(radius)) return;
-        double norm = Math.Sqrt(LinearPredictor.Dot(v, v));
+        double norm = Math.Sqrt(Dot.FourPartial(v, v));
         if (norm <= radius) return;
         double s = radius / norm;
         for (int j = 0; j < v.Length; j++) v[j] *= s;
@@ -196,7 +197,7 @@ public sealed class NearIdentityResNet
         {
             var u = theta.Slice(UOffset(l), size);
             var v = theta.Slice(VOffset(l), size);
-            product *= 1 + Math.Sqrt(LinearPredictor.Dot(u, u) * LinearPredictor.Dot(v, v));
+            product *= 1 + Math.Sqrt(Dot.FourPartial(u, u) * Dot.FourPartial(v, v));
         }
         return product - 1;
     }

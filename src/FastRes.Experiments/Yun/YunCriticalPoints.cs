@@ -1,7 +1,9 @@
 using FastRes.Experiments.Results;
 using FastRes.Experiments.Settings;
+using FastRes.Experiments.Optimization;
 using FastRes.Experiments.Predictors;
 using System.Diagnostics;
+using FastRes.Kernels.LinearAlgebra;
 using FastRes.Kernels.Random;
 using FastRes.Kernels.Spectrum;
 
@@ -204,12 +206,9 @@ public static class YunCriticalPoints
         double scale = Math.Pow(10, 2 * rng.NextUniform() - 1.5);
         for (int j = 0; j < d; j++) theta[j] = rng.NextNormal() / Math.Sqrt(d);
         for (int j = d; j < size; j++) theta[j] = scale * rng.NextNormal() / Math.Sqrt(Math.Max(d, m));
-        double step = 1;
-        var grad = new double[size];
-        var trialTheta = new double[size];
-        for (int s = 0; s < config.GdSteps; s++) step = DescentStep(net, theta, grad, trialTheta, step);
+        new BacktrackingDescent(size).Run(net, theta, config.GdSteps);
 
-        var (gradNorm, steps) = LevenbergMarquardt(net, theta, config.NewtonSteps, config.GradientTolerance);
+        var (gradNorm, steps) = new LevenbergMarquardt(size).Minimize(net, theta, config.NewtonSteps, config.GradientTolerance);
         double r = net.Value(theta);
         var h = new double[size * size];
         net.Hessian(theta, h);
@@ -231,65 +230,6 @@ public static class YunCriticalPoints
         string kind = !(gradNorm <= config.GradientTolerance) ? "not-converged"
             : excess <= config.ValueTolerance ? "better-than-linear"
             : lambdaMin < -config.CurvatureTolerance * Math.Max(1, hNorm) ? "strict-saddle" : "neither";
-        return new YunCriticalPoint(kind, excess, gradNorm, lambdaMin, fullRank, deficient, steps, Math.Sqrt(LinearPredictor.Dot(theta, theta)), kind == "neither" && fullRank && deficient);
-    }
-
-    private static double DescentStep(YunResNet net, double[] theta, double[] grad, double[] trial, double step)
-    {
-        double f = net.Gradient(theta, grad);
-        double g2 = LinearPredictor.Dot(grad, grad);
-        if (g2 == 0) return step;
-        for (int attempt = 0; attempt < 60; attempt++)
-        {
-            for (int j = 0; j < theta.Length; j++) trial[j] = theta[j] - step * grad[j];
-            if (net.Value(trial) <= f - 1e-4 * step * g2)
-            {
-                trial.CopyTo(theta, 0);
-                return step * 2;
-            }
-            step *= 0.5;
-        }
-        return step;
-    }
-
-    /// <summary>
-    /// Damped Newton on θ, as in shamir-local-minima: solve (H + μI)s = −∇R by Cholesky, μ grows until H + μI is
-    /// positive definite and the step lowers R (or keeps it within a few ulps while lowering ‖∇R‖), shrinks ×3 after
-    /// a success. Returns the final ‖∇R‖ and the steps used.
-    /// </summary>
-    public static (double GradientNorm, int Steps) LevenbergMarquardt(YunResNet net, double[] theta, int maxSteps, double tolerance)
-    {
-        int size = theta.Length;
-        var g = new double[size]; var tg = new double[size]; var t = new double[size];
-        var h = new double[size * size]; var damped = new double[size * size];
-        double f = net.Gradient(theta, g);
-        double norm = Math.Sqrt(LinearPredictor.Dot(g, g)), mu = 1e-3;
-        int step = 0;
-        for (; step < maxSteps && norm > tolerance; step++)
-        {
-            net.Hessian(theta, h);
-            bool moved = false;
-            for (int attempt = 0; attempt < 60 && !moved; attempt++)
-            {
-                Array.Copy(h, damped, h.Length);
-                for (int i = 0; i < size; i++) damped[i * size + i] += mu;
-                double[] s;
-                try { s = LinearPredictor.CholeskySolve(damped, g, size); }
-                catch (InvalidOperationException) { mu *= 10; continue; }
-                for (int i = 0; i < size; i++) t[i] = theta[i] - s[i];
-                double ft = net.Gradient(t, tg);
-                double nt = Math.Sqrt(LinearPredictor.Dot(tg, tg));
-                if (ft < f || (ft <= f * (1 + 1e-14) && nt < norm))
-                {
-                    t.CopyTo(theta, 0); tg.CopyTo(g, 0);
-                    (f, norm) = (ft, nt);
-                    mu = Math.Max(mu / 3, 1e-12);
-                    moved = true;
-                }
-                else mu *= 4;
-            }
-            if (!moved) break;
-        }
-        return (norm, step);
+        return new YunCriticalPoint(kind, excess, gradNorm, lambdaMin, fullRank, deficient, steps, Math.Sqrt(Dot.FourPartial(theta, theta)), kind == "neither" && fullRank && deficient);
     }
 }

@@ -2,6 +2,7 @@ using FastRes.Experiments.Results;
 using FastRes.Experiments.Settings;
 using FastRes.Experiments.Predictors;
 using System.Diagnostics;
+using FastRes.Kernels.LinearAlgebra;
 using FastRes.Kernels.Random;
 
 namespace FastRes.Experiments.Yun;
@@ -200,7 +201,7 @@ public static class YunNearIdentity
             var descent = group.Where(p => p.Kind is "critical" or "stalled").ToList();
             var checkedPoints = group.Where(p => p.Kind != "not-converged").ToList();
             double rLin = LinearPredictor.Value(d, t);
-            double tNorm = Math.Sqrt(LinearPredictor.Dot(t, t));
+            double tNorm = Math.Sqrt(Dot.FourPartial(t, t));
             rows.Add(new YunNearIdentityRow(activation.ToString().ToLowerInvariant(), Losses.Word(loss), blocks, new NearIdentityResNet(config.Dimension, blocks, config.Width).Size,
                 group.Count(p => p.Kind == "critical"), group.Count(p => p.Kind == "stalled"), group.Count(p => p.Kind == "not-converged"),
                 group.Count(p => p.Kind == "adversarial"), Max(descent.Select(p => p.Excess)), Min(descent.Select(p => p.Excess)),
@@ -218,7 +219,7 @@ public static class YunNearIdentity
     private static double Min(IEnumerable<double> values) => values.DefaultIfEmpty(double.NaN).Min();
 
     /// <summary>√E‖x‖² over the data set.</summary>
-    public static double RootMeanSquareNorm(PredictorData data) => Math.Sqrt(LinearPredictor.Dot(data.X, data.X) / data.Samples);
+    public static double RootMeanSquareNorm(PredictorData data) => Math.Sqrt(Dot.FourPartial(data.X, data.X) / data.Samples);
 
     /// <summary>
     /// A random start: w ~ N(0, I/d); each U_l, V_l Gaussian, scaled to a Frobenius norm uniform in (0, 1/√L], so
@@ -234,7 +235,7 @@ public static class YunNearIdentity
             {
                 var block = theta.AsSpan(offset, size);
                 for (int j = 0; j < size; j++) block[j] = rng.NextNormal();
-                double norm = Math.Sqrt(LinearPredictor.Dot(block, block)), target = rng.NextUniform() * net.BlockRadius;
+                double norm = Math.Sqrt(Dot.FourPartial(block, block)), target = rng.NextUniform() * net.BlockRadius;
                 for (int j = 0; j < size; j++) block[j] *= target / norm;
             }
         return theta;
@@ -369,7 +370,7 @@ public static class YunNearIdentity
             for (int k = 0; k < net.Width; k++)
             {
                 var row = theta.AsSpan(net.UOffset(l) + k * d, d);
-                double norm = Math.Sqrt(LinearPredictor.Dot(row, row));
+                double norm = Math.Sqrt(Dot.FourPartial(row, row));
                 if (norm > 0 && norm < threshold) { row.Clear(); changed = true; }
             }
         return changed;
@@ -414,7 +415,7 @@ public static class YunNearIdentity
         {
             var h = features.AsSpan(i * d, d);
             var x = data.X.AsSpan(i * d, d);
-            double f = LinearPredictor.Dot(w, h);
+            double f = Dot.FourPartial(w, h);
             double slope = Losses.Slope(data.Loss, f, data.Y[i]);
             risk += Losses.Value(data.Loss, f, data.Y[i]);
             slopeSquares += slope * slope;
@@ -428,14 +429,14 @@ public static class YunNearIdentity
         }
         risk /= n; shiftTerm /= n;
         double rLin = LinearPredictor.Value(data, tStar);
-        double gNorm = Math.Sqrt(LinearPredictor.Dot(wGradient, wGradient));
+        double gNorm = Math.Sqrt(Dot.FourPartial(wGradient, wGradient));
         double wMinusT = 0, wGradTerm = 0;
         for (int r = 0; r < d; r++) { wMinusT += (w[r] - tStar[r]) * (w[r] - tStar[r]); wGradTerm += (w[r] - tStar[r]) * wGradient[r]; }
         double excess = risk - rLin;
         double exact = shiftTerm + wGradTerm;
         double lossSlopeRms = Math.Sqrt(slopeSquares / n);
         double shift = net.ShiftFactor(theta);
-        double bound = lossSlopeRms * Math.Sqrt(LinearPredictor.Dot(tStar, tStar)) * shift * RootMeanSquareNorm(data) + Math.Sqrt(wMinusT) * gNorm;
+        double bound = lossSlopeRms * Math.Sqrt(Dot.FourPartial(tStar, tStar)) * shift * RootMeanSquareNorm(data) + Math.Sqrt(wMinusT) * gNorm;
         double tolerance = config.Tolerance * Math.Max(1, Math.Abs(risk));
         bool violation = kind != "not-converged" && (exact - excess < -tolerance || bound - excess < -tolerance);
         return new YunNearIdentityPoint(kind, risk, excess, exact - excess, bound - excess, bound, shift, lossSlopeRms, stationarity, gNorm, steps, violation);

@@ -3,6 +3,7 @@ using System.Collections.Concurrent;
 using System.Diagnostics;
 using FastRes.Experiments.Results;
 using FastRes.Experiments.Settings;
+using FastRes.Kernels.LinearAlgebra;
 using FastRes.Kernels.Random;
 
 namespace FastRes.Experiments.Yun;
@@ -144,7 +145,7 @@ public static class YunRademacher
     {
         var v = new double[d];
         Correlate(x, signs, d, v);
-        return Math.Sqrt(LinearPredictor.Dot(v, v));
+        return Math.Sqrt(Dot.FourPartial(v, v));
     }
 
     /// <summary>The theorem's bound e²·max_i‖x_i‖/√n.</summary>
@@ -153,7 +154,7 @@ public static class YunRademacher
     public static double[] Norms(ReadOnlySpan<double> x, int d)
     {
         var norms = new double[x.Length / d];
-        for (int i = 0; i < norms.Length; i++) norms[i] = Math.Sqrt(LinearPredictor.Dot(x.Slice(i * d, d), x.Slice(i * d, d)));
+        for (int i = 0; i < norms.Length; i++) norms[i] = Math.Sqrt(Dot.FourPartial(x.Slice(i * d, d), x.Slice(i * d, d)));
         return norms;
     }
 
@@ -247,7 +248,7 @@ public static class YunRademacher
             Array.Clear(argmax);
             var v = new double[net.D];
             Correlate(x, signs, net.D, v);
-            double norm = Math.Sqrt(LinearPredictor.Dot(v, v));
+            double norm = Math.Sqrt(Dot.FourPartial(v, v));
             for (int r = 0; r < net.D; r++) argmax[r] = norm > 0 ? v[r] / norm : r == 0 ? 1 : 0;
         }
         double linear = LinearValue(x, signs, net.D);
@@ -279,7 +280,7 @@ public static class YunRademacher
             {
                 var block = theta.AsSpan(offset, size);
                 rng.FillNormal(block);
-                double norm = Math.Sqrt(LinearPredictor.Dot(block, block));
+                double norm = Math.Sqrt(Dot.FourPartial(block, block));
                 for (int j = 0; j < size; j++) block[j] *= radius / norm;
             }
     }
@@ -312,7 +313,7 @@ public static class YunRademacher
         {
             net.Features(theta, x, _features);
             Correlate(_features, signs, net.D, _v);
-            double norm = Math.Sqrt(LinearPredictor.Dot(_v, _v));
+            double norm = Math.Sqrt(Dot.FourPartial(_v, _v));
             // v = 0 only for degenerate σ (e.g. paired equal points); any unit w is then optimal.
             for (int r = 0; r < net.D; r++) theta[r] = norm > 0 ? _v[r] / norm : r == 0 ? 1 : 0;
             return norm;
@@ -365,7 +366,7 @@ public static class YunRademacher
                 {
                     var b = theta.AsSpan(offset, size);
                     var g = _gradient.AsSpan(offset, size);
-                    double bb = LinearPredictor.Dot(b, b), gb = LinearPredictor.Dot(g, b), gg = LinearPredictor.Dot(g, g);
+                    double bb = Dot.FourPartial(b, b), gb = Dot.FourPartial(g, b), gg = Dot.FourPartial(g, g);
                     // Within rounding of the radius counts as on the boundary: the projection puts B there up to an ulp.
                     if (bb >= radius * radius * (1 - 1e-12) && gb > 0) gg -= gb * gb / bb;
                     sum += Math.Max(gg, 0);

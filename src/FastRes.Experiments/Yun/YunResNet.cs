@@ -1,4 +1,6 @@
+using FastRes.Experiments.Optimization;
 using FastRes.Experiments.Predictors;
+using FastRes.Kernels.LinearAlgebra;
 
 namespace FastRes.Experiments.Yun;
 
@@ -12,7 +14,7 @@ public enum YunActivation { Tanh, Softplus }
 /// The gradient is one reverse pass; the exact Hessian is forward-over-reverse (the same reverse pass run on dual
 /// numbers, one pass per coordinate direction e_j gives column j of ∇²R exactly, up to rounding).
 /// </summary>
-public sealed class YunResNet
+public sealed class YunResNet : ISmoothObjective
 {
     public PredictorData Data { get; }
     public int Blocks { get; }
@@ -25,6 +27,9 @@ public sealed class YunResNet
     {
         (Data, Blocks, Width, Activation) = (data, blocks, width, activation);
     }
+
+    /// <summary>‖g‖² by <see cref="Dot.FourPartial"/> over all of θ at once, the order yun-critical-points has always used.</summary>
+    public double SquaredNorm(ReadOnlySpan<double> g) => Dot.FourPartial(g, g);
 
     public int UOffset(int block) => D + block * 2 * D * Width;
     public int VOffset(int block) => UOffset(block) + D * Width;
@@ -47,10 +52,10 @@ public sealed class YunResNet
         {
             var u = theta.Slice(UOffset(l), m * d);
             var v = theta.Slice(VOffset(l), d * m);
-            for (int r = 0; r < m; r++) a[r] = Phi(new Dual(LinearPredictor.Dot(u.Slice(r * d, d), h), 0)).Value;
-            for (int r = 0; r < d; r++) h[r] += LinearPredictor.Dot(v.Slice(r * m, m), a);
+            for (int r = 0; r < m; r++) a[r] = Phi(new Dual(Dot.FourPartial(u.Slice(r * d, d), h), 0)).Value;
+            for (int r = 0; r < d; r++) h[r] += Dot.FourPartial(v.Slice(r * m, m), a);
         }
-        return LinearPredictor.Dot(theta[..d], h);
+        return Dot.FourPartial(theta[..d], h);
     }
 
     /// <summary>R(θ) and ∇R(θ) into <paramref name="gradient"/>.</summary>

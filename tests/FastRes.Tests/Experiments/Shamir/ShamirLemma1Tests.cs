@@ -1,6 +1,7 @@
 using FastRes.Experiments;
 using FastRes.Experiments.Predictors;
 using FastRes.Experiments.Shamir;
+using FastRes.Kernels.LinearAlgebra;
 using FastRes.Kernels.Networks;
 using FastRes.Kernels.Random;
 using MathNet.Numerics.LinearAlgebra;
@@ -61,7 +62,7 @@ public class ShamirLemma1Tests
         foreach (var wStar in new[] { wLin, ShamirLemma1.RandomVector(D, 2, ref rng), ShamirLemma1.RandomVector(D, 0.1, ref rng) })
         {
             f.LemmaDirection(w, v, wStar, dw, dv);
-            double inner = LinearPredictor.Dot(dw, gw) + LinearPredictor.Dot(dv, gv);
+            double inner = Dot.FourPartial(dw, gw) + Dot.FourPartial(dv, gv);
             double expectation = f.LemmaExpectation(w, v, wStar);
             Assert.That(inner, Is.EqualTo(expectation).Within(1e-12 * (1 + Math.Abs(inner))), "⟨vec G, ∇F⟩ = E[ℓ'(p)(p − w*ᵀx)]");
             Assert.That(inner, Is.GreaterThanOrEqualTo(value - LinearPredictor.Value(data, wStar)), "Lemma 1");
@@ -74,11 +75,11 @@ public class ShamirLemma1Tests
             double half = 0;
             for (int i = 0; i < data.Samples; i++)
             {
-                double r = p[i] - LinearPredictor.Dot(data.X.AsSpan(i * D, D), wLin);
+                double r = p[i] - Dot.FourPartial(data.X.AsSpan(i * D, D), wLin);
                 half += 0.5 * r * r / data.Samples;
             }
             f.LemmaDirection(w, v, wLin, dw, dv);
-            double inner = LinearPredictor.Dot(dw, gw) + LinearPredictor.Dot(dv, gv);
+            double inner = Dot.FourPartial(dw, gw) + Dot.FourPartial(dv, gv);
             Assert.That(inner - (value - LinearPredictor.Value(data, wLin)), Is.EqualTo(half).Within(1e-11 * (1 + half)));
         }
     }
@@ -100,7 +101,7 @@ public class ShamirLemma1Tests
         var w = LinearPredictor.Minimizer(data);
         var g = new double[D];
         LinearPredictor.Gradient(data, w, g);
-        Assert.That(Math.Sqrt(LinearPredictor.Dot(g, g)), Is.LessThan(1e-13));
+        Assert.That(Math.Sqrt(Dot.FourPartial(g, g)), Is.LessThan(1e-13));
         double best = LinearPredictor.Value(data, w);
         var rng = new PhiloxStream(13, 0, 3);
         for (int t = 0; t < 50; t++)

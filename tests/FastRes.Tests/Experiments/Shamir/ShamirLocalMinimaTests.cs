@@ -1,4 +1,5 @@
 using FastRes.Experiments;
+using FastRes.Experiments.Optimization;
 using FastRes.Experiments.Predictors;
 using FastRes.Experiments.Shamir;
 using FastRes.Kernels.Networks;
@@ -20,7 +21,10 @@ public class ShamirLocalMinimaTests
         var objective = new ResidualObjective(data, ResidualFeatures.Random(data, activation, 5, 1, k, 1, ref rng), k);
         var w = ShamirLemma1.RandomVector(d, 1, ref rng);
         var v = ShamirLemma1.RandomVector(d * k, 1, ref rng);
-        var (norm, _) = ShamirLocalMinima.LevenbergMarquardt(objective, w, v, 500, 1e-9);
+        double[] x = [.. w, .. v];
+        var (norm, _) = new LevenbergMarquardt(x.Length).Minimize(objective, x, 500, 1e-9);
+        x.AsSpan(0, d).CopyTo(w);
+        x.AsSpan(d).CopyTo(v);
         Assert.That(norm, Is.LessThanOrEqualTo(1e-9));
         double f = objective.Value(w, v);
         Assert.That(f, Is.LessThanOrEqualTo(LinearPredictor.Value(data, LinearPredictor.Minimizer(data)) + 1e-9), "Corollary 1");

@@ -1,6 +1,7 @@
 using FastRes.Experiments;
 using FastRes.Experiments.Predictors;
 using FastRes.Experiments.Shamir;
+using FastRes.Kernels.LinearAlgebra;
 using FastRes.Kernels.Random;
 using NUnit.Framework;
 
@@ -15,13 +16,13 @@ public class ShamirSgdTests
     {
         var data = PredictorData.Synthetic(loss, 200, 4, 0.1, 17);
         var free = LinearPredictor.Minimizer(data);
-        double radius = 0.5 * Math.Sqrt(LinearPredictor.Dot(free, free));
+        double radius = 0.5 * Math.Sqrt(Dot.FourPartial(free, free));
         var u = ShamirSgd.BallMinimizer(data, free, radius);
-        Assert.That(Math.Sqrt(LinearPredictor.Dot(u, u)), Is.EqualTo(radius).Within(1e-9 * radius));
+        Assert.That(Math.Sqrt(Dot.FourPartial(u, u)), Is.EqualTo(radius).Within(1e-9 * radius));
         var g = new double[4];
         LinearPredictor.Gradient(data, u, g);
         // KKT on the sphere: ∇F_lin(u) = −λu with λ > 0.
-        double cos = -LinearPredictor.Dot(g, u) / Math.Sqrt(LinearPredictor.Dot(g, g) * LinearPredictor.Dot(u, u));
+        double cos = -Dot.FourPartial(g, u) / Math.Sqrt(Dot.FourPartial(g, g) * Dot.FourPartial(u, u));
         Assert.That(cos, Is.EqualTo(1).Within(1e-9));
         double best = LinearPredictor.Value(data, u);
         var rng = new PhiloxStream(17, 0, 9);

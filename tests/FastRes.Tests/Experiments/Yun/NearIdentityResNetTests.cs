@@ -2,6 +2,7 @@ using FastRes.Experiments;
 using FastRes.Experiments.Predictors;
 using FastRes.Experiments.Shamir;
 using FastRes.Experiments.Yun;
+using FastRes.Kernels.LinearAlgebra;
 using FastRes.Kernels.Random;
 using NUnit.Framework;
 
@@ -136,5 +137,5 @@ public class NearIdentityResNetTests
         Assert.That(net.Value(theta, data.X, new RiskObjective(data.Loss, data.Y)), Is.EqualTo(LinearPredictor.Value(data, w)).Within(1e-15));
     }
 
-    private static double Norm(ReadOnlySpan<double> v) => Math.Sqrt(LinearPredictor.Dot(v, v));
+    private static double Norm(ReadOnlySpan<double> v) => Math.Sqrt(Dot.FourPartial(v, v));
 }

@@ -2,6 +2,7 @@ using FastRes.Experiments;
 using FastRes.Experiments.Predictors;
 using FastRes.Experiments.Shamir;
 using FastRes.Experiments.Yun;
+using FastRes.Kernels.LinearAlgebra;
 using FastRes.Kernels.Random;
 using NUnit.Framework;
 
@@ -79,20 +80,20 @@ public class YunCriticalPointsTests
         // (the block gradients vanish too, as U = V = 0 makes every block's output and its input gradient zero).
         var g = new double[net.Size];
         net.Gradient(theta, g);
-        Assert.That(Math.Sqrt(LinearPredictor.Dot(g, g)), Is.LessThan(1e-12));
+        Assert.That(Math.Sqrt(Dot.FourPartial(g, g)), Is.LessThan(1e-12));
         // And R_lin equals ½ mean (y − ŷ)² with ŷ the projection of y onto col(X), computed here by brute Gram–Schmidt.
         int n = data.Samples, d = data.Dimension;
         var basis = new List<double[]>();
         for (int c = 0; c < d; c++)
         {
             var col = Enumerable.Range(0, n).Select(i => data.X[i * d + c]).ToArray();
-            foreach (var b in basis) { double s = LinearPredictor.Dot(col, b); for (int i = 0; i < n; i++) col[i] -= s * b[i]; }
-            double norm = Math.Sqrt(LinearPredictor.Dot(col, col));
+            foreach (var b in basis) { double s = Dot.FourPartial(col, b); for (int i = 0; i < n; i++) col[i] -= s * b[i]; }
+            double norm = Math.Sqrt(Dot.FourPartial(col, col));
             basis.Add(col.Select(x => x / norm).ToArray());
         }
         var residual = (double[])data.Y.Clone();
-        foreach (var b in basis) { double s = LinearPredictor.Dot(data.Y, b); for (int i = 0; i < n; i++) residual[i] -= s * b[i]; }
-        Assert.That(LinearPredictor.Value(data, wLin), Is.EqualTo(0.5 * LinearPredictor.Dot(residual, residual) / n).Within(1e-12));
+        foreach (var b in basis) { double s = Dot.FourPartial(data.Y, b); for (int i = 0; i < n; i++) residual[i] -= s * b[i]; }
+        Assert.That(LinearPredictor.Value(data, wLin), Is.EqualTo(0.5 * Dot.FourPartial(residual, residual) / n).Within(1e-12));
     }
 
     [Test]

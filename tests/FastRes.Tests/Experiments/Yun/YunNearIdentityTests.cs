@@ -2,6 +2,7 @@ using FastRes.Experiments;
 using FastRes.Experiments.Predictors;
 using FastRes.Experiments.Shamir;
 using FastRes.Experiments.Yun;
+using FastRes.Kernels.LinearAlgebra;
 using FastRes.Kernels.Random;
 using NUnit.Framework;
 
@@ -52,7 +53,7 @@ public class YunNearIdentityTests
         double expected = 0;
         for (int i = 0; i < data.Samples; i++)
         {
-            double gap = f[i] - LinearPredictor.Dot(tStar, data.X.AsSpan(i * 4, 4));
+            double gap = f[i] - Dot.FourPartial(tStar, data.X.AsSpan(i * 4, 4));
             expected += 0.5 * gap * gap / data.Samples;
         }
         Assert.That(expected, Is.GreaterThan(1e-3));

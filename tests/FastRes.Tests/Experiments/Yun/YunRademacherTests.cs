@@ -2,6 +2,7 @@ using FastRes.Experiments;
 using FastRes.Experiments.Predictors;
 using FastRes.Experiments.Shamir;
 using FastRes.Experiments.Yun;
+using FastRes.Kernels.LinearAlgebra;
 using FastRes.Kernels.Random;
 using NUnit.Framework;
 
@@ -15,7 +16,7 @@ public class YunRademacherTests
         Dimension = 3, Samples = 20, Width = 2, Depths = [1, 4], Signs = 6, Starts = 2, Steps = 150, ContrastMaxBlocks = 4, Seed = 5,
     };
 
-    private static double Norm(ReadOnlySpan<double> v) => Math.Sqrt(LinearPredictor.Dot(v, v));
+    private static double Norm(ReadOnlySpan<double> v) => Math.Sqrt(Dot.FourPartial(v, v));
 
     [Test]
     public void Blocks_forced_to_zero_give_exactly_the_linear_value()
