@@ -1,3 +1,4 @@
+using FastRes.Kernels.LinearAlgebra;
 using FastRes.Kernels.ShortcutCnn;
 
 namespace FastRes.Experiments.ShortcutCnn;
@@ -76,7 +77,7 @@ public static class ShortcutCnnReference
         // Both gradients at (w_t, a_t).
         Direction(method, w, u);
         double phi = ShortcutCnnClosedForm.Angle(u, vStar);
-        double aDotAStar = Dot(a, aStar);
+        double aDotAStar = Dot.Sequential(a, aStar);
         ShortcutCnnClosedForm.GradW(u, vStar, aDotAStar, gradW);
         ShortcutCnnClosedForm.GradA(a, aStar, phi, gradA);
         var (etaW, etaA) = StepSizesAt(method, steps, t, aStar);
@@ -108,7 +109,7 @@ public static class ShortcutCnnReference
         double phi = ShortcutCnnClosedForm.Angle(u, vStar);
         double aError2 = 0;
         for (int j = 0; j < a.Length; j++) aError2 += (a[j] - aStar[j]) * (a[j] - aStar[j]);
-        return new ShortcutCnnState(w, a, phi, ShortcutCnnClosedForm.Loss(a, aStar, phi), Dot(a, aStar), Math.Sqrt(aError2));
+        return new ShortcutCnnState(w, a, phi, ShortcutCnnClosedForm.Loss(a, aStar, phi), Dot.Sequential(a, aStar), Math.Sqrt(aError2));
     }
 
     /// <summary>
@@ -163,13 +164,6 @@ public static class ShortcutCnnReference
             if (outcome == TrialOutcome.Diverged || (outcome == TrialOutcome.Success && state.Loss < retireLoss)) break;
         }
         return new ShortcutCnnReferenceTrial(Classify(Observe(method, vStar, aStar, w, a), tol), t, w, a);
-    }
-
-    private static double Dot(ReadOnlySpan<double> x, ReadOnlySpan<double> y)
-    {
-        double s = 0;
-        for (int i = 0; i < x.Length; i++) s += x[i] * y[i];
-        return s;
     }
 
     private static bool AllFinite(ReadOnlySpan<double> x)

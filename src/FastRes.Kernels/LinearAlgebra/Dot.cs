@@ -12,7 +12,7 @@ namespace FastRes.Kernels.LinearAlgebra;
 /// <remarks>
 /// <para>The contracts in the code base, and where each one lives:</para>
 /// <list type="bullet">
-/// <item><see cref="Sequential"/>: left to right, the reference (bit-stable everywhere).</item>
+/// <item><see cref="Sequential"/>: left to right, the reference (bit-stable everywhere); also the scalar reference trial of the shortcut-CNN Monte Carlo.</item>
 /// <item><see cref="FourPartial"/>: four interleaved partial sums (bit-stable everywhere, ~4× less latency-bound).</item>
 /// <item><see cref="Lanewise"/>: one <see cref="Vector{T}"/> accumulator (width-dependent).</item>
 /// <item><c>VectorMath.Dot</c> (Kernels/Math): four vector accumulators at the widest <c>SimdWidth</c>, the ragged
