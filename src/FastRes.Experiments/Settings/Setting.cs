@@ -31,7 +31,8 @@ public abstract class Setting<TConfig>
     public string HelpName { get; }
     /// <summary>
     /// Help text. <c>{default}</c> in it is replaced by the default; a text that states its own default (contains
-    /// "(default") is kept as it is; any other text gets " (default X)" appended.
+    /// "(default") is kept as it is, and so is the text of a setting unset by default (it says what unset means:
+    /// "default: synthetic data"); any other text gets " (default X)" appended.
     /// </summary>
     public string HelpTemplate { get; }
     public SettingRole Role { get; }
@@ -55,8 +56,9 @@ public abstract class Setting<TConfig>
     /// <summary>The help line, with the default taken from <paramref name="defaults"/> (each experiment has its own).</summary>
     public string Help(TConfig defaults)
     {
-        if (HelpTemplate.Contains("{default}", StringComparison.Ordinal)) return HelpTemplate.Replace("{default}", Show(defaults));
-        return HelpTemplate.Contains("(default", StringComparison.Ordinal) ? HelpTemplate : $"{HelpTemplate} (default {Show(defaults)})";
+        string shown = Show(defaults);
+        if (HelpTemplate.Contains("{default}", StringComparison.Ordinal)) return HelpTemplate.Replace("{default}", shown);
+        return HelpTemplate.Contains("(default", StringComparison.Ordinal) || shown.Length == 0 ? HelpTemplate : $"{HelpTemplate} (default {shown})";
     }
 
     /// <summary>A JSON value as the text a user would have typed after the flag: arrays become comma lists.</summary>
