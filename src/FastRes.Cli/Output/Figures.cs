@@ -78,12 +78,13 @@ public static class Figures
 
     /// <summary>
     /// One series of a figure: a line with markers through (x(row), y(row)), non-finite points left out (and said in
-    /// <paramref name="notes"/>), with optional error bars from an interval. <paramref name="scale"/> maps values to the
-    /// axis (log10 for a log axis); an interval end it cannot map (≤ 0 on a log axis) is clipped to the point.
+    /// <paramref name="notes"/>, under <paramref name="series"/> if the legend alone does not say which panel), with
+    /// optional error bars from an interval. <paramref name="scale"/> maps values to the axis (log10 for a log axis);
+    /// an interval end it cannot map (≤ 0 on a log axis) is clipped to the point.
     /// </summary>
     public static ScottPlot.Plottables.Scatter? Line<TRow>(Plot plot, IEnumerable<TRow> rows, Func<TRow, double> x, Func<TRow, double> y, string legend, Color color,
                                       List<string> notes, Func<TRow, (double Lo, double Hi)>? error = null, Func<double, double>? scale = null,
-                                      bool dashed = false, float lineWidth = 2, float markerSize = 7)
+                                      bool dashed = false, float lineWidth = 2, float markerSize = 7, string? series = null)
     {
         scale ??= v => v;
         var kept = new List<(double X, double Y, TRow Row)>();
@@ -93,7 +94,7 @@ public static class Figures
             double px = x(r), py = scale(y(r));
             if (double.IsFinite(px) && double.IsFinite(py)) kept.Add((px, py, r)); else dropped++;
         }
-        if (dropped > 0) notes.Add($"{legend}: {dropped} non-finite point{(dropped == 1 ? "" : "s")} left out of the figure");
+        if (dropped > 0) notes.Add($"{series ?? legend}: {dropped} non-finite point{(dropped == 1 ? "" : "s")} left out of the figure");
         if (kept.Count == 0) return null;
         double[] xs = kept.Select(k => k.X).ToArray(), ys = kept.Select(k => k.Y).ToArray();
         var line = plot.Add.Scatter(xs, ys, color);
@@ -118,7 +119,7 @@ public static class Figures
     /// non-finite points left out and said in <paramref name="notes"/> under <paramref name="series"/> (default: the legend).
     /// </summary>
     public static ScottPlot.Plottables.Markers? Markers<TRow>(Plot plot, IEnumerable<TRow> rows, Func<TRow, double> x, Func<TRow, double> y, string legend, Color color,
-                                                           List<string> notes, MarkerShape shape = MarkerShape.FilledCircle, float size = 7, string? series = null)
+                                                           List<string> notes, MarkerShape shape = MarkerShape.FilledCircle, float size = 6, string? series = null)
     {
         var list = rows.ToList();
         var (xs, ys) = Finite(list.Select(x).ToArray(), list.Select(y).ToArray(), series ?? legend, notes);

@@ -12,14 +12,33 @@ namespace FastRes.Experiments.Settings;
 public sealed class Schema<TConfig> : IEnumerable<Setting<TConfig>>
 {
     private readonly List<Setting<TConfig>> _settings = [];
+    private List<Setting<TConfig>>? _stored;
 
     public IReadOnlyList<Setting<TConfig>> Settings => _settings;
+
+    /// <summary>The settings in the order config.json lists them: the --help order unless <see cref="StoreInOrder"/> gave another.</summary>
+    public IReadOnlyList<Setting<TConfig>> Stored => _stored ?? _settings;
+
+    /// <summary>
+    /// Lists the settings in config.json (and so in results.json's "config") in the order of <paramref name="names"/>,
+    /// every setting exactly once, where that order is not the --help order: a config composed of a shared block
+    /// and an experiment's own settings keeps the order its files have always had.
+    /// </summary>
+    public Schema<TConfig> StoreInOrder(IEnumerable<string> names)
+    {
+        var stored = names.Select(n => Find(n) ?? throw new ArgumentException($"setting \"{n}\" is not in the schema")).ToList();
+        if (stored.Count != _settings.Count || stored.Distinct().Count() != stored.Count)
+            throw new ArgumentException("the stored order must name every setting exactly once");
+        _stored = stored;
+        return this;
+    }
 
     public void Add<T>(string name, string helpName, string help, Func<TConfig, T> get, Func<TConfig, T, TConfig> set, Kind<T> kind, Rule<T>? rule = null)
         => Add(new Setting<TConfig, T>(name, helpName, help, get, set, kind, rule));
 
     public void Add(Setting<TConfig> setting)
     {
+        if (_stored is not null) throw new InvalidOperationException("settings are added before the stored order is given");
         if (_settings.Any(s => s.Name == setting.Name)) throw new ArgumentException($"setting \"{setting.Name}\" is declared twice");
         _settings.Add(setting);
     }
@@ -44,7 +63,7 @@ public sealed class Schema<TConfig> : IEnumerable<Setting<TConfig>>
     public JsonObject ToJson(TConfig config)
     {
         var json = new JsonObject();
-        foreach (var s in _settings) json[s.Name] = s.ToJson(config);
+        foreach (var s in Stored) json[s.Name] = s.ToJson(config);
         return json;
     }
 

@@ -31,7 +31,8 @@ public abstract class Setting<TConfig>
     public string HelpName { get; }
     /// <summary>
     /// Help text. <c>{default}</c> in it is replaced by the default; a text that states its own default (contains
-    /// "(default") is kept as it is; any other text gets " (default X)" appended.
+    /// "(default") is kept as it is, and so is the text of a setting unset by default (it says what unset means:
+    /// "default: synthetic data"); any other text gets " (default X)" appended.
     /// </summary>
     public string HelpTemplate { get; }
     public SettingRole Role { get; }
@@ -55,9 +56,8 @@ public abstract class Setting<TConfig>
     /// <summary>The help line, with the default taken from <paramref name="defaults"/> (each experiment has its own).</summary>
     public string Help(TConfig defaults)
     {
-        if (HelpTemplate.Contains("{default}", StringComparison.Ordinal)) return HelpTemplate.Replace("{default}", Show(defaults));
-        // A default that shows as nothing (unset, derived) is described by the text itself.
         string shown = Show(defaults);
+        if (HelpTemplate.Contains("{default}", StringComparison.Ordinal)) return HelpTemplate.Replace("{default}", shown);
         return HelpTemplate.Contains("(default", StringComparison.Ordinal) || shown.Length == 0 ? HelpTemplate : $"{HelpTemplate} (default {shown})";
     }
 

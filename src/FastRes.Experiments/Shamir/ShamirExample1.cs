@@ -1,4 +1,6 @@
 using System.Diagnostics;
+using FastRes.Experiments.Results;
+using FastRes.Experiments.Settings;
 
 namespace FastRes.Experiments.Shamir;
 
@@ -9,7 +11,7 @@ namespace FastRes.Experiments.Shamir;
 /// of global minima and one saddle, (b) with ¼(w² + v²) added a spurious local minimum near (−1, −1.6), and (c) inside
 /// ‖(w, v)‖ ≤ 2 a spurious local minimum in the bottom-left quadrant.
 /// </summary>
-public sealed record ShamirExample1Config
+public sealed record ShamirExample1Config : IExperimentConfig
 {
     /// <summary>ε of the text's objective ½(w(1+εv) − 1)².</summary>
     public double[] Epsilons { get; init; } = [1, 0.5, 0.1, 0.01, 0.001];
@@ -25,41 +27,84 @@ public sealed record ShamirExample1Config
     /// <summary>Tolerance of a claimed equality (gradient = 0, value = ½, Hessian entries).</summary>
     public double Tolerance { get; init; } = 1e-9;
 
-    public IReadOnlyList<ConfigError> Validate()
+    public static Schema<ShamirExample1Config> Schema { get; } = new()
     {
-        var errors = new List<ConfigError>();
-        if (Epsilons is null || Epsilons.Length == 0 || Epsilons.Any(e => !double.IsFinite(e) || e <= 0 || e > 1e3))
-            errors.Add(new("epsilons", "must list ε values in (0, 1000]"));
-        if (!double.IsFinite(Regularization) || Regularization <= 0 || Regularization > 100)
-            errors.Add(new("regularization", $"must be in (0, 100] (got {Regularization})"));
-        if (!double.IsFinite(Radius) || Radius <= 0 || Radius > 100) errors.Add(new("radius", $"must be in (0, 100] (got {Radius})"));
-        if (Grid < 2 || Grid > 1001) errors.Add(new("grid", $"must be between 2 and 1001 (got {Grid})"));
-        if (!double.IsFinite(Extent) || Extent <= 0 || Extent > 100) errors.Add(new("extent", $"must be in (0, 100] (got {Extent})"));
-        if (BoundarySamples < 16 || BoundarySamples > 10_000_000)
-            errors.Add(new("boundary-samples", $"must be between 16 and 10000000 (got {BoundarySamples})"));
-        if (!double.IsFinite(Tolerance) || Tolerance <= 0 || Tolerance > 1e-2) errors.Add(new("tolerance", $"must be in (0, 0.01] (got {Tolerance})"));
-        return errors;
-    }
+        { "epsilons", "LIST", "ε of the text's ½(w(1+εv) − 1)²", c => c.Epsilons, (c, v) => c with { Epsilons = v },
+          Kinds.List(Kinds.Double), Rules.NonEmpty(Rules.AboveUpTo(0, 1e3), "ε values in (0, 1000]") },
+        { "regularization", "C", "c in panel (b)'s F + c(w² + v²) (default {default}, the paper's λ/2 with λ = 1/2)", c => c.Regularization,
+          (c, v) => c with { Regularization = v }, Kinds.Double, Rules.AboveUpTo(0, 100) },
+        { "radius", "R", "Panel (c)'s constraint ‖(w, v)‖ ≤ R", c => c.Radius, (c, v) => c with { Radius = v }, Kinds.Double, Rules.AboveUpTo(0, 100) },
+        { "grid", "N", "Newton starts per axis", c => c.Grid, (c, v) => c with { Grid = v }, Kinds.Int, Rules.Between(2, 1001) },
+        { "extent", "X", "Starts and figures cover [−X, X]²", c => c.Extent, (c, v) => c with { Extent = v }, Kinds.Double, Rules.AboveUpTo(0, 100) },
+        { "boundary-samples", "N", "Angles scanned on the circle before bisection", c => c.BoundarySamples, (c, v) => c with { BoundarySamples = v },
+          Kinds.Int, Rules.Between(16, 10_000_000) },
+        { "tolerance", "X", "Tolerance of the claimed equalities", c => c.Tolerance, (c, v) => c with { Tolerance = v }, Kinds.Double, Rules.AboveUpTo(0, 1e-2) },
+    };
+
+    public IReadOnlyList<ConfigError> Validate() => Schema.Check(this);
 }
 
 /// <summary>The text's stationary point (0, −1/ε) for one ε: measured gradient, Hessian (central differences of the
 /// analytic gradient) and value beside the paper's numbers.</summary>
 public sealed record TextObjectiveCase(double Epsilon, double W, double V, double Value, double GradientNorm,
-    double Hww, double Hwv, double Hvv, double LambdaMin, double LambdaMax, double FLinAtOne, double HessianDeviation, bool Holds);
+    double Hww, double Hwv, double Hvv, double LambdaMin, double LambdaMax, double FLinAtOne, double HessianDeviation, bool Holds)
+{
+    public static Table<TextObjectiveCase> Columns { get; } = new()
+    {
+        { "epsilon", t => t.Epsilon, "ε" },
+        { "w", t => t.W },
+        { "v", t => t.V, "v = −1/ε" },
+        { "value", t => t.Value, "F" },
+        { "gradient_norm", t => t.GradientNorm, "‖∇F‖" },
+        { "hessian_ww", t => t.Hww, "H_ww" },
+        { "hessian_wv", t => t.Hwv, "H_wv" },
+        { "hessian_vv", t => t.Hvv, "H_vv" },
+        { "lambda_min", t => t.LambdaMin, "λ_min" },
+        { "lambda_max", t => t.LambdaMax, "λ_max" },
+        { "f_lin_at_1", t => t.FLinAtOne, "F_lin(1)" },
+        { "hessian_deviation", t => t.HessianDeviation },
+        { "holds", t => t.Holds, "holds", ColumnFlags.None, h => h ? "yes" : "**no**" },
+    };
+}
 
 /// <summary>A critical point of one panel. Kind: min, saddle, max, degenerate, valley (F = 0, a non-isolated global
 /// minimum), boundary-min (a KKT local minimum on the circle), boundary-not-min (g'(t) = 0 but F descends inward).</summary>
 public sealed record CriticalPoint(string Panel, double W, double V, double Value, string Kind, double Lambda1, double Lambda2,
-    double Multiplier, bool Spurious);
+    double Multiplier, bool Spurious)
+{
+    public static Table<CriticalPoint> Columns { get; } = new()
+    {
+        { "panel", p => p.Panel, "panel", ColumnFlags.Console },
+        { "w", p => p.W, "w", ColumnFlags.Console, v => Cells.Fixed(v) },
+        { "v", p => p.V, "v", ColumnFlags.Console, v => Cells.Fixed(v) },
+        { "value", p => p.Value, "F", ColumnFlags.Console, v => Cells.Fixed(v, 6) },
+        { "kind", p => p.Kind, "kind", ColumnFlags.Console },
+        { "hessian_lambda1", p => p.Lambda1, "Hessian λ₁" },
+        { "hessian_lambda2", p => p.Lambda2, "λ₂" },
+        { "kkt_multiplier", p => p.Multiplier, "KKT μ" },
+        { "spurious", p => p.Spurious, "spurious", ColumnFlags.Console, s => s ? "yes" : "" },
+    };
+}
 
 /// <summary>One claimed fact and whether it held.</summary>
-public sealed record ClaimCheck(string Claim, bool Holds, string Detail);
+public sealed record ClaimCheck(string Claim, bool Holds, string Detail)
+{
+    public static Table<ClaimCheck> Columns { get; } = new() { { "claim", c => c.Claim }, { "holds", c => c.Holds }, { "detail", c => c.Detail } };
+}
 
 public sealed record ShamirExample1Result(ShamirExample1Config Config, IReadOnlyList<TextObjectiveCase> TextCases,
     IReadOnlyList<CriticalPoint> Points, IReadOnlyList<ClaimCheck> Claims, int ValleyStarts, double Seconds)
 {
     public int Cases => Claims.Count;
     public int Violations => Claims.Count(c => !c.Holds);
+
+    public static ResultLayout<ShamirExample1Result> Layout { get; } = new(r => r.Seconds)
+    {
+        { "cases", r => r.Cases }, { "violations", r => r.Violations }, { "valley_starts", r => r.ValleyStarts },
+        { "rows", CriticalPoint.Columns, r => r.Points },
+        { "text_objective", TextObjectiveCase.Columns, r => r.TextCases },
+        { "claims", ClaimCheck.Columns, r => r.Claims },
+    };
 }
 
 /// <summary>Figure 1's F(w, v) = (w(1+v) − 1)² + c(w² + v²) (c = 0: panels a and c; c = ¼: panel b), analytic

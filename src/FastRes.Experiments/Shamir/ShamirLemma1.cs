@@ -3,6 +3,8 @@ using System.Diagnostics;
 using FastRes.Experiments.Data;
 using FastRes.Experiments.Optimization;
 using FastRes.Kernels.LinearAlgebra;
+using FastRes.Experiments.Results;
+using FastRes.Experiments.Settings;
 using FastRes.Kernels.Networks;
 using FastRes.Kernels.Random;
 using FastRes.Kernels.Spectrum;
@@ -16,58 +18,28 @@ namespace FastRes.Experiments.Shamir;
 /// Lemma 1: ⟨vec G, ∇F_θ(w, V)⟩ ≥ F(w, V, θ) − F_lin(w*), G = (w − w*; w(w*)ᵀV/‖w‖²);
 /// Theorem 1: ‖∇F_θ(w, V)‖ ≥ (F(w, V, θ) − F_lin(w*)) / √(2‖w‖² + ‖w*‖²(2 + ‖V‖²/‖w‖²)), ‖V‖ the spectral norm.
 /// </summary>
-public sealed record ShamirLemma1Config
+public sealed record ShamirLemma1Config : IShamirModelConfig
 {
-    public Loss[] Losses { get; init; } = [Loss.Squared, Loss.Logistic];
-    public Activation[] Activations { get; init; } = [Activation.Relu, Activation.Tanh];
-    /// <summary>Input dimension d (= rows of V).</summary>
-    public int Dimension { get; init; } = 8;
-    /// <summary>Output width k of f_θ (= columns of V).</summary>
-    public int Width { get; init; } = 16;
-    public int Hidden { get; init; } = 16;
-    /// <summary>Hidden layers of f_θ (0: f_θ(x) = σ(Wx + b)).</summary>
-    public int Layers { get; init; } = 2;
-    public int Samples { get; init; } = 512;
+    public ShamirModel Model { get; init; } = new();
     /// <summary>Random (w, V, θ) per (loss, activation).</summary>
     public int Points { get; init; } = 64;
     /// <summary>Random w* per point, besides F_lin's minimizer (half perturb the minimizer, half are N(0, s²I)).</summary>
     public int RandomWStar { get; init; } = 4;
     /// <summary>GD steps (backtracking, θ frozen) after which each point is checked again; 0 = the random start.</summary>
     public int[] Checkpoints { get; init; } = [0, 30, 300];
-    public double LabelNoise { get; init; } = 0.1;
     /// <summary>Violation when slack &lt; −tolerance·(1 + |F| + |F_lin(w*)| + |⟨G, ∇F⟩|).</summary>
     public double Tolerance { get; init; } = 1e-9;
-    public ulong Seed { get; init; } = 1;
-    public int Threads { get; init; }
-    /// <summary>null: synthetic data; "DIR" (MNIST IDX) or "digits:FILE": a binary task of two digit classes, PCA to <c>Dimension</c>.</summary>
-    public string? Data { get; init; }
-    /// <summary>The two classes of the binary task (y = +1 for the first) when <see cref="Data"/> is set.</summary>
-    public int[] Digits { get; init; } = [3, 5];
 
-    public IReadOnlyList<ConfigError> Validate()
+    public static Schema<ShamirLemma1Config> Schema { get; } = ShamirModel.Around<ShamirLemma1Config>(c => c.Model, (c, m) => c with { Model = m }, new()
     {
-        var errors = new List<ConfigError>();
-        if (Losses is null || Losses.Length == 0) errors.Add(new("losses", "must list squared and/or logistic"));
-        if (Activations is null || Activations.Length == 0 || Activations.Any(a => a is not (Activation.Relu or Activation.Tanh)))
-            errors.Add(new("activations", "must list relu and/or tanh"));
-        if (Dimension < 1 || Dimension > 256) errors.Add(new("dimension", $"must be between 1 and 256 (got {Dimension})"));
-        if (Width < 1 || Width > 256) errors.Add(new("width", $"must be between 1 and 256 (got {Width})"));
-        if (Hidden < 1 || Hidden > 1024) errors.Add(new("hidden", $"must be between 1 and 1024 (got {Hidden})"));
-        if (Layers < 0 || Layers > 16) errors.Add(new("layers", $"must be between 0 and 16 (got {Layers})"));
-        if (Samples < 2 * Dimension || Samples > 1_000_000)
-            errors.Add(new("samples", $"must be between 2·dimension and 1000000 so F_lin has a unique minimizer (got {Samples})"));
-        if (Points < 1 || Points > 1_000_000) errors.Add(new("points", $"must be between 1 and 1000000 (got {Points})"));
-        if (RandomWStar < 0 || RandomWStar > 1000) errors.Add(new("random-wstar", $"must be between 0 and 1000 (got {RandomWStar})"));
-        if (Checkpoints is null || Checkpoints.Length == 0 || Checkpoints.Any(c => c < 0 || c > 1_000_000))
-            errors.Add(new("checkpoints", "must list GD step counts between 0 and 1000000"));
-        if (!double.IsFinite(LabelNoise) || LabelNoise <= 0 || LabelNoise >= 0.5)
-            errors.Add(new("label-noise", $"must be in (0, 0.5) so logistic F_lin has a minimizer (got {LabelNoise})"));
-        if (!double.IsFinite(Tolerance) || Tolerance <= 0 || Tolerance > 1e-2) errors.Add(new("tolerance", $"must be in (0, 0.01] (got {Tolerance})"));
-        if (Threads < 0) errors.Add(new("threads", $"must be ≥ 0 (0 = all cores) (got {Threads})"));
-        if (Digits is null || Digits.Length != 2 || Digits[0] == Digits[1] || Digits.Any(c => c < 0 || c > 9))
-            errors.Add(new("digits", "must be two different digit classes between 0 and 9, e.g. 3,5"));
-        return errors;
-    }
+        { "points", "N", "Random (w, V, θ) per loss and activation", c => c.Points, (c, v) => c with { Points = v }, Kinds.Int, Rules.Between(1, 1_000_000) },
+        ShamirPacks.RandomWStar<ShamirLemma1Config>(c => c.RandomWStar, (c, v) => c with { RandomWStar = v }),
+        { "checkpoints", "LIST", "GD steps on (w, V) after which to check again", c => c.Checkpoints, (c, v) => c with { Checkpoints = v },
+          Kinds.List(Kinds.Int), Rules.NonEmpty(Rules.Between(0, 1_000_000), "GD step counts between 0 and 1000000") },
+        ShamirPacks.Tolerance<ShamirLemma1Config>(c => c.Tolerance, (c, v) => c with { Tolerance = v }),
+    });
+
+    public IReadOnlyList<ConfigError> Validate() => [.. Schema.Check(this), .. Model.Relations()];
 }
 
 /// <summary>One check of both inequalities at one (w, V, θ, w*).</summary>
@@ -78,27 +50,49 @@ public readonly record struct Lemma1Case(int Checkpoint, bool OptimalWStar, doub
 /// inequalities say something); ≥ 1 means the inequality held.</summary>
 public sealed record ShamirLemma1Row(string Loss, string Activation, int Checkpoint, int Cases, int Nontrivial,
     int LemmaViolations, int Theorem1Violations, double MinLemmaSlack, double MinLemmaRatio, double MinTheorem1Slack,
-    double MinTheorem1Ratio, double MaxIdentityDeviation, double MedianGradientNorm, double MaxExcessOverLinear, double FLinMin);
+    double MinTheorem1Ratio, double MaxIdentityDeviation, double MedianGradientNorm, double MaxExcessOverLinear, double FLinMin)
+{
+    public static Table<ShamirLemma1Row> Columns { get; } = new()
+    {
+        { "loss", r => r.Loss, "loss", ColumnFlags.Console },
+        { "activation", r => r.Activation, "σ", ColumnFlags.Console },
+        { "gd_steps", r => r.Checkpoint, "GD steps", ColumnFlags.Console },
+        { "cases", r => r.Cases, "cases" },
+        { "nontrivial", r => r.Nontrivial, "nontrivial" },
+        { "lemma1_violations", r => r.LemmaViolations, "Lemma 1 viol.", ColumnFlags.Console },
+        { "theorem1_violations", r => r.Theorem1Violations, "Thm 1 viol.", ColumnFlags.Console },
+        { "min_lemma1_slack", r => r.MinLemmaSlack, "min Lemma 1 slack" },
+        { "min_lemma1_ratio", r => r.MinLemmaRatio, "min Lemma 1 ratio", ColumnFlags.Console },
+        { "min_theorem1_slack", r => r.MinTheorem1Slack, "min Thm 1 slack" },
+        { "min_theorem1_ratio", r => r.MinTheorem1Ratio, "min Thm 1 ratio", ColumnFlags.Console },
+        { "max_identity_deviation", r => r.MaxIdentityDeviation, "identity dev." },
+        { "median_gradient_norm", r => r.MedianGradientNorm, "median ‖∇F‖", ColumnFlags.Console },
+        { "max_f_minus_min_flin", r => r.MaxExcessOverLinear, "max F − min F_lin" },
+        { "min_flin", r => r.FLinMin, ColumnFlags.Hidden },
+    };
+}
 
 public sealed record ShamirLemma1Result(ShamirLemma1Config Config, IReadOnlyList<ShamirLemma1Row> Rows,
     IReadOnlyList<Lemma1Case> Cases, double Seconds)
 {
     public int CaseCount => Rows.Sum(r => r.Cases);
-    public int Violations => Rows.Sum(r => r.LemmaViolations + r.Theorem1Violations);
+    public int LemmaViolations => Rows.Sum(r => r.LemmaViolations);
+    public int Theorem1Violations => Rows.Sum(r => r.Theorem1Violations);
+    public int Violations => LemmaViolations + Theorem1Violations;
+
+    public static ResultLayout<ShamirLemma1Result> Layout { get; } = new(r => r.Seconds)
+    {
+        { "cases", r => r.CaseCount }, { "violations", r => r.Violations },
+        { "lemma1_violations", r => r.LemmaViolations }, { "theorem1_violations", r => r.Theorem1Violations },
+        { "rows", ShamirLemma1Row.Columns, r => r.Rows },
+    };
 }
 
 public static class ShamirLemma1
 {
-    /// <summary>Throws (ArgumentException / InvalidOperationException) when the digits task is too small or has no F_lin minimizer.</summary>
-    public static void CheckData(ShamirLemma1Config config, Dataset digits)
-    {
-        foreach (var loss in config.Losses)
-            LinearPredictor.Minimizer(PredictorData.FromDigits(digits, config.Digits[0], config.Digits[1], config.Samples, loss));
-    }
+    public static long TotalSteps(ShamirLemma1Config c) => (long)c.Model.Losses.Length * c.Model.Activations.Length * c.Points;
 
-    public static long TotalSteps(ShamirLemma1Config c) => (long)c.Losses.Length * c.Activations.Length * c.Points;
-
-    /// <param name="digits">The loaded <see cref="ShamirLemma1Config.Data"/> set (null: synthetic data).</param>
+    /// <param name="digits">The loaded <see cref="ShamirModel.Data"/> set (null: synthetic data).</param>
     public static ShamirLemma1Result Run(ShamirLemma1Config config, Dataset? digits = null, IProgress<long>? progress = null, CancellationToken cancellationToken = default)
     {
         ConfigError.ThrowIfAny(config.Validate());
@@ -107,20 +101,19 @@ public static class ShamirLemma1
         var allCases = new List<Lemma1Case>();
         var checkpoints = config.Checkpoints.Distinct().Order().ToArray();
         int group = 0;
-        foreach (var loss in config.Losses)
+        foreach (var loss in config.Model.Losses)
         {
-            var data = digits is null ? PredictorData.Synthetic(loss, config.Samples, config.Dimension, config.LabelNoise, config.Seed)
-                : PredictorData.FromDigits(digits, config.Digits[0], config.Digits[1], config.Samples, loss);
+            var data = config.Model.DataFor(loss, digits);
             var wLin = LinearPredictor.Minimizer(data);
             double fLinMin = LinearPredictor.Value(data, wLin);
-            foreach (var activation in config.Activations)
+            foreach (var activation in config.Model.Activations)
             {
                 var perPoint = new List<Lemma1Case>[config.Points];
                 var excess = new double[config.Points, checkpoints.Length];
                 int g = group++;
                 var options = new ParallelOptions
                 {
-                    MaxDegreeOfParallelism = config.Threads > 0 ? config.Threads : Environment.ProcessorCount,
+                    MaxDegreeOfParallelism = config.Model.Threads > 0 ? config.Model.Threads : Environment.ProcessorCount,
                     CancellationToken = cancellationToken,
                 };
                 Parallel.For(0, config.Points, options, i =>
@@ -156,10 +149,10 @@ public static class ShamirLemma1
     internal static List<Lemma1Case> Point(ShamirLemma1Config config, PredictorData data, Activation activation, double[] wLin, double fLinMin,
         int[] checkpoints, ulong trial, out double[] excess)
     {
-        var rng = new PhiloxStream(config.Seed, trial, 0x1E331);
-        int d = config.Dimension, k = config.Width;
+        var rng = new PhiloxStream(config.Model.Seed, trial, 0x1E331);
+        int d = config.Model.Dimension, k = config.Model.Width;
         double thetaScale = Math.Pow(10, rng.NextUniform() - 0.5);
-        var features = ResidualFeatures.Random(data, activation, config.Hidden, config.Layers, k, thetaScale, ref rng);
+        var features = ResidualFeatures.Random(data, activation, config.Model.Hidden, config.Model.Layers, k, thetaScale, ref rng);
         var objective = new ResidualObjective(data, features, k);
         var x = new double[objective.Size]; // (w, vec V), as the optimizer sees it
         Span<double> w = x.AsSpan(0, d), v = x.AsSpan(d);

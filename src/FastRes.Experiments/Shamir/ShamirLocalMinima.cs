@@ -3,6 +3,8 @@ using System.Diagnostics;
 using FastRes.Experiments.Data;
 using FastRes.Experiments.Optimization;
 using FastRes.Kernels.LinearAlgebra;
+using FastRes.Experiments.Results;
+using FastRes.Experiments.Settings;
 using FastRes.Kernels.Networks;
 using FastRes.Kernels.Random;
 using FastRes.Kernels.Spectrum;
@@ -16,42 +18,35 @@ namespace FastRes.Experiments.Shamir;
 /// its value is ≤ min F_lin (Theorem 3 needs only (w, V)-stationarity, so a frozen θ is within its reach). A violation
 /// is such a point with F_θ − min F_lin &gt; value-tolerance.
 /// </summary>
-public sealed record ShamirLocalMinimaConfig
+public sealed record ShamirLocalMinimaConfig : IShamirModelConfig
 {
-    public Loss[] Losses { get; init; } = [Loss.Squared, Loss.Logistic];
-    public Activation[] Activations { get; init; } = [Activation.Relu, Activation.Tanh];
-    public int Dimension { get; init; } = 4;
-    public int Width { get; init; } = 6;
-    public int Hidden { get; init; } = 8;
-    public int Layers { get; init; } = 1;
-    public int Samples { get; init; } = 256;
+    /// <summary>Smaller than the other experiments' model: Newton factors the dense Hessian at every step.</summary>
+    public ShamirModel Model { get; init; } = new() { Dimension = 4, Width = 6, Hidden = 8, Layers = 1, Samples = 256 };
     public int Points { get; init; } = 32;
     public int GdSteps { get; init; } = 200;
     public int NewtonSteps { get; init; } = 300;
     public double GradientTolerance { get; init; } = 1e-8;
     public double CurvatureTolerance { get; init; } = 1e-6;
     public double ValueTolerance { get; init; } = 1e-6;
-    public double LabelNoise { get; init; } = 0.1;
-    public ulong Seed { get; init; } = 1;
-    public int Threads { get; init; }
-    public string? Data { get; init; }
-    public int[] Digits { get; init; } = [3, 5];
+
+    public static Schema<ShamirLocalMinimaConfig> Schema { get; } = ShamirModel.Around<ShamirLocalMinimaConfig>(c => c.Model, (c, m) => c with { Model = m }, new()
+    {
+        { "points", "N", "Random starts per loss and activation", c => c.Points, (c, v) => c with { Points = v }, Kinds.Int, Rules.Between(1, 1_000_000) },
+        { "gd-steps", "N", "Backtracking GD steps before Newton", c => c.GdSteps, (c, v) => c with { GdSteps = v }, Kinds.Int, Rules.Between(0, 1_000_000) },
+        { "newton-steps", "N", "Damped Newton steps at most", c => c.NewtonSteps, (c, v) => c with { NewtonSteps = v }, Kinds.Int, Rules.Between(1, 100_000) },
+        { "gradient-tolerance", "X", "Converged when ‖∇F_θ‖ ≤ X", c => c.GradientTolerance, (c, v) => c with { GradientTolerance = v },
+          Kinds.Double, Rules.AboveUpTo(0, 1e-2) },
+        { "curvature-tolerance", "X", "A minimum when λ_min ≥ −X·max(1, ‖H‖)", c => c.CurvatureTolerance, (c, v) => c with { CurvatureTolerance = v },
+          Kinds.Double, Rules.AboveUpTo(0, 1e-1) },
+        { "value-tolerance", "X", "A violation when F_θ − min F_lin > X at a minimum", c => c.ValueTolerance, (c, v) => c with { ValueTolerance = v },
+          Kinds.Double, Rules.AboveUpTo(0, 1) },
+    });
 
     public IReadOnlyList<ConfigError> Validate()
     {
-        var shared = new ShamirLemma1Config
-        {
-            Losses = Losses, Activations = Activations, Dimension = Dimension, Width = Width, Hidden = Hidden, Layers = Layers,
-            Samples = Samples, Points = Points, LabelNoise = LabelNoise, Threads = Threads, Digits = Digits,
-        };
-        var errors = shared.Validate().ToList();
-        if (errors.Count == 0 && (long)Dimension * (Width + 1) > 600)
-            errors.Add(new("width", $"Newton uses the dense Hessian with d(k + 1) rows; keep it ≤ 600 (got {Dimension * (Width + 1)})"));
-        if (GdSteps < 0 || GdSteps > 1_000_000) errors.Add(new("gd-steps", $"must be between 0 and 1000000 (got {GdSteps})"));
-        if (NewtonSteps < 1 || NewtonSteps > 100_000) errors.Add(new("newton-steps", $"must be between 1 and 100000 (got {NewtonSteps})"));
-        if (!(GradientTolerance > 0 && GradientTolerance <= 1e-2)) errors.Add(new("gradient-tolerance", $"must be in (0, 0.01] (got {GradientTolerance})"));
-        if (!(CurvatureTolerance > 0 && CurvatureTolerance <= 1e-1)) errors.Add(new("curvature-tolerance", $"must be in (0, 0.1] (got {CurvatureTolerance})"));
-        if (!(ValueTolerance > 0 && ValueTolerance <= 1)) errors.Add(new("value-tolerance", $"must be in (0, 1] (got {ValueTolerance})"));
+        List<ConfigError> errors = [.. Schema.Check(this), .. Model.Relations()];
+        if (errors.Count == 0 && (long)Model.Dimension * (Model.Width + 1) > 600)
+            errors.Add(new("width", $"Newton uses the dense Hessian with d(k + 1) rows; keep it ≤ 600 (got {Model.Dimension * (Model.Width + 1)})"));
         return errors;
     }
 }
@@ -60,7 +55,24 @@ public sealed record ShamirLocalMinimaConfig
 public readonly record struct LocalMinimaEnd(string Kind, double Excess, double GradientNorm, double LambdaMin, int NewtonSteps, bool Violation);
 
 public sealed record ShamirLocalMinimaRow(string Loss, string Activation, int Points, int LocalMinima, int Saddles, int NotConverged,
-    int Violations, double MaxExcessAtMinima, double MinExcessAtMinima, double MaxGradientNorm, double MinLambdaMinAtMinima, double FLinMin);
+    int Violations, double MaxExcessAtMinima, double MinExcessAtMinima, double MaxGradientNorm, double MinLambdaMinAtMinima, double FLinMin)
+{
+    public static Table<ShamirLocalMinimaRow> Columns { get; } = new()
+    {
+        { "loss", r => r.Loss, "loss", ColumnFlags.Console },
+        { "activation", r => r.Activation, "σ", ColumnFlags.Console },
+        { "points", r => r.Points, "starts" },
+        { "local_minima", r => r.LocalMinima, "local minima", ColumnFlags.Console },
+        { "saddles", r => r.Saddles, "saddles", ColumnFlags.Console },
+        { "not_converged", r => r.NotConverged, "not converged", ColumnFlags.Console },
+        { "violations", r => r.Violations, "violations", ColumnFlags.Console },
+        { "max_f_minus_min_flin_at_minima", r => r.MaxExcessAtMinima, "max F − min F_lin", ColumnFlags.Console },
+        { "min_f_minus_min_flin_at_minima", r => r.MinExcessAtMinima, "min F − min F_lin" },
+        { "max_final_gradient_norm", r => r.MaxGradientNorm, "max final ‖∇F‖" },
+        { "min_lambda_min_at_minima", r => r.MinLambdaMinAtMinima, "min λ_min at minima" },
+        { "min_flin", r => r.FLinMin, "min F_lin" },
+    };
+}
 
 /// <param name="Ends">Every start's end point, grouped as the rows are (Rows[i] holds Ends[i]).</param>
 public sealed record ShamirLocalMinimaResult(ShamirLocalMinimaConfig Config, IReadOnlyList<ShamirLocalMinimaRow> Rows,
@@ -68,17 +80,20 @@ public sealed record ShamirLocalMinimaResult(ShamirLocalMinimaConfig Config, IRe
 {
     public int CaseCount => Rows.Sum(r => r.LocalMinima);
     public int Violations => Rows.Sum(r => r.Violations);
+    public int Starts => Rows.Sum(r => r.Points);
+    public int Saddles => Rows.Sum(r => r.Saddles);
+    public int NotConverged => Rows.Sum(r => r.NotConverged);
+
+    public static ResultLayout<ShamirLocalMinimaResult> Layout { get; } = new(r => r.Seconds)
+    {
+        { "cases", r => r.CaseCount }, { "violations", r => r.Violations }, { "starts", r => r.Starts }, { "not_converged", r => r.NotConverged },
+        { "rows", ShamirLocalMinimaRow.Columns, r => r.Rows },
+    };
 }
 
 public static class ShamirLocalMinima
 {
-    public static long TotalSteps(ShamirLocalMinimaConfig c) => (long)c.Losses.Length * c.Activations.Length * c.Points;
-
-    public static void CheckData(ShamirLocalMinimaConfig config, Dataset digits)
-    {
-        foreach (var loss in config.Losses)
-            LinearPredictor.Minimizer(PredictorData.FromDigits(digits, config.Digits[0], config.Digits[1], config.Samples, loss));
-    }
+    public static long TotalSteps(ShamirLocalMinimaConfig c) => (long)c.Model.Losses.Length * c.Model.Activations.Length * c.Points;
 
     public static ShamirLocalMinimaResult Run(ShamirLocalMinimaConfig config, Dataset? digits = null, IProgress<long>? progress = null,
         CancellationToken cancellationToken = default)
@@ -88,18 +103,17 @@ public static class ShamirLocalMinima
         var rows = new List<ShamirLocalMinimaRow>();
         var allEnds = new List<IReadOnlyList<LocalMinimaEnd>>();
         int group = 0;
-        foreach (var loss in config.Losses)
+        foreach (var loss in config.Model.Losses)
         {
-            var data = digits is null ? PredictorData.Synthetic(loss, config.Samples, config.Dimension, config.LabelNoise, config.Seed)
-                : PredictorData.FromDigits(digits, config.Digits[0], config.Digits[1], config.Samples, loss);
+            var data = config.Model.DataFor(loss, digits);
             double fLinMin = LinearPredictor.Value(data, LinearPredictor.Minimizer(data));
-            foreach (var activation in config.Activations)
+            foreach (var activation in config.Model.Activations)
             {
                 int g = group++;
                 var ends = new LocalMinimaEnd[config.Points];
                 var options = new ParallelOptions
                 {
-                    MaxDegreeOfParallelism = config.Threads > 0 ? config.Threads : Environment.ProcessorCount,
+                    MaxDegreeOfParallelism = config.Model.Threads > 0 ? config.Model.Threads : Environment.ProcessorCount,
                     CancellationToken = cancellationToken,
                 };
                 Parallel.For(0, config.Points, options, i =>
@@ -121,9 +135,9 @@ public static class ShamirLocalMinima
 
     internal static LocalMinimaEnd Point(ShamirLocalMinimaConfig config, PredictorData data, Activation activation, double fLinMin, ulong trial)
     {
-        var rng = new PhiloxStream(config.Seed, trial, 0x10CA1);
-        int d = config.Dimension, k = config.Width, size = d + d * k;
-        var features = ResidualFeatures.Random(data, activation, config.Hidden, config.Layers, k, Math.Pow(10, rng.NextUniform() - 0.5), ref rng);
+        var rng = new PhiloxStream(config.Model.Seed, trial, 0x10CA1);
+        int d = config.Model.Dimension, k = config.Model.Width, size = d + d * k;
+        var features = ResidualFeatures.Random(data, activation, config.Model.Hidden, config.Model.Layers, k, Math.Pow(10, rng.NextUniform() - 0.5), ref rng);
         var objective = new ResidualObjective(data, features, k);
         var x = new double[size]; // (w, vec V), as the optimizers see it
         ShamirLemma1.RandomVector(x.AsSpan(0, d), Math.Pow(10, 2 * rng.NextUniform() - 1), ref rng);

@@ -1,6 +1,8 @@
 using FastRes.Experiments.Predictors;
 using System.Diagnostics;
 using FastRes.Kernels.LinearAlgebra;
+using FastRes.Experiments.Results;
+using FastRes.Experiments.Settings;
 using FastRes.Kernels.Random;
 
 namespace FastRes.Experiments.Shamir;
@@ -14,6 +16,14 @@ public enum ShamirArchitecture
     Residual,
 }
 
+public static class ShamirArchitectures
+{
+    /// <summary>The architectures as a setting's words (results name an architecture by the same word).</summary>
+    public static readonly Kind<ShamirArchitecture> Kind = Kinds.Choice(("skip", ShamirArchitecture.SkipToOutput), ("residual", ShamirArchitecture.Residual));
+
+    public static string Word(ShamirArchitecture architecture) => Kind.Show(architecture);
+}
+
 /// <summary>
 /// shamir-sgd (Shamir 2018, Theorem 4): projected SGD on (w, v, θ) over the empirical distribution of n samples,
 /// f_θ(x) = tanh(Wx + b) (bounded, so ℓ is l-Lipschitz in (w, v) on the ball), step η = b/(l√T), (w, v) projected onto
@@ -21,7 +31,7 @@ public enum ShamirArchitecture
 /// min_{‖u‖ ≤ b} F_lin(u), beside the explicit bound (2.5·b·l + 2r√(2 ln(1/δ)))/√T that online gradient descent's regret
 /// (diameter 2b) and Azuma's inequality give (the paper's O(·) with its constants written out, δ = 0.05).
 /// </summary>
-public sealed record ShamirSgdConfig
+public sealed record ShamirSgdConfig : IExperimentConfig
 {
     public Loss Loss { get; init; } = Loss.Logistic;
     public ShamirArchitecture[] Architectures { get; init; } = [ShamirArchitecture.SkipToOutput, ShamirArchitecture.Residual];
@@ -38,32 +48,64 @@ public sealed record ShamirSgdConfig
     public ulong Seed { get; init; } = 1;
     public int Threads { get; init; }
 
+    public static Schema<ShamirSgdConfig> Schema { get; } = new()
+    {
+        { "loss", "squared|logistic", "Loss", c => c.Loss, (c, v) => c with { Loss = v }, Losses.Kind },
+        { "architectures", "LIST", "skip (wᵀx + vᵀf_θ(x), Theorem 4) and/or residual (wᵀ(x + V f_θ(x))) (default both)", c => c.Architectures,
+          (c, v) => c with { Architectures = v }, Kinds.List(ShamirArchitectures.Kind), Rules.NonEmpty<ShamirArchitecture>(what: "skip and/or residual") },
+        { "horizons", "LIST", "Iteration counts T", c => c.Horizons, (c, v) => c with { Horizons = v },
+          Kinds.List(Kinds.Int), Rules.NonEmpty(Rules.Between(1, 100_000_000), "iteration counts T between 1 and 100000000") },
+        { "dimension", "D", "Input dimension d", c => c.Dimension, (c, v) => c with { Dimension = v }, Kinds.Int, Rules.Between(1, 256) },
+        { "width", "K", "Width k of f_θ(x) = tanh(Wx + b)", c => c.Width, (c, v) => c with { Width = v }, Kinds.Int, Rules.Between(1, 256) },
+        // Its range depends on the dimension: see Validate.
+        { "samples", "N", "Data set size n; SGD samples it uniformly", c => c.Samples, (c, v) => c with { Samples = v }, Kinds.Int },
+        { "radius", "B", "Radius b of the (w, v) ball (default 2·max(1, ‖argmin F_lin‖))", c => c.Radius, (c, v) => c with { Radius = v },
+          Kinds.Optional(Kinds.Double), Rules.IfSet(Rules.AboveUpTo(0, 1e6)) },
+        { "repeats", "N", "SGD runs per (architecture, T)", c => c.Repeats, (c, v) => c with { Repeats = v }, Kinds.Int, Rules.Between(1, 10_000) },
+        { "evaluations", "N", "Iterates evaluated per run for the best iterate", c => c.Evaluations, (c, v) => c with { Evaluations = v },
+          Kinds.Int, Rules.Between(1, 100_000) },
+        { "label-noise", "P", "Label flip probability of the logistic data", c => c.LabelNoise, (c, v) => c with { LabelNoise = v }, Kinds.Double, Rules.Inside(0, 0.5) },
+        Packs.Seed<ShamirSgdConfig>(c => c.Seed, (c, v) => c with { Seed = v }),
+        Packs.Threads<ShamirSgdConfig>(c => c.Threads, (c, v) => c with { Threads = v }),
+    };
+
     public IReadOnlyList<ConfigError> Validate()
     {
-        var errors = new List<ConfigError>();
-        if (Architectures is null || Architectures.Length == 0) errors.Add(new("architectures", "must list skip and/or residual"));
-        if (Horizons is null || Horizons.Length == 0 || Horizons.Any(t => t < 1 || t > 100_000_000))
-            errors.Add(new("horizons", "must list iteration counts T between 1 and 100000000"));
-        if (Dimension < 1 || Dimension > 256) errors.Add(new("dimension", $"must be between 1 and 256 (got {Dimension})"));
-        if (Width < 1 || Width > 256) errors.Add(new("width", $"must be between 1 and 256 (got {Width})"));
+        var errors = Schema.Check(this);
         if (Samples < 2 * Dimension || Samples > 1_000_000) errors.Add(new("samples", $"must be between 2·dimension and 1000000 (got {Samples})"));
-        if (Radius is { } r && !(r > 0 && r <= 1e6)) errors.Add(new("radius", $"must be in (0, 1e6] (got {r})"));
-        if (Repeats < 1 || Repeats > 10_000) errors.Add(new("repeats", $"must be between 1 and 10000 (got {Repeats})"));
-        if (Evaluations < 1 || Evaluations > 100_000) errors.Add(new("evaluations", $"must be between 1 and 100000 (got {Evaluations})"));
-        if (!double.IsFinite(LabelNoise) || LabelNoise <= 0 || LabelNoise >= 0.5) errors.Add(new("label-noise", $"must be in (0, 0.5) (got {LabelNoise})"));
-        if (Threads < 0) errors.Add(new("threads", $"must be ≥ 0 (0 = all cores) (got {Threads})"));
         return errors;
     }
 }
 
 public sealed record ShamirSgdRow(string Architecture, int T, int Repeats, double Eta, double MeanBestExcess, double MaxBestExcess,
-    double MeanEvaluatedExcess, double Bound, int Violations);
+    double MeanEvaluatedExcess, double Bound, int Violations)
+{
+    public static Table<ShamirSgdRow> Columns { get; } = new()
+    {
+        { "architecture", r => r.Architecture, "architecture", ColumnFlags.Console },
+        { "T", r => r.T, "T", ColumnFlags.Console },
+        { "repeats", r => r.Repeats, "runs" },
+        { "eta", r => r.Eta, "η" },
+        { "mean_best_f_minus_min_flin", r => r.MeanBestExcess, "mean best F − min F_lin", ColumnFlags.Console },
+        { "max_best_f_minus_min_flin", r => r.MaxBestExcess, "max", ColumnFlags.Console },
+        { "mean_evaluated_f_minus_min_flin", r => r.MeanEvaluatedExcess, "mean over evaluated iterates" },
+        { "bound", r => r.Bound, "bound", ColumnFlags.Console },
+        { "violations", r => r.Violations, "violations" },
+    };
+}
 
 public sealed record ShamirSgdResult(ShamirSgdConfig Config, double Radius, double Lipschitz, double LossBound, double FLinMin,
     IReadOnlyList<ShamirSgdRow> Rows, double Seconds)
 {
     public int CaseCount => Rows.Where(r => r.Architecture == "skip").Sum(r => r.Repeats);
     public int Violations => Rows.Sum(r => r.Violations);
+
+    public static ResultLayout<ShamirSgdResult> Layout { get; } = new(r => r.Seconds)
+    {
+        { "cases", r => r.CaseCount }, { "violations", r => r.Violations },
+        { "radius", r => r.Radius }, { "lipschitz", r => r.Lipschitz }, { "loss_bound", r => r.LossBound }, { "min_flin_in_ball", r => r.FLinMin },
+        { "rows", ShamirSgdRow.Columns, r => r.Rows },
+    };
 }
 
 public static class ShamirSgd
@@ -111,7 +153,7 @@ public static class ShamirSgd
                 var runs = Enumerable.Range(0, jobs.Length).Where(j => jobs[j].a == a && jobs[j].t == t).Select(j => outcomes[j]).ToList();
                 double bound = (2.5 * radius * lipschitz + 2 * lossBound * Math.Sqrt(2 * Math.Log(1 / Delta))) / Math.Sqrt(t);
                 var excess = runs.Select(o => o.Best - fLinMin).ToList();
-                rows.Add(new ShamirSgdRow(a == ShamirArchitecture.SkipToOutput ? "skip" : "residual", t, runs.Count, radius / (lipschitz * Math.Sqrt(t)),
+                rows.Add(new ShamirSgdRow(ShamirArchitectures.Word(a), t, runs.Count, radius / (lipschitz * Math.Sqrt(t)),
                     excess.Average(), excess.Max(), runs.Average(o => o.Mean - fLinMin), bound,
                     a == ShamirArchitecture.SkipToOutput ? excess.Count(e => !(e <= bound)) : 0));
             }

@@ -2,6 +2,8 @@ using FastRes.Experiments.Predictors;
 using System.Diagnostics;
 using FastRes.Experiments.Data;
 using FastRes.Kernels.LinearAlgebra;
+using FastRes.Experiments.Results;
+using FastRes.Experiments.Settings;
 using FastRes.Kernels.Networks;
 using FastRes.Kernels.Random;
 using FastRes.Kernels.Spectrum;
@@ -17,36 +19,26 @@ namespace FastRes.Experiments.Shamir;
 /// (convexity at p = 0, ∇_wF = E[ℓ'x] + V·E[ℓ'f], and |λ_min| bounding ‖E[ℓ'f]‖ through the block [[H_ww, I⊗E[ℓ'f]ᵀ], [·, 0]]).
 /// Also reported: λ_min against the sharper bound −(√(‖H_ww‖² + 4‖E[ℓ'f]‖²) − ‖H_ww‖)/2 that the same block gives.
 /// </summary>
-public sealed record ShamirTheorem2Config
+public sealed record ShamirTheorem2Config : IShamirModelConfig
 {
-    public Loss[] Losses { get; init; } = [Loss.Squared, Loss.Logistic];
-    public Activation[] Activations { get; init; } = [Activation.Relu, Activation.Tanh];
-    public int Dimension { get; init; } = 8;
-    public int Width { get; init; } = 16;
-    public int Hidden { get; init; } = 16;
-    public int Layers { get; init; } = 2;
-    public int Samples { get; init; } = 512;
+    public ShamirModel Model { get; init; } = new();
     public int Points { get; init; } = 32;
     public int RandomWStar { get; init; } = 4;
-    public double LabelNoise { get; init; } = 0.1;
     public double Tolerance { get; init; } = 1e-9;
-    public ulong Seed { get; init; } = 1;
-    public int Threads { get; init; }
-    /// <summary>null: synthetic data; "DIR" (MNIST IDX) or "digits:FILE": a binary task of two digit classes, PCA to <c>Dimension</c>.</summary>
-    public string? Data { get; init; }
-    /// <summary>The two classes of the binary task (y = +1 for the first) when <see cref="Data"/> is set.</summary>
-    public int[] Digits { get; init; } = [3, 5];
+
+    public static Schema<ShamirTheorem2Config> Schema { get; } = ShamirModel.Around<ShamirTheorem2Config>(c => c.Model, (c, m) => c with { Model = m }, new()
+    {
+        { "points", "N", "Random (V, θ) per loss and activation", c => c.Points, (c, v) => c with { Points = v }, Kinds.Int, Rules.Between(1, 1_000_000) },
+        ShamirPacks.RandomWStar<ShamirTheorem2Config>(c => c.RandomWStar, (c, v) => c with { RandomWStar = v }),
+        ShamirPacks.Tolerance<ShamirTheorem2Config>(c => c.Tolerance, (c, v) => c with { Tolerance = v }),
+    });
 
     public IReadOnlyList<ConfigError> Validate()
     {
-        var shared = new ShamirLemma1Config
-        {
-            Losses = Losses, Activations = Activations, Dimension = Dimension, Width = Width, Hidden = Hidden, Layers = Layers,
-            Samples = Samples, Points = Points, RandomWStar = RandomWStar, LabelNoise = LabelNoise, Tolerance = Tolerance, Threads = Threads, Digits = Digits,
-        };
-        var errors = shared.Validate().ToList();
-        if (errors.Count == 0 && (long)Dimension * (Width + 1) > 2000)
-            errors.Add(new("width", $"the Hessian has d(k + 1) rows; keep it ≤ 2000 (got {Dimension * (Width + 1)})"));
+        List<ConfigError> errors = [.. Schema.Check(this), .. Model.Relations()];
+        // Only for valid d and k: the size of a Hessian of an out-of-range shape says nothing useful.
+        if (errors.Count == 0 && (long)Model.Dimension * (Model.Width + 1) > 2000)
+            errors.Add(new("width", $"the Hessian has d(k + 1) rows; keep it ≤ 2000 (got {Model.Dimension * (Model.Width + 1)})"));
         return errors;
     }
 }
@@ -54,26 +46,46 @@ public sealed record ShamirTheorem2Config
 public readonly record struct Theorem2Case(bool OptimalWStar, double LambdaMin, double SharperBound, double Gap, double Lhs, bool SignViolated, bool InequalityViolated);
 
 public sealed record ShamirTheorem2Row(string Loss, string Activation, int Points, int Cases, int Nontrivial, int SignViolations,
-    int InequalityViolations, double MaxLambdaMin, double MinLambdaMin, double MaxSharperBoundExcess, double MinSlack, double MinRatio, double MaxHvvAbs);
+    int InequalityViolations, double MaxLambdaMin, double MinLambdaMin, double MaxSharperBoundExcess, double MinSlack, double MinRatio, double MaxHvvAbs)
+{
+    public static Table<ShamirTheorem2Row> Columns { get; } = new()
+    {
+        { "loss", r => r.Loss, "loss", ColumnFlags.Console },
+        { "activation", r => r.Activation, "σ", ColumnFlags.Console },
+        { "points", r => r.Points, "points" },
+        { "cases", r => r.Cases, "cases" },
+        { "nontrivial", r => r.Nontrivial, "nontrivial" },
+        { "lambda_min_sign_violations", r => r.SignViolations, "λ_min > 0", ColumnFlags.Console },
+        { "inequality_violations", r => r.InequalityViolations, "ineq. viol.", ColumnFlags.Console },
+        { "max_lambda_min", r => r.MaxLambdaMin, "max λ_min", ColumnFlags.Console },
+        { "min_lambda_min", r => r.MinLambdaMin, "min λ_min" },
+        { "max_lambda_min_minus_block_bound", r => r.MaxSharperBoundExcess, "max λ_min − block bound" },
+        { "min_inequality_slack", r => r.MinSlack, "min slack" },
+        { "min_inequality_ratio", r => r.MinRatio, "min ratio", ColumnFlags.Console },
+        { "max_abs_hessian_vv", r => r.MaxHvvAbs, "max abs H_VV" },
+    };
+}
 
 public sealed record ShamirTheorem2Result(ShamirTheorem2Config Config, IReadOnlyList<ShamirTheorem2Row> Rows, IReadOnlyList<Theorem2Case> Cases, double Seconds)
 {
     public int CaseCount => Rows.Sum(r => r.Points + r.Cases);
-    public int Violations => Rows.Sum(r => r.SignViolations + r.InequalityViolations);
+    public int SignViolations => Rows.Sum(r => r.SignViolations);
+    public int InequalityViolations => Rows.Sum(r => r.InequalityViolations);
+    public int Violations => SignViolations + InequalityViolations;
+
+    public static ResultLayout<ShamirTheorem2Result> Layout { get; } = new(r => r.Seconds)
+    {
+        { "cases", r => r.CaseCount }, { "violations", r => r.Violations },
+        { "lambda_min_sign_violations", r => r.SignViolations }, { "inequality_violations", r => r.InequalityViolations },
+        { "rows", ShamirTheorem2Row.Columns, r => r.Rows },
+    };
 }
 
 public static class ShamirTheorem2
 {
-    /// <summary>Throws (ArgumentException / InvalidOperationException) when the digits task is too small or has no F_lin minimizer.</summary>
-    public static void CheckData(ShamirTheorem2Config config, Dataset digits)
-    {
-        foreach (var loss in config.Losses)
-            LinearPredictor.Minimizer(PredictorData.FromDigits(digits, config.Digits[0], config.Digits[1], config.Samples, loss));
-    }
+    public static long TotalSteps(ShamirTheorem2Config c) => (long)c.Model.Losses.Length * c.Model.Activations.Length * c.Points;
 
-    public static long TotalSteps(ShamirTheorem2Config c) => (long)c.Losses.Length * c.Activations.Length * c.Points;
-
-    /// <param name="digits">The loaded <see cref="ShamirTheorem2Config.Data"/> set (null: synthetic data).</param>
+    /// <param name="digits">The loaded <see cref="ShamirModel.Data"/> set (null: synthetic data).</param>
     public static ShamirTheorem2Result Run(ShamirTheorem2Config config, Dataset? digits = null, IProgress<long>? progress = null, CancellationToken cancellationToken = default)
     {
         ConfigError.ThrowIfAny(config.Validate());
@@ -81,18 +93,17 @@ public static class ShamirTheorem2
         var rows = new List<ShamirTheorem2Row>();
         var all = new List<Theorem2Case>();
         int group = 0;
-        foreach (var loss in config.Losses)
+        foreach (var loss in config.Model.Losses)
         {
-            var data = digits is null ? PredictorData.Synthetic(loss, config.Samples, config.Dimension, config.LabelNoise, config.Seed)
-                : PredictorData.FromDigits(digits, config.Digits[0], config.Digits[1], config.Samples, loss);
+            var data = config.Model.DataFor(loss, digits);
             var wLin = LinearPredictor.Minimizer(data);
-            foreach (var activation in config.Activations)
+            foreach (var activation in config.Model.Activations)
             {
                 int g = group++;
                 var perPoint = new (List<Theorem2Case> Cases, double HvvAbs)[config.Points];
                 var options = new ParallelOptions
                 {
-                    MaxDegreeOfParallelism = config.Threads > 0 ? config.Threads : Environment.ProcessorCount,
+                    MaxDegreeOfParallelism = config.Model.Threads > 0 ? config.Model.Threads : Environment.ProcessorCount,
                     CancellationToken = cancellationToken,
                 };
                 Parallel.For(0, config.Points, options, i =>
@@ -117,9 +128,9 @@ public static class ShamirTheorem2
 
     internal static (List<Theorem2Case>, double) Point(ShamirTheorem2Config config, PredictorData data, Activation activation, double[] wLin, ulong trial)
     {
-        var rng = new PhiloxStream(config.Seed, trial, 0x7E02);
-        int d = config.Dimension, k = config.Width, size = d + d * k;
-        var features = ResidualFeatures.Random(data, activation, config.Hidden, config.Layers, k, Math.Pow(10, rng.NextUniform() - 0.5), ref rng);
+        var rng = new PhiloxStream(config.Model.Seed, trial, 0x7E02);
+        int d = config.Model.Dimension, k = config.Model.Width, size = d + d * k;
+        var features = ResidualFeatures.Random(data, activation, config.Model.Hidden, config.Model.Layers, k, Math.Pow(10, rng.NextUniform() - 0.5), ref rng);
         var objective = new ResidualObjective(data, features, k);
         var w = new double[d];
         var v = ShamirLemma1.RandomVector(d * k, Math.Pow(10, 3 * rng.NextUniform() - 2), ref rng);

@@ -139,9 +139,9 @@ public class ShamirLemma1Tests
     [Test]
     public void Small_run_finds_no_violation_has_nontrivial_cases_and_is_thread_independent()
     {
-        var config = new ShamirLemma1Config { Points = 6, Samples = 128, Dimension = 4, Width = 5, Hidden = 6, Checkpoints = [0, 50], Threads = 1 };
+        var config = new ShamirLemma1Config { Points = 6, Checkpoints = [0, 50], Model = new() { Samples = 128, Dimension = 4, Width = 5, Hidden = 6, Threads = 1 } };
         var one = ShamirLemma1.Run(config);
-        var two = ShamirLemma1.Run(config with { Threads = 2 });
+        var two = ShamirLemma1.Run(config with { Model = config.Model with { Threads = 2 } });
         Assert.Multiple(() =>
         {
             Assert.That(one.Violations, Is.EqualTo(0));
@@ -171,7 +171,7 @@ public class ShamirDigitsTaskTests
         int first = Enumerable.Range(0, digits.Samples).First(i => digits.Target(i)[3] == 1 || digits.Target(i)[5] == 1);
         Assert.That(task.X.Take(5), Is.EqualTo(digits.Input(first).ToArray()));
         Assert.That(task.Y[0], Is.EqualTo(digits.Target(first)[3] == 1 ? 1 : -1));
-        var r = ShamirLemma1.Run(new ShamirLemma1Config { Dimension = 5, Samples = 300, Points = 3, Width = 4, Hidden = 4, Checkpoints = [0, 20], Threads = 1 }, digits);
+        var r = ShamirLemma1.Run(new ShamirLemma1Config { Points = 3, Checkpoints = [0, 20], Model = new() { Dimension = 5, Samples = 300, Width = 4, Hidden = 4, Threads = 1 } }, digits);
         Assert.That(r.Violations, Is.EqualTo(0));
         Assert.That(r.Rows.Sum(x => x.Nontrivial), Is.GreaterThan(0));
     }

@@ -42,7 +42,8 @@ public class ShamirLocalMinimaTests
     [Test]
     public void Small_run_converges_without_violation()
     {
-        var config = new ShamirLocalMinimaConfig { Points = 4, Samples = 100, Dimension = 3, Width = 3, Hidden = 4, GdSteps = 50, Threads = 1 };
+        var defaults = new ShamirLocalMinimaConfig();
+        var config = defaults with { Points = 4, GdSteps = 50, Model = defaults.Model with { Samples = 100, Dimension = 3, Width = 3, Hidden = 4, Threads = 1 } };
         var r = ShamirLocalMinima.Run(config);
         Assert.Multiple(() =>
         {
@@ -50,7 +51,7 @@ public class ShamirLocalMinimaTests
             Assert.That(r.CaseCount, Is.GreaterThan(0));
             Assert.That(r.Rows.Select(x => x.MaxGradientNorm).Where(double.IsFinite), Is.All.LessThanOrEqualTo(1e-8));
             Assert.That(r.Rows.Select(x => x.MaxExcessAtMinima).Where(double.IsFinite), Is.All.LessThanOrEqualTo(1e-6));
-            Assert.That(ShamirLocalMinima.Run(config with { Threads = 2 }).Rows, Is.EqualTo(r.Rows));
+            Assert.That(ShamirLocalMinima.Run(config with { Model = config.Model with { Threads = 2 } }).Rows, Is.EqualTo(r.Rows));
         });
     }
 }

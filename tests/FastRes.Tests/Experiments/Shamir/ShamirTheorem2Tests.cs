@@ -80,7 +80,7 @@ public class ShamirTheorem2Tests
     [Test]
     public void Small_run_has_no_violation_and_lambda_min_within_the_block_bound()
     {
-        var config = new ShamirTheorem2Config { Points = 5, Samples = 100, Dimension = 3, Width = 4, Hidden = 5, Threads = 1 };
+        var config = new ShamirTheorem2Config { Points = 5, Model = new() { Samples = 100, Dimension = 3, Width = 4, Hidden = 5, Threads = 1 } };
         var r = ShamirTheorem2.Run(config);
         Assert.Multiple(() =>
         {
@@ -89,7 +89,7 @@ public class ShamirTheorem2Tests
             Assert.That(r.Rows.Select(x => x.MaxSharperBoundExcess), Is.All.LessThan(1e-12));
             Assert.That(r.Rows.Select(x => x.MaxHvvAbs), Is.All.EqualTo(0.0));
             Assert.That(r.Rows.Sum(x => x.Nontrivial), Is.GreaterThan(0));
-            Assert.That(ShamirTheorem2.Run(config with { Threads = 2 }).Rows, Is.EqualTo(r.Rows));
+            Assert.That(ShamirTheorem2.Run(config with { Model = config.Model with { Threads = 2 } }).Rows, Is.EqualTo(r.Rows));
         });
     }
 }
