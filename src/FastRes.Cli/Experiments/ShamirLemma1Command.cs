@@ -12,6 +12,7 @@ public sealed class ShamirLemma1Command() : ShamirModelExperiment<ShamirLemma1Co
     "Lemma 1 and Theorem 1 of Shamir 2018: ⟨G, ∇F_θ⟩ ≥ F − F_lin(w*) and the gradient lower bound, at random and trained points",
     new(), ShamirLemma1Config.Schema, ShamirLemma1Result.Layout)
 {
+    public override IReadOnlyList<string> SmokeArgs => ["--points", "4"];
     protected override long? Steps(ShamirLemma1Config config) => ShamirLemma1.TotalSteps(config);
     protected override string? DataOf(ShamirLemma1Result result) => ShamirOutput.DataLabel(result.Config.Model);
 

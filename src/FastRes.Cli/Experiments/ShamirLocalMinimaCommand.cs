@@ -14,6 +14,7 @@ public sealed class ShamirLocalMinimaCommand() : ShamirModelExperiment<ShamirLoc
     "Corollary 1 of Shamir 2018: approximate local minima of F_θ(w, V) (GD + damped Newton) are no worse than the best linear predictor",
     new(), ShamirLocalMinimaConfig.Schema, ShamirLocalMinimaResult.Layout)
 {
+    public override IReadOnlyList<string> SmokeArgs => ["--points", "3"];
     protected override long? Steps(ShamirLocalMinimaConfig config) => ShamirLocalMinima.TotalSteps(config);
     protected override string? DataOf(ShamirLocalMinimaResult result) => ShamirOutput.DataLabel(result.Config.Model);
 

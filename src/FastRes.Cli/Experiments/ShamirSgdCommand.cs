@@ -16,6 +16,7 @@ public sealed class ShamirSgdCommand() : Experiment<ShamirSgdConfig, ShamirSgdRe
     "Theorem 4 of Shamir 2018: projected SGD on x ↦ wᵀx + vᵀf_θ(x) reaches the best linear predictor at rate 1/√T",
     new(), ShamirSgdConfig.Schema, ShamirSgdResult.Layout)
 {
+    public override IReadOnlyList<string> SmokeArgs => ["--horizons", "100,1000", "--repeats", "1"];
     protected override long? Steps(ShamirSgdConfig config) => ShamirSgd.TotalSteps(config);
     protected override string? DataOf(ShamirSgdResult result) => ShamirOutput.SyntheticData;
 

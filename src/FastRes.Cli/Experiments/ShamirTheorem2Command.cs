@@ -12,6 +12,7 @@ public sealed class ShamirTheorem2Command() : ShamirModelExperiment<ShamirTheore
     "Theorem 2 of Shamir 2018: at w = 0 the exact Hessian in (w, V) has λ_min ≤ 0, and F(0, V, θ) − F_lin(w*) is bounded by ‖∇F‖ and |λ_min|",
     new(), ShamirTheorem2Config.Schema, ShamirTheorem2Result.Layout)
 {
+    public override IReadOnlyList<string> SmokeArgs => ["--points", "4"];
     protected override long? Steps(ShamirTheorem2Config config) => ShamirTheorem2.TotalSteps(config);
     protected override string? DataOf(ShamirTheorem2Result result) => ShamirOutput.DataLabel(result.Config.Model);
 
