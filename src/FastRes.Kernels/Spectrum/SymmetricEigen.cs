@@ -1,4 +1,4 @@
-using System.Runtime.Intrinsics;
+using System.Numerics;
 using FastRes.Kernels.Simd;
 
 namespace FastRes.Kernels.Spectrum;
@@ -110,21 +110,17 @@ public static class SymmetricEigen
         if (threads <= 0) threads = Environment.ProcessorCount;
         // Below 256 rows no product is split into chunks and no update is parallel: keep the workspace's team as it is.
         WorkerTeam team = threads > 1 && n >= 256 ? workspace.Team(threads) : WorkerTeam.Single;
-        switch (SimdWidths.Resolve(width))
-        {
-            case SimdWidth.V512:
-                workspace.Reducer(0, static ws => new TridiagonalReducer<Lanes512<double>, Vector512<double>>(ws)).Reduce(n, lda, blockSize, crossover, team);
-                break;
-            case SimdWidth.V256:
-                workspace.Reducer(1, static ws => new TridiagonalReducer<Lanes256<double>, Vector256<double>>(ws)).Reduce(n, lda, blockSize, crossover, team);
-                break;
-            case SimdWidth.V128:
-                workspace.Reducer(2, static ws => new TridiagonalReducer<Lanes128<double>, Vector128<double>>(ws)).Reduce(n, lda, blockSize, crossover, team);
-                break;
-            default:
-                workspace.Reducer(3, static ws => new TridiagonalReducer<Lanes1<double>, double>(ws)).Reduce(n, lda, blockSize, crossover, team);
-                break;
-        }
+        var job = new ReduceJob(workspace, n, lda, blockSize, crossover, team);
+        SimdDispatch.Run<ReduceJob, double>(width, ref job);
         return scale;
+    }
+
+    private readonly struct ReduceJob(SymmetricEigenWorkspace workspace, int n, int lda, int blockSize, int crossover, WorkerTeam team)
+        : ISimdJob<double>
+    {
+        // One reducer per width and workspace (slot log2 of the lane count), kept so that repeated spectra allocate nothing.
+        public void Run<TLanes, TVec>() where TLanes : struct, ILanes<TVec, double> where TVec : struct
+            => workspace.Reducer(BitOperations.Log2((uint)TLanes.Count), static ws => new TridiagonalReducer<TLanes, TVec>(ws))
+                .Reduce(n, lda, blockSize, crossover, team);
     }
 }
