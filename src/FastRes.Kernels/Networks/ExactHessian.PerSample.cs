@@ -1,5 +1,6 @@
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
+using CommunityToolkit.HighPerformance;
 using CommunityToolkit.HighPerformance.Buffers;
 using CommunityToolkit.HighPerformance.Helpers;
 using FastRes.Kernels.Simd;
@@ -60,22 +61,17 @@ public static partial class ExactHessian
         }
 
         // Scale by 1/m, mirror the upper blocks, symmetrize the diagonal blocks.
+        Span2D<double> h = hessian.AsSpan2D(N, N);
         int dd = d * d;
         double scale = 1.0 / samples;
         for (int l = 0; l < D; l++)
             for (int a = l * dd; a < (l + 1) * dd; a++)
             {
                 for (int b = a + 1; b < (l + 1) * dd; b++)
-                {
-                    double v = 0.5 * scale * (hessian[a * N + b] + hessian[b * N + a]);
-                    hessian[a * N + b] = v; hessian[b * N + a] = v;
-                }
-                hessian[a * N + a] *= scale;
+                    h[a, b] = h[b, a] = 0.5 * scale * (h[a, b] + h[b, a]);
+                h[a, a] *= scale;
                 for (int b = (l + 1) * dd; b < N; b++)
-                {
-                    double v = scale * hessian[a * N + b];
-                    hessian[a * N + b] = v; hessian[b * N + a] = v;
-                }
+                    h[a, b] = h[b, a] = scale * h[a, b];
             }
     }
 

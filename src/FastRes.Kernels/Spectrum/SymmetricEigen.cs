@@ -1,4 +1,5 @@
 using System.Numerics;
+using CommunityToolkit.HighPerformance;
 using FastRes.Kernels.Simd;
 
 namespace FastRes.Kernels.Spectrum;
@@ -81,12 +82,13 @@ public static class SymmetricEigen
         if (n == 0) return 1;
 
         int lda = SymmetricEigenWorkspace.Stride(n);
-        double[] m = workspace.Matrix;
+        ReadOnlySpan2D<double> source = a.AsSpan2D(n, n);
+        Span2D<double> m = new(workspace.Matrix, 0, n, n, lda - n); // the working copy, rows lda apart
         double amax = 0;
         for (int i = 0; i < n; i++)
         {
-            ReadOnlySpan<double> row = a.Slice(i * n, i + 1);
-            row.CopyTo(m.AsSpan(i * lda, i + 1));
+            ReadOnlySpan<double> row = source.GetRowSpan(i)[..(i + 1)];
+            row.CopyTo(m.GetRowSpan(i));
             foreach (double x in row)
             {
                 double ax = Math.Abs(x);
@@ -105,7 +107,7 @@ public static class SymmetricEigen
         else if (amax > rmax) scale = rmax / amax;
         if (scale != 1)
             for (int i = 0; i < n; i++)
-                foreach (ref double x in m.AsSpan(i * lda, i + 1)) x *= scale;
+                foreach (ref double x in m.GetRowSpan(i)[..(i + 1)]) x *= scale;
 
         if (threads <= 0) threads = Environment.ProcessorCount;
         // Below 256 rows no product is split into chunks and no update is parallel: keep the workspace's team as it is.
