@@ -1,6 +1,5 @@
 using System.Numerics;
 using System.Runtime.CompilerServices;
-using System.Runtime.Intrinsics;
 using FastRes.Kernels.Simd;
 
 namespace FastRes.Kernels.Diagnostics;
@@ -37,7 +36,7 @@ public static class FmaPeak
 
     /// <summary>Elements of the state span (Chains × lanes) at this width.</summary>
     public static int StateLength<T>(SimdWidth width) where T : unmanaged, IBinaryFloatingPointIeee754<T>
-        => Chains * LaneCount<T>(width);
+        => Chains * SimdDispatch.LaneCount<T>(width);
 
     /// <summary>Flops of one loop iteration: 2 per lane per chain (an FMA counts as a multiply and an add).</summary>
     public static long FlopsPerIteration<T>(SimdWidth width) where T : unmanaged, IBinaryFloatingPointIeee754<T>
@@ -52,13 +51,17 @@ public static class FmaPeak
     {
         if (typeof(T) != typeof(double) && typeof(T) != typeof(float))
             throw new NotSupportedException($"FmaPeak runs in double or float, not {typeof(T).Name}.");
-        return SimdWidths.Resolve(width) switch
-        {
-            SimdWidth.V512 => Run<Lanes512<T>, Vector512<T>, T>(iterations, state),
-            SimdWidth.V256 => Run<Lanes256<T>, Vector256<T>, T>(iterations, state),
-            SimdWidth.V128 => Run<Lanes128<T>, Vector128<T>, T>(iterations, state),
-            _ => Run<Lanes1<T>, T, T>(iterations, state),
-        };
+        var job = new Job<T>(iterations, state);
+        return SimdDispatch.Run<Job<T>, T, long>(width, ref job);
+    }
+
+    private readonly ref struct Job<T>(long iterations, Span<T> state) : ISimdJob<T, long>
+        where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    {
+        private readonly Span<T> _state = state;
+
+        public long Run<TLanes, TVec>() where TLanes : struct, ILanes<TVec, T> where TVec : struct
+            => Run<TLanes, TVec, T>(iterations, _state);
     }
 
     /// <summary>The kernel, once per lane bundle; see the type's remarks.</summary>
@@ -102,13 +105,4 @@ public static class FmaPeak
         TLanes.Store(a10, ref Unsafe.Add(ref s, 10 * n)); TLanes.Store(a11, ref Unsafe.Add(ref s, 11 * n));
         return iterations * 2L * Chains * n;
     }
-
-    private static int LaneCount<T>(SimdWidth width) where T : unmanaged, IBinaryFloatingPointIeee754<T>
-        => SimdWidths.Resolve(width) switch
-        {
-            SimdWidth.V512 => Vector512<T>.Count,
-            SimdWidth.V256 => Vector256<T>.Count,
-            SimdWidth.V128 => Vector128<T>.Count,
-            _ => 1,
-        };
 }

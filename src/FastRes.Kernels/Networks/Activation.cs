@@ -1,5 +1,6 @@
 using System.Numerics;
 using System.Runtime.CompilerServices;
+using FastRes.Kernels.Maths;
 using FastRes.Kernels.Simd;
 
 namespace FastRes.Kernels.Networks;
@@ -52,8 +53,9 @@ public static class Activations
     public static double DerivativeAtZero(Activation a) => a == Activation.Relu ? 0.0 : 1.0;
 
     /// <summary>
-    /// σ, σ′, σ″ of every lane at once. Tanh goes through <see cref="Math.Tanh"/> lane by lane: it is d evaluations
-    /// per layer and sample, negligible next to the d² multiply-adds of the layer (and d³–d⁴ of the Hessian).
+    /// σ, σ′, σ″ of every lane at once. Tanh is <see cref="TanhKernel"/> (within 2 ulp of <see cref="Math.Tanh"/>, the
+    /// scalar members' reference), so vector passes differ from the scalar formulas in the last bits — as SIMD widths
+    /// may (SPEC §5) — but not from each other: every width computes the same lanes.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal static void Evaluate<TL, TVec>(Activation a, TVec x, out TVec value, out TVec first, out TVec second)
@@ -77,16 +79,13 @@ public static class Activations
         }
     }
 
-    // Kept out of Evaluate: a stackalloc would stop the JIT from inlining the identity and ReLU cases.
+    // Kept out of Evaluate, so that its identity and ReLU cases stay small enough to inline into the passes.
     [MethodImpl(MethodImplOptions.NoInlining)]
     private static void Tanh<TL, TVec>(TVec x, out TVec value, out TVec first, out TVec second)
         where TL : struct, ILanes<TVec, double>
         where TVec : struct
     {
-        Span<double> t = stackalloc double[TL.Count];
-        TL.Store(x, ref t[0]);
-        for (int k = 0; k < t.Length; k++) t[k] = Math.Tanh(t[k]);
-        value = TL.Load(in t[0]);
+        value = TanhKernel.Tanh<TL, TVec>(x);
         TVec one = TL.Create(1.0);
         first = TL.Subtract(one, TL.Multiply(value, value));                 // 1 − t²
         second = TL.Multiply(TL.Multiply(TL.Create(-2.0), value), first);    // −2t(1 − t²)

@@ -1,6 +1,8 @@
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
-using System.Runtime.Intrinsics;
+using CommunityToolkit.HighPerformance;
+using CommunityToolkit.HighPerformance.Buffers;
+using CommunityToolkit.HighPerformance.Helpers;
 using FastRes.Kernels.Simd;
 
 namespace FastRes.Kernels.Networks;
@@ -51,52 +53,47 @@ public static partial class ExactHessian
         }
 
         hessian.Clear();
-        SimdWidth resolved = SimdWidths.Resolve(width);
         fixed (double* pt = parameters, px = x, py = y, ph = hessian)
         {
-            nint ptI = (nint)pt, pxI = (nint)px, pyI = (nint)py, phI = (nint)ph;
-            int nt = parameters.Length, nx = samples * d;
-            long nh = (long)N * N;
-            if (threads == 1) Work(0);
-            else Parallel.For(0, threads, Work);
-
-            void Work(int t)
-            {
-                var job = new PerSampleJob(network, new ReadOnlySpan<double>((void*)ptI, nt),
-                    new ReadOnlySpan<double>((void*)pxI, nx), new ReadOnlySpan<double>((void*)pyI, nx), samples,
-                    new Span<double>((void*)phI, (int)nh), owner, t);
-                switch (resolved)
-                {
-                    case SimdWidth.V512: job.Run<Lanes512<double>, Vector512<double>>(); break;
-                    case SimdWidth.V256: job.Run<Lanes256<double>, Vector256<double>>(); break;
-                    case SimdWidth.V128: job.Run<Lanes128<double>, Vector128<double>>(); break;
-                    default: job.Run<Lanes1<double>, double>(); break;
-                }
-            }
+            var work = new SourceLayers(network, (nint)pt, parameters.Length, (nint)px, (nint)py, samples, (nint)ph, owner, width);
+            if (threads == 1) work.Invoke(0);
+            else ParallelHelper.For(0, threads, in work);
         }
 
         // Scale by 1/m, mirror the upper blocks, symmetrize the diagonal blocks.
+        Span2D<double> h = hessian.AsSpan2D(N, N);
         int dd = d * d;
         double scale = 1.0 / samples;
         for (int l = 0; l < D; l++)
             for (int a = l * dd; a < (l + 1) * dd; a++)
             {
                 for (int b = a + 1; b < (l + 1) * dd; b++)
-                {
-                    double v = 0.5 * scale * (hessian[a * N + b] + hessian[b * N + a]);
-                    hessian[a * N + b] = v; hessian[b * N + a] = v;
-                }
-                hessian[a * N + a] *= scale;
+                    h[a, b] = h[b, a] = 0.5 * scale * (h[a, b] + h[b, a]);
+                h[a, a] *= scale;
                 for (int b = (l + 1) * dd; b < N; b++)
-                {
-                    double v = scale * hessian[a * N + b];
-                    hessian[a * N + b] = v; hessian[b * N + a] = v;
-                }
+                    h[a, b] = h[b, a] = scale * h[a, b];
             }
     }
 
+    /// <summary>
+    /// Thread t's share of <see cref="PerSample"/>, as a ParallelHelper struct callback (specialized, no closure); it
+    /// cannot hold spans, hence the pinned addresses.
+    /// </summary>
+    private readonly unsafe struct SourceLayers(NShortcutNetwork network, nint theta, int thetaLength, nint x, nint y, int samples,
+        nint hessian, int[] owner, SimdWidth width) : IAction
+    {
+        public void Invoke(int t)
+        {
+            int length = samples * network.Width, n = network.ParameterCount;
+            var job = new PerSampleJob(network, new ReadOnlySpan<double>((void*)theta, thetaLength),
+                new ReadOnlySpan<double>((void*)x, length), new ReadOnlySpan<double>((void*)y, length), samples,
+                new Span<double>((void*)hessian, n * n), owner, t);
+            SimdDispatch.Run<PerSampleJob, double>(width, ref job);
+        }
+    }
+
     /// <summary>One thread's share of <see cref="PerSample"/>: all samples, the source layers it owns.</summary>
-    private readonly ref struct PerSampleJob
+    private readonly ref struct PerSampleJob : ISimdJob<double>
     {
         private readonly NShortcutNetwork _net;
         private readonly ReadOnlySpan<double> _theta, _x, _y;
@@ -126,27 +123,34 @@ public static partial class ExactHessian
             for (int l = 0; l < D; l++) any |= _owner[l] == _thread;
             if (!any) return;
 
-            // Lane (structure-of-arrays) buffers, one lane per sample.
-            var state = new TVec[sub * a.Length];
-            var zdot = new TVec[D * dd];        // ż_l′[p, i]: tangent of z_l′ in direction e_i of z_l
-            var qdot = new TVec[D * dd];        // u̇_l′ = Q_{l→l′}
-            var hdot = new TVec[(R + 1) * dd];  // ḣ_r
-            var psi = new TVec[D * dd];         // Ψ_{l,l′}[i′, i] = δ̇_l′
-            var adot = new TVec[dd];            // tangent of ∂ℓ/∂h (between units)
-            var udot = new TVec[dd];            // tangent of ∂ℓ/∂u
+            // Scratch from the shared array pool (about 2 MB per thread for the paper's d = 10, D = 16), cleared because
+            // the zero padding of Qt and u (j′ ≥ d) is read and never written. Lane buffers first, one lane per sample:
+            int nState = sub * a.Length, nTangent = D * dd, nF = kb * (dp / w);
+            int nLanes = nState + 3 * nTangent + (R + 1) * dd + 2 * dd + nF;
+            int nQt = D * kb * d * dp, nPs = D * kb * dd, nUa = D * kb * dp, nDa = D * kb * d;
+            using var scratch = MemoryOwner<double>.Allocate(nLanes * w + nQt + nPs + nUa + nDa, AllocationMode.Clear);
+            Span<double> rest = scratch.Span;
+            Span<TVec> lanes = MemoryMarshal.Cast<double, TVec>(Carve(ref rest, nLanes * w));
+            Span<TVec> state = Carve(ref lanes, nState);
+            Span<TVec> zdot = Carve(ref lanes, nTangent);     // ż_l′[p, i]: tangent of z_l′ in direction e_i of z_l
+            Span<TVec> qdot = Carve(ref lanes, nTangent);     // u̇_l′ = Q_{l→l′}
+            Span<TVec> hdot = Carve(ref lanes, (R + 1) * dd); // ḣ_r
+            Span<TVec> psi = Carve(ref lanes, nTangent);      // Ψ_{l,l′}[i′, i] = δ̇_l′
+            Span<TVec> adot = Carve(ref lanes, dd);           // tangent of ∂ℓ/∂h (between units)
+            Span<TVec> udot = Carve(ref lanes, dd);           // tangent of ∂ℓ/∂u
+            Span<TVec> f = Carve(ref lanes, nF);              // F[μ][j′] for one (i, i′)
             // Sample-major buffers of one block (scalar per sample), for the accumulation GEMMs.
-            var qt = new double[D * kb * d * dp];   // Qt[l′][μ][i][j′] = Q_{l→l′}[j′, i], zero-padded j′ ≥ d
-            var ps = new double[D * kb * dd];       // Ps[l′][μ][i][i′] = Ψ_{l,l′}[i′, i]
-            var ua = new double[D * kb * dp];       // u_l′[μ][j′], zero-padded
-            var da = new double[D * kb * d];        // δ_l′[μ][i′]
-            var f = new TVec[kb * (dp / w)];        // F[μ][j′] for one (i, i′)
+            Span<double> qt = Carve(ref rest, nQt);   // Qt[l′][μ][i][j′] = Q_{l→l′}[j′, i], zero-padded j′ ≥ d
+            Span<double> ps = Carve(ref rest, nPs);   // Ps[l′][μ][i][i′] = Ψ_{l,l′}[i′, i]
+            Span<double> ua = Carve(ref rest, nUa);   // u_l′[μ][j′], zero-padded
+            Span<double> da = Carve(ref rest, nDa);   // δ_l′[μ][i′]
 
             for (int first = 0; first < _samples; first += kb)
             {
                 int count = Math.Min(kb, _samples - first);
                 for (int b = 0; b * w < count; b++)
                 {
-                    Span<TVec> s = state.AsSpan(b * a.Length, a.Length);
+                    Span<TVec> s = state.Slice(b * a.Length, a.Length);
                     NetworkLanes<TL, TVec>.Load(a, _x, _y, first + b * w, Math.Min(w, count - b * w), s);
                     NetworkLanes<TL, TVec>.Forward(net, a, _theta, s);
                     NetworkLanes<TL, TVec>.Backward(net, a, _theta, s);
@@ -166,13 +170,13 @@ public static partial class ExactHessian
                 for (int l = 0; l < D; l++)
                 {
                     if (_owner[l] != _thread) continue;
-                    qt.AsSpan(l * kb * d * dp, kb * d * dp).Clear(); // Q_{l→l} = 0: u_l does not depend on z_l
+                    qt.Slice(l * kb * d * dp, kb * d * dp).Clear(); // Q_{l→l} = 0: u_l does not depend on z_l
                     for (int b = 0; b * w < count; b++)
                     {
-                        ReadOnlySpan<TVec> s = state.AsSpan(b * a.Length, a.Length);
+                        ReadOnlySpan<TVec> s = state.Slice(b * a.Length, a.Length);
                         SecondOrder<TL, TVec>(net, a, _theta, s, l, keep, zdot, qdot, hdot, psi, adot, udot);
-                        ReadOnlySpan<double> qc = MemoryMarshal.Cast<TVec, double>(qdot.AsSpan());
-                        ReadOnlySpan<double> pc = MemoryMarshal.Cast<TVec, double>(psi.AsSpan());
+                        ReadOnlySpan<double> qc = MemoryMarshal.Cast<TVec, double>(qdot);
+                        ReadOnlySpan<double> pc = MemoryMarshal.Cast<TVec, double>(psi);
                         // Lanes → sample rows (transposing each tangent matrix on the way): Qt[l′][μ][i][j′] and
                         // Ps[l′][μ][i][i′] with the contraction index i outermost, as the accumulation reads them.
                         ref double q0 = ref MemoryMarshal.GetReference(qc);
@@ -201,6 +205,15 @@ public static partial class ExactHessian
                 }
             }
         }
+    }
+
+    /// <summary>The first <paramref name="length"/> elements of <paramref name="rest"/>, which then starts after them.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Span<T> Carve<T>(ref Span<T> rest, int length)
+    {
+        Span<T> head = rest[..length];
+        rest = rest[length..];
+        return head;
     }
 
     /// <summary>
@@ -342,14 +355,14 @@ public static partial class ExactHessian
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)] // one call runs for seconds: no tier-0 first pass
     private static void AccumulatePair<TL, TVec>(Span<double> h, int N, int d, int dp, int kb, int count, int l, int lp,
-        double[] qt, double[] ps, double[] ua, double[] da, TVec[] f)
+        Span<double> qt, Span<double> ps, Span<double> ua, Span<double> da, Span<TVec> f)
         where TL : struct, ILanes<TVec, double>
         where TVec : struct
     {
         int w = TL.Count, nv = dp / w, dd = d * d;
-        ReadOnlySpan<double> uOuter = ua.AsSpan(l * kb * dp, kb * dp);
-        ReadOnlySpan<double> uInner = ua.AsSpan(lp * kb * dp, kb * dp);
-        ReadOnlySpan<double> dInner = da.AsSpan(lp * kb * d, kb * d);
+        ReadOnlySpan<double> uOuter = ua.Slice(l * kb * dp, kb * dp);
+        ReadOnlySpan<double> uInner = ua.Slice(lp * kb * dp, kb * dp);
+        ReadOnlySpan<double> dInner = da.Slice(lp * kb * d, kb * d);
         Span<double> spill = stackalloc double[w];
         if (nv == 2 && d >= 5)
         {
@@ -413,7 +426,7 @@ public static partial class ExactHessian
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)] // one call runs for seconds: no tier-0 first pass
     private static void AccumulatePairTwoVectors<TL, TVec>(Span<double> h, int N, int d, int dp, int kb, int count, int l, int lp,
-        double[] qt, double[] ps, ReadOnlySpan<double> uOuter, ReadOnlySpan<double> uInner, ReadOnlySpan<double> dInner, Span<double> spill)
+        Span<double> qt, Span<double> ps, ReadOnlySpan<double> uOuter, ReadOnlySpan<double> uInner, ReadOnlySpan<double> dInner, Span<double> spill)
         where TL : struct, ILanes<TVec, double>
         where TVec : struct
     {
@@ -479,7 +492,7 @@ public static partial class ExactHessian
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)] // one call runs for seconds: no tier-0 first pass
     private static void AccumulatePairThreeVectors<TL, TVec>(Span<double> h, int N, int d, int dp, int kb, int count, int l, int lp,
-        double[] qt, double[] ps, ReadOnlySpan<double> uOuter, ReadOnlySpan<double> uInner, ReadOnlySpan<double> dInner, Span<double> spill)
+        Span<double> qt, Span<double> ps, ReadOnlySpan<double> uOuter, ReadOnlySpan<double> uInner, ReadOnlySpan<double> dInner, Span<double> spill)
         where TL : struct, ILanes<TVec, double>
         where TVec : struct
     {

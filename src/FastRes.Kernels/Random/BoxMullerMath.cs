@@ -17,7 +17,11 @@ namespace FastRes.Kernels.Random;
 /// 1 ulp on (0, 1]; sin and cos within 2 ulp of the libm value on [0, 2π], or within 2^-60 absolute where the result is
 /// tiny (there the libm value is no better, both are exact functions of a rounded argument).</para>
 /// </remarks>
-internal static class BoxMullerMath
+internal static class BoxMullerMath<TP, TL, TU, TD>
+    where TP : struct, IPhiloxLanes<TU>
+    where TL : struct, ILanes<TD, double>
+    where TU : struct
+    where TD : struct
 {
     // fdlibm e_log.c / musl log.c (Sun Microsystems, 1993): log(1+f) = f − f²/2 + s·(f²/2 + R(s²)), s = f/(2+f),
     // R a minimax polynomial on [0, 0.1716]; ln 2 split so that k·Ln2Hi is exact for |k| < 2^11.
@@ -31,26 +35,18 @@ internal static class BoxMullerMath
     private const double Lg6 = 1.531383769920937332e-01;
     private const double Lg7 = 1.479819860511658591e-01;
 
-    // 2^52 as the bit pattern/value pair behind the exact small-integer ↔ double conversions.
-    internal const ulong TwoTo52Bits = 0x4330_0000_0000_0000;
-    internal const double TwoTo52 = 4503599627370496.0;
-
     /// <summary>
     /// ln x for positive normal finite x (Box–Muller only ever passes u ∈ (0, 1)); no special-value handling.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static TD Log<TP, TL, TU, TD>(TD x)
-        where TP : struct, IPhiloxLanes<TU, TD>
-        where TL : struct, ILanes<TD, double>
-        where TU : struct
-        where TD : struct
+    public static TD Log(TD x)
     {
         // x = 2^k·m with m ∈ [√2/2, √2): adding (1.0 − 0x3FE6A09E…) to the bit pattern carries into the exponent
         // exactly when the mantissa passes √2/2's, so the exponent field then holds k + 1023 (musl's trick).
         TU ix = TP.Add(TP.AsUInt64(x), TP.Broadcast(0x3FF0_0000_0000_0000UL - 0x3FE6_A09E_0000_0000UL));
         TU biasedK = TP.ShiftRightLogical(ix, 52);
-        TD m = TP.AsDouble(TP.Add(TP.And(ix, TP.Broadcast(0x000F_FFFF_FFFF_FFFFUL)), TP.Broadcast(0x3FE6_A09E_0000_0000UL)));
-        TD k = TL.Subtract(TP.AsDouble(TP.Or(biasedK, TP.Broadcast(TwoTo52Bits))), TL.Create(TwoTo52 + 1023.0));
+        TD m = TP.AsDouble<TD>(TP.Add(TP.And(ix, TP.Broadcast(0x000F_FFFF_FFFF_FFFFUL)), TP.Broadcast(0x3FE6_A09E_0000_0000UL)));
+        TD k = TL.Subtract(TP.AsDouble<TD>(TP.Or(biasedK, TP.Broadcast(BoxMullerMath.TwoTo52Bits))), TL.Create(BoxMullerMath.TwoTo52 + 1023.0));
 
         TD f = TL.Subtract(m, TL.Create(1.0));
         TD hfsq = TL.Multiply(TL.Multiply(TL.Create(0.5), f), f);
@@ -94,11 +90,7 @@ internal static class BoxMullerMath
     /// sin x and cos x for 0 ≤ |x| ≤ 2^20 (Box–Muller passes x = 2π·u ∈ (0, 2π)); no special-value handling.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static void SinCos<TP, TL, TU, TD>(TD x, out TD sin, out TD cos)
-        where TP : struct, IPhiloxLanes<TU, TD>
-        where TL : struct, ILanes<TD, double>
-        where TU : struct
-        where TD : struct
+    public static void SinCos(TD x, out TD sin, out TD cos)
     {
         // Cody–Waite reduction y = x − q·π/2 in three steps. The first is exact (Sterbenz: q·Pio2A is within a factor
         // 2 of x), so y keeps its relative accuracy even next to a multiple of π/2, where cos(x) is tiny.
@@ -124,19 +116,27 @@ internal static class BoxMullerMath
 
         // Quadrant q mod 4: (sin, cos) = (s, c), (c, −s), (−s, −c), (−c, s).
         TU one = TP.Broadcast(1), two = TP.Broadcast(2);
-        TD swap = TP.AsDouble(TP.Subtract(TP.Broadcast(0), TP.And(q, one)));
+        TD swap = TP.AsDouble<TD>(TP.Subtract(TP.Broadcast(0), TP.And(q, one)));
         TU sinSign = TP.ShiftLeft(TP.And(q, two), 62);
         TU cosSign = TP.ShiftLeft(TP.And(TP.Add(q, one), two), 62);
-        sin = TP.AsDouble(TP.Xor(TP.AsUInt64(TL.Select(swap, cosY, sinY)), sinSign));
-        cos = TP.AsDouble(TP.Xor(TP.AsUInt64(TL.Select(swap, sinY, cosY)), cosSign));
+        sin = TP.AsDouble<TD>(TP.Xor(TP.AsUInt64(TL.Select(swap, cosY, sinY)), sinSign));
+        cos = TP.AsDouble<TD>(TP.Xor(TP.AsUInt64(TL.Select(swap, sinY, cosY)), cosSign));
     }
+}
+
+/// <summary>The constants <see cref="BoxMullerMath{TP,TL,TU,TD}"/> shares with the uniform conversions, and its scalar entry points.</summary>
+internal static class BoxMullerMath
+{
+    // 2^52 as the bit pattern/value pair behind the exact small-integer ↔ double conversions.
+    internal const ulong TwoTo52Bits = 0x4330_0000_0000_0000;
+    internal const double TwoTo52 = 4503599627370496.0;
 
     /// <summary>Scalar entry points for the accuracy tests (the same code the vector widths run).</summary>
-    internal static double Log(double x) => Log<PhiloxLanes1, Lanes1<double>, ulong, double>(x);
+    internal static double Log(double x) => BoxMullerMath<PhiloxLanes1, Lanes1<double>, ulong, double>.Log(x);
 
     internal static (double Sin, double Cos) SinCos(double x)
     {
-        SinCos<PhiloxLanes1, Lanes1<double>, ulong, double>(x, out double s, out double c);
+        BoxMullerMath<PhiloxLanes1, Lanes1<double>, ulong, double>.SinCos(x, out double s, out double c);
         return (s, c);
     }
 }

@@ -57,54 +57,43 @@ public static class PhiloxVector
         FillNormal(seed, trial, stream, firstBlock, destination, SimdWidth.Auto);
 
     internal static void FillUInt32(ulong seed, ulong trial, uint stream, uint firstBlock, Span<uint> destination, SimdWidth width)
-    {
-        var key = new StreamKey(seed, trial, stream);
-        switch (SimdWidths.Resolve(width))
-        {
-            case SimdWidth.V512: Fill<WordsChunk, uint, PhiloxLanes512, Lanes512<double>, Vector512<ulong>, Vector512<double>>(key, firstBlock, destination); break;
-            case SimdWidth.V256: Fill<WordsChunk, uint, PhiloxLanes256, Lanes256<double>, Vector256<ulong>, Vector256<double>>(key, firstBlock, destination); break;
-            case SimdWidth.V128: Fill<WordsChunk, uint, PhiloxLanes128, Lanes128<double>, Vector128<ulong>, Vector128<double>>(key, firstBlock, destination); break;
-            case SimdWidth.Scalar: Fill<WordsChunk, uint, PhiloxLanes1, Lanes1<double>, ulong, double>(key, firstBlock, destination); break;
-            default: throw new ArgumentOutOfRangeException(nameof(width), width, "not a SIMD width");
-        }
-    }
+        => Fill<Words, uint>(new StreamKey(seed, trial, stream), firstBlock, destination, width);
 
     internal static void FillUniform(ulong seed, ulong trial, uint stream, uint firstBlock, Span<double> destination, SimdWidth width)
-    {
-        var key = new StreamKey(seed, trial, stream);
-        switch (SimdWidths.Resolve(width))
-        {
-            case SimdWidth.V512: Fill<UniformChunk, double, PhiloxLanes512, Lanes512<double>, Vector512<ulong>, Vector512<double>>(key, firstBlock, destination); break;
-            case SimdWidth.V256: Fill<UniformChunk, double, PhiloxLanes256, Lanes256<double>, Vector256<ulong>, Vector256<double>>(key, firstBlock, destination); break;
-            case SimdWidth.V128: Fill<UniformChunk, double, PhiloxLanes128, Lanes128<double>, Vector128<ulong>, Vector128<double>>(key, firstBlock, destination); break;
-            case SimdWidth.Scalar: Fill<UniformChunk, double, PhiloxLanes1, Lanes1<double>, ulong, double>(key, firstBlock, destination); break;
-            default: throw new ArgumentOutOfRangeException(nameof(width), width, "not a SIMD width");
-        }
-    }
+        => Fill<Uniforms, double>(new StreamKey(seed, trial, stream), firstBlock, destination, width);
 
     internal static void FillNormal(ulong seed, ulong trial, uint stream, uint firstBlock, Span<double> destination, SimdWidth width)
-    {
-        var key = new StreamKey(seed, trial, stream);
-        switch (SimdWidths.Resolve(width))
-        {
-            case SimdWidth.V512: Fill<NormalChunk, double, PhiloxLanes512, Lanes512<double>, Vector512<ulong>, Vector512<double>>(key, firstBlock, destination); break;
-            case SimdWidth.V256: Fill<NormalChunk, double, PhiloxLanes256, Lanes256<double>, Vector256<ulong>, Vector256<double>>(key, firstBlock, destination); break;
-            case SimdWidth.V128: Fill<NormalChunk, double, PhiloxLanes128, Lanes128<double>, Vector128<ulong>, Vector128<double>>(key, firstBlock, destination); break;
-            case SimdWidth.Scalar: Fill<NormalChunk, double, PhiloxLanes1, Lanes1<double>, ulong, double>(key, firstBlock, destination); break;
-            default: throw new ArgumentOutOfRangeException(nameof(width), width, "not a SIMD width");
-        }
-    }
+        => Fill<Normals, double>(new StreamKey(seed, trial, stream), firstBlock, destination, width);
 
     internal static void FillNormal(ulong seed, ulong trial, uint stream, uint firstBlock, Span<float> destination, SimdWidth width)
+        => Fill<FloatNormals, float>(new StreamKey(seed, trial, stream), firstBlock, destination, width);
+
+    private static void Fill<TChunk, T>(in StreamKey key, uint firstBlock, Span<T> destination, SimdWidth width)
+        where TChunk : struct, IChunk
+        where T : unmanaged
     {
-        var key = new StreamKey(seed, trial, stream);
-        switch (SimdWidths.Resolve(width))
+        var job = new FillJob<TChunk, T>(key, firstBlock, destination);
+        SimdDispatch.Run<FillJob<TChunk, T>, double>(width, ref job);
+    }
+
+    private readonly ref struct FillJob<TChunk, T>(StreamKey key, uint firstBlock, Span<T> destination) : ISimdJob<double>
+        where TChunk : struct, IChunk
+        where T : unmanaged
+    {
+        private readonly Span<T> _destination = destination;
+
+        /// <remarks>
+        /// The double lanes come from the dispatch; their 64-bit integer view is named here, because C# has no
+        /// associated types to let <typeparamref name="TLanes"/> carry it. The typeof tests are JIT-time constants:
+        /// each instantiation keeps one call.
+        /// </remarks>
+        public void Run<TLanes, TVec>() where TLanes : struct, ILanes<TVec, double> where TVec : struct
         {
-            case SimdWidth.V512: Fill<FloatNormalChunk, float, PhiloxLanes512, Lanes512<double>, Vector512<ulong>, Vector512<double>>(key, firstBlock, destination); break;
-            case SimdWidth.V256: Fill<FloatNormalChunk, float, PhiloxLanes256, Lanes256<double>, Vector256<ulong>, Vector256<double>>(key, firstBlock, destination); break;
-            case SimdWidth.V128: Fill<FloatNormalChunk, float, PhiloxLanes128, Lanes128<double>, Vector128<ulong>, Vector128<double>>(key, firstBlock, destination); break;
-            case SimdWidth.Scalar: Fill<FloatNormalChunk, float, PhiloxLanes1, Lanes1<double>, ulong, double>(key, firstBlock, destination); break;
-            default: throw new ArgumentOutOfRangeException(nameof(width), width, "not a SIMD width");
+            if (typeof(TVec) == typeof(Vector512<double>)) Bundles<PhiloxLanes512, TLanes, Vector512<ulong>, TVec>.Fill<TChunk, T>(key, firstBlock, _destination);
+            else if (typeof(TVec) == typeof(Vector256<double>)) Bundles<PhiloxLanes256, TLanes, Vector256<ulong>, TVec>.Fill<TChunk, T>(key, firstBlock, _destination);
+            else if (typeof(TVec) == typeof(Vector128<double>)) Bundles<PhiloxLanes128, TLanes, Vector128<ulong>, TVec>.Fill<TChunk, T>(key, firstBlock, _destination);
+            else if (typeof(TVec) == typeof(double)) Bundles<PhiloxLanes1, TLanes, ulong, TVec>.Fill<TChunk, T>(key, firstBlock, _destination);
+            else throw new NotSupportedException($"no 64-bit integer lanes for {typeof(TVec).Name}");
         }
     }
 
@@ -116,210 +105,172 @@ public static class PhiloxVector
     }
 
     /// <summary>What one bundle of blocks turns into: a fixed number of elements per block, written in order.</summary>
-    private interface IChunk<T> where T : unmanaged
+    private interface IChunk
     {
         static abstract int PerBlock { get; }
-
-        static abstract void Write<TP, TL, TU, TD>(TU r0, TU r1, TU r2, TU r3, ref T destination)
-            where TP : struct, IPhiloxLanes<TU, TD>
-            where TL : struct, ILanes<TD, double>
-            where TU : struct
-            where TD : struct;
     }
+
+    /// <summary>The four 32-bit words of each block.</summary>
+    private readonly struct Words : IChunk { public static int PerBlock => 4; }
+
+    /// <summary>Two 53-bit uniforms per block, from words (0, 1) and (2, 3).</summary>
+    private readonly struct Uniforms : IChunk { public static int PerBlock => 2; }
+
+    /// <summary>One Box–Muller pair per block, from the two 53-bit uniforms.</summary>
+    private readonly struct Normals : IChunk { public static int PerBlock => 2; }
+
+    /// <summary>Two Box–Muller pairs per block, from four 32-bit uniforms, rounded to float.</summary>
+    private readonly struct FloatNormals : IChunk { public static int PerBlock => 4; }
 
     /// <summary>
-    /// The one driver: whole bundles straight into the destination, then at most one bundle through a stack buffer
-    /// for the cut tail (recomputing a block is free of side effects, it is a pure function of its counter).
+    /// The generator at one width: <typeparamref name="TP"/> the 64-bit integer lanes, <typeparamref name="TL"/>
+    /// the double lanes over the same registers (<typeparamref name="TU"/> and <typeparamref name="TD"/> are two
+    /// views of one vector). One class so that the lane constraints are stated once, not on every helper.
     /// </summary>
-    [SkipLocalsInit]
-    private static void Fill<TChunk, T, TP, TL, TU, TD>(in StreamKey key, uint firstBlock, Span<T> destination)
-        where TChunk : struct, IChunk<T>
-        where T : unmanaged
-        where TP : struct, IPhiloxLanes<TU, TD>
+    private static class Bundles<TP, TL, TU, TD>
+        where TP : struct, IPhiloxLanes<TU>
         where TL : struct, ILanes<TD, double>
         where TU : struct
         where TD : struct
     {
-        int chunk = TChunk.PerBlock * TP.Count;
-        ref T dst = ref MemoryMarshal.GetReference(destination);
-        uint block = firstBlock;
-        int i = 0;
-        for (; destination.Length - i >= chunk; i += chunk, block = unchecked(block + (uint)TP.Count))
+        /// <summary>
+        /// The one driver: whole bundles straight into the destination, then at most one bundle through a stack
+        /// buffer for the cut tail (recomputing a block is free of side effects, it is a pure function of its counter).
+        /// </summary>
+        [SkipLocalsInit]
+        public static void Fill<TChunk, T>(in StreamKey key, uint firstBlock, Span<T> destination)
+            where TChunk : struct, IChunk
+            where T : unmanaged
         {
-            Blocks<TP, TU, TD>(key, block, out TU r0, out TU r1, out TU r2, out TU r3);
-            TChunk.Write<TP, TL, TU, TD>(r0, r1, r2, r3, ref Unsafe.Add(ref dst, i));
+            int chunk = TChunk.PerBlock * TP.Count;
+            ref T dst = ref MemoryMarshal.GetReference(destination);
+            uint block = firstBlock;
+            int i = 0;
+            for (; destination.Length - i >= chunk; i += chunk, block = unchecked(block + (uint)TP.Count))
+            {
+                Blocks(key, block, out TU r0, out TU r1, out TU r2, out TU r3);
+                Write<TChunk, T>(r0, r1, r2, r3, ref Unsafe.Add(ref dst, i));
+            }
+            if (i < destination.Length)
+            {
+                Span<T> tail = stackalloc T[MaxChunk];
+                Blocks(key, block, out TU r0, out TU r1, out TU r2, out TU r3);
+                Write<TChunk, T>(r0, r1, r2, r3, ref MemoryMarshal.GetReference(tail));
+                tail[..(destination.Length - i)].CopyTo(destination[i..]);
+            }
         }
-        if (i < destination.Length)
-        {
-            Span<T> tail = stackalloc T[MaxChunk];
-            Blocks<TP, TU, TD>(key, block, out TU r0, out TU r1, out TU r2, out TU r3);
-            TChunk.Write<TP, TL, TU, TD>(r0, r1, r2, r3, ref MemoryMarshal.GetReference(tail));
-            tail[..(destination.Length - i)].CopyTo(destination[i..]);
-        }
-    }
 
-    /// <summary>
-    /// Philox4x32-10 on TP.Count consecutive blocks; outputs are the four 32-bit words, clean (high halves zero).
-    /// Same round as <see cref="Philox4x32.Block"/>: (c0, c1, c2, c3) ← (hi(M1·c2) ⊕ c1 ⊕ k0, lo(M1·c2),
-    /// hi(M0·c0) ⊕ c3 ⊕ k1, lo(M0·c0)), then the key is bumped by the Weyl constants.
-    /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Blocks<TP, TU, TD>(in StreamKey key, uint firstBlock, out TU r0, out TU r1, out TU r2, out TU r3)
-        where TP : struct, IPhiloxLanes<TU, TD>
-        where TU : struct
-        where TD : struct
-    {
-        TU c0 = TP.Broadcast(key.C0), c1 = TP.Broadcast(key.C1), c2 = TP.Broadcast(key.C2);
-        TU c3 = TP.Add(TP.Broadcast(firstBlock), TP.Indices); // may carry past bit 31: the high half is ignored, so it wraps
-        TU k0 = TP.Broadcast(key.K0), k1 = TP.Broadcast(key.K1);
-        TU m0 = TP.Broadcast(Philox4x32.M0), m1 = TP.Broadcast(Philox4x32.M1);
-        TU w0 = TP.Broadcast(Philox4x32.W0), w1 = TP.Broadcast(Philox4x32.W1);
-        for (int round = 0; round < Philox4x32.Rounds; round++)
-        {
-            // High halves of every lane are don't-care between rounds: MultiplyLow32 reads only the low halves and
-            // the xor/add results' low halves are the 32-bit Philox values.
-            TU p0 = TP.MultiplyLow32(c0, m0);
-            TU p1 = TP.MultiplyLow32(c2, m1);
-            c0 = TP.Xor(TP.Xor(TP.ShiftRightLogical(p1, 32), c1), k0);
-            c1 = p1;
-            c2 = TP.Xor(TP.Xor(TP.ShiftRightLogical(p0, 32), c3), k1);
-            c3 = p0;
-            k0 = TP.Add(k0, w0);
-            k1 = TP.Add(k1, w1);
-        }
-        TU low = TP.Broadcast(0xFFFF_FFFFUL);
-        r0 = TP.And(c0, low);
-        r1 = TP.And(c1, low);
-        r2 = TP.And(c2, low);
-        r3 = TP.And(c3, low);
-    }
-
-    /// <summary>
-    /// <see cref="Philox4x32.ToUniformDouble"/> on lanes, bit for bit: bits = hi·2^21 + (lo ≫ 11) &lt; 2^53 is formed
-    /// as an exact double from two exact pieces (2^52 bit-pattern trick), and the FMA rounds bits + ½ once, as the
-    /// scalar <c>bits + 0.5</c> does.
-    /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static TD Uniform53<TP, TL, TU, TD>(TU hi, TU lo)
-        where TP : struct, IPhiloxLanes<TU, TD>
-        where TL : struct, ILanes<TD, double>
-        where TU : struct
-        where TD : struct
-    {
-        TU magic = TP.Broadcast(BoxMullerMath.TwoTo52Bits);
-        TD high = TL.Subtract(TP.AsDouble(TP.Or(hi, magic)), TL.Create(BoxMullerMath.TwoTo52));
-        TD lowPlusHalf = TL.Subtract(TP.AsDouble(TP.Or(TP.ShiftRightLogical(lo, 11), magic)), TL.Create(BoxMullerMath.TwoTo52 - 0.5));
-        TD u = TL.Multiply(TL.FusedMultiplyAdd(high, TL.Create(1 << 21), lowPlusHalf), TL.Create(TwoToMinus53));
-        return TL.Min(u, TL.Create(Philox4x32.LargestUniform));
-    }
-
-    /// <summary>(w + ½)·2^-32, exact in double: the float sequence's uniform from one word.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static TD Uniform32<TP, TL, TU, TD>(TU word)
-        where TP : struct, IPhiloxLanes<TU, TD>
-        where TL : struct, ILanes<TD, double>
-        where TU : struct
-        where TD : struct
-    {
-        TD wordPlusHalf = TL.Subtract(TP.AsDouble(TP.Or(word, TP.Broadcast(BoxMullerMath.TwoTo52Bits))), TL.Create(BoxMullerMath.TwoTo52 - 0.5));
-        return TL.Multiply(wordPlusHalf, TL.Create(TwoToMinus32));
-    }
-
-    /// <summary>Box–Muller: (√(−2 ln u1)·cos 2πu2, √(−2 ln u1)·sin 2πu2), in the scalar stream's operation order.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void BoxMuller<TP, TL, TU, TD>(TD u1, TD u2, out TD x, out TD y)
-        where TP : struct, IPhiloxLanes<TU, TD>
-        where TL : struct, ILanes<TD, double>
-        where TU : struct
-        where TD : struct
-    {
-        TD r = TL.Sqrt(TL.Multiply(TL.Create(-2.0), BoxMullerMath.Log<TP, TL, TU, TD>(u1)));
-        BoxMullerMath.SinCos<TP, TL, TU, TD>(TL.Multiply(TL.Create(TwoPi), u2), out TD sin, out TD cos);
-        x = TL.Multiply(r, cos);
-        y = TL.Multiply(r, sin);
-    }
-
-    private readonly struct WordsChunk : IChunk<uint>
-    {
-        public static int PerBlock => 4;
-
+        /// <summary>One bundle's output in sequence order. TChunk is a JIT-time constant: one branch survives.</summary>
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public static void Write<TP, TL, TU, TD>(TU r0, TU r1, TU r2, TU r3, ref uint destination)
-            where TP : struct, IPhiloxLanes<TU, TD>
-            where TL : struct, ILanes<TD, double>
-            where TU : struct
-            where TD : struct
+        private static void Write<TChunk, T>(TU r0, TU r1, TU r2, TU r3, ref T destination)
+            where TChunk : struct, IChunk
+            where T : unmanaged
         {
-            // Pairs of words as little-endian 64-bit lanes, then one 64-bit interleave puts block j's (w0 w1)(w2 w3)
-            // side by side. The double view only moves bits (permutes and blends never touch NaN payloads).
-            TD q01 = TP.AsDouble(TP.Or(r0, TP.ShiftLeft(r1, 32)));
-            TD q23 = TP.AsDouble(TP.Or(r2, TP.ShiftLeft(r3, 32)));
-            TP.Zip(q01, q23, out TD lower, out TD upper);
-            ref ulong d = ref Unsafe.As<uint, ulong>(ref destination);
-            TP.Store(TP.AsUInt64(lower), ref d);
-            TP.Store(TP.AsUInt64(upper), ref Unsafe.Add(ref d, TP.Count));
+            if (typeof(TChunk) == typeof(Words))
+            {
+                // Pairs of words as little-endian 64-bit lanes, then one 64-bit interleave puts block j's (w0 w1)(w2 w3)
+                // side by side.
+                TP.Zip(TP.Or(r0, TP.ShiftLeft(r1, 32)), TP.Or(r2, TP.ShiftLeft(r3, 32)), out TU lower, out TU upper);
+                ref ulong d = ref Unsafe.As<T, ulong>(ref destination);
+                TP.Store(lower, ref d);
+                TP.Store(upper, ref Unsafe.Add(ref d, TP.Count));
+            }
+            else if (typeof(TChunk) == typeof(Uniforms))
+                StoreInterleaved(Uniform53(r0, r1), Uniform53(r2, r3), ref Unsafe.As<T, double>(ref destination));
+            else if (typeof(TChunk) == typeof(Normals))
+            {
+                BoxMuller(Uniform53(r0, r1), Uniform53(r2, r3), out TD x, out TD y);
+                StoreInterleaved(x, y, ref Unsafe.As<T, double>(ref destination));
+            }
+            else if (typeof(TChunk) == typeof(FloatNormals))
+            {
+                BoxMuller(Uniform32(r0), Uniform32(r1), out TD xa, out TD ya);
+                BoxMuller(Uniform32(r2), Uniform32(r3), out TD xb, out TD yb);
+                // Block j must come out as xa_j ya_j xb_j yb_j: a 4-way interleave as two rounds of 2-way ones.
+                TP.Zip(xa, xb, out TD x0, out TD x1);
+                TP.Zip(ya, yb, out TD y0, out TD y1);
+                TP.Zip(x0, y0, out TD o0, out TD o1);
+                TP.Zip(x1, y1, out TD o2, out TD o3);
+                ref float f = ref Unsafe.As<T, float>(ref destination);
+                TP.StoreNarrow(o0, o1, ref f);
+                TP.StoreNarrow(o2, o3, ref Unsafe.Add(ref f, 2 * TP.Count));
+            }
+            else throw new NotSupportedException(typeof(TChunk).Name);
         }
-    }
 
-    private readonly struct UniformChunk : IChunk<double>
-    {
-        public static int PerBlock => 2;
-
+        /// <summary>first_0 second_0 first_1 second_1 …: block j's two values side by side.</summary>
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public static void Write<TP, TL, TU, TD>(TU r0, TU r1, TU r2, TU r3, ref double destination)
-            where TP : struct, IPhiloxLanes<TU, TD>
-            where TL : struct, ILanes<TD, double>
-            where TU : struct
-            where TD : struct
+        private static void StoreInterleaved(TD first, TD second, ref double destination)
         {
-            TD first = Uniform53<TP, TL, TU, TD>(r0, r1);
-            TD second = Uniform53<TP, TL, TU, TD>(r2, r3);
             TP.Zip(first, second, out TD lower, out TD upper);
             TL.Store(lower, ref destination);
             TL.Store(upper, ref Unsafe.Add(ref destination, TP.Count));
         }
-    }
 
-    private readonly struct NormalChunk : IChunk<double>
-    {
-        public static int PerBlock => 2;
-
+        /// <summary>
+        /// Philox4x32-10 on TP.Count consecutive blocks; outputs are the four 32-bit words, clean (high halves zero).
+        /// Same round as <see cref="Philox4x32.Block"/>: (c0, c1, c2, c3) ← (hi(M1·c2) ⊕ c1 ⊕ k0, lo(M1·c2),
+        /// hi(M0·c0) ⊕ c3 ⊕ k1, lo(M0·c0)), then the key is bumped by the Weyl constants.
+        /// </summary>
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public static void Write<TP, TL, TU, TD>(TU r0, TU r1, TU r2, TU r3, ref double destination)
-            where TP : struct, IPhiloxLanes<TU, TD>
-            where TL : struct, ILanes<TD, double>
-            where TU : struct
-            where TD : struct
+        private static void Blocks(in StreamKey key, uint firstBlock, out TU r0, out TU r1, out TU r2, out TU r3)
         {
-            TD u1 = Uniform53<TP, TL, TU, TD>(r0, r1);
-            TD u2 = Uniform53<TP, TL, TU, TD>(r2, r3);
-            BoxMuller<TP, TL, TU, TD>(u1, u2, out TD x, out TD y);
-            TP.Zip(x, y, out TD lower, out TD upper);
-            TL.Store(lower, ref destination);
-            TL.Store(upper, ref Unsafe.Add(ref destination, TP.Count));
+            TU c0 = TP.Broadcast(key.C0), c1 = TP.Broadcast(key.C1), c2 = TP.Broadcast(key.C2);
+            TU c3 = TP.Add(TP.Broadcast(firstBlock), TP.Indices); // may carry past bit 31: the high half is ignored, so it wraps
+            TU k0 = TP.Broadcast(key.K0), k1 = TP.Broadcast(key.K1);
+            TU m0 = TP.Broadcast(Philox4x32.M0), m1 = TP.Broadcast(Philox4x32.M1);
+            TU w0 = TP.Broadcast(Philox4x32.W0), w1 = TP.Broadcast(Philox4x32.W1);
+            for (int round = 0; round < Philox4x32.Rounds; round++)
+            {
+                // High halves of every lane are don't-care between rounds: MultiplyLow32 reads only the low halves and
+                // the xor/add results' low halves are the 32-bit Philox values.
+                TU p0 = TP.MultiplyLow32(c0, m0);
+                TU p1 = TP.MultiplyLow32(c2, m1);
+                c0 = TP.Xor(TP.Xor(TP.ShiftRightLogical(p1, 32), c1), k0);
+                c1 = p1;
+                c2 = TP.Xor(TP.Xor(TP.ShiftRightLogical(p0, 32), c3), k1);
+                c3 = p0;
+                k0 = TP.Add(k0, w0);
+                k1 = TP.Add(k1, w1);
+            }
+            TU low = TP.Broadcast(0xFFFF_FFFFUL);
+            r0 = TP.And(c0, low);
+            r1 = TP.And(c1, low);
+            r2 = TP.And(c2, low);
+            r3 = TP.And(c3, low);
         }
-    }
 
-    private readonly struct FloatNormalChunk : IChunk<float>
-    {
-        public static int PerBlock => 4;
-
+        /// <summary>
+        /// <see cref="Philox4x32.ToUniformDouble"/> on lanes, bit for bit: bits = hi·2^21 + (lo ≫ 11) &lt; 2^53 is formed
+        /// as an exact double from two exact pieces (2^52 bit-pattern trick), and the FMA rounds bits + ½ once, as the
+        /// scalar <c>bits + 0.5</c> does.
+        /// </summary>
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public static void Write<TP, TL, TU, TD>(TU r0, TU r1, TU r2, TU r3, ref float destination)
-            where TP : struct, IPhiloxLanes<TU, TD>
-            where TL : struct, ILanes<TD, double>
-            where TU : struct
-            where TD : struct
+        private static TD Uniform53(TU hi, TU lo)
         {
-            BoxMuller<TP, TL, TU, TD>(Uniform32<TP, TL, TU, TD>(r0), Uniform32<TP, TL, TU, TD>(r1), out TD xa, out TD ya);
-            BoxMuller<TP, TL, TU, TD>(Uniform32<TP, TL, TU, TD>(r2), Uniform32<TP, TL, TU, TD>(r3), out TD xb, out TD yb);
-            // Block j must come out as xa_j ya_j xb_j yb_j: a 4-way interleave as two rounds of 2-way ones.
-            TP.Zip(xa, xb, out TD x0, out TD x1);
-            TP.Zip(ya, yb, out TD y0, out TD y1);
-            TP.Zip(x0, y0, out TD o0, out TD o1);
-            TP.Zip(x1, y1, out TD o2, out TD o3);
-            TP.StoreNarrow(o0, o1, ref destination);
-            TP.StoreNarrow(o2, o3, ref Unsafe.Add(ref destination, 2 * TP.Count));
+            TU magic = TP.Broadcast(BoxMullerMath.TwoTo52Bits);
+            TD high = TL.Subtract(TP.AsDouble<TD>(TP.Or(hi, magic)), TL.Create(BoxMullerMath.TwoTo52));
+            TD lowPlusHalf = TL.Subtract(TP.AsDouble<TD>(TP.Or(TP.ShiftRightLogical(lo, 11), magic)), TL.Create(BoxMullerMath.TwoTo52 - 0.5));
+            TD u = TL.Multiply(TL.FusedMultiplyAdd(high, TL.Create(1 << 21), lowPlusHalf), TL.Create(TwoToMinus53));
+            return TL.Min(u, TL.Create(Philox4x32.LargestUniform));
+        }
+
+        /// <summary>(w + ½)·2^-32, exact in double: the float sequence's uniform from one word.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        private static TD Uniform32(TU word)
+        {
+            TD wordPlusHalf = TL.Subtract(TP.AsDouble<TD>(TP.Or(word, TP.Broadcast(BoxMullerMath.TwoTo52Bits))), TL.Create(BoxMullerMath.TwoTo52 - 0.5));
+            return TL.Multiply(wordPlusHalf, TL.Create(TwoToMinus32));
+        }
+
+        /// <summary>Box–Muller: (√(−2 ln u1)·cos 2πu2, √(−2 ln u1)·sin 2πu2), in the scalar stream's operation order.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        private static void BoxMuller(TD u1, TD u2, out TD x, out TD y)
+        {
+            TD r = TL.Sqrt(TL.Multiply(TL.Create(-2.0), BoxMullerMath<TP, TL, TU, TD>.Log(u1)));
+            BoxMullerMath<TP, TL, TU, TD>.SinCos(TL.Multiply(TL.Create(TwoPi), u2), out TD sin, out TD cos);
+            x = TL.Multiply(r, cos);
+            y = TL.Multiply(r, sin);
         }
     }
 }

@@ -1,4 +1,4 @@
-using System.Runtime.Intrinsics;
+using System.Numerics;
 using FastRes.Kernels.Simd;
 
 namespace FastRes.Kernels.ShortcutCnn;
@@ -12,36 +12,28 @@ public static class ShortcutCnnLaneEngines
     /// </summary>
     public static long Run(SimdWidth width, bool singlePrecision, ShortcutCnnGdSettings settings, IShortcutCnnTrialFeed feed,
                            int vectorsInFlight = 4)
+        => singlePrecision ? Run<float>(width, settings, feed, vectorsInFlight) : Run<double>(width, settings, feed, vectorsInFlight);
+
+    private static long Run<T>(SimdWidth width, ShortcutCnnGdSettings settings, IShortcutCnnTrialFeed feed, int vectorsInFlight)
+        where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
         // Vectors are run in interleaved pairs (LanePair): vectorsInFlight counts single vectors, so 4 means two pairs.
         // Not the scalar path: a pair of scalars is a two-field struct the JIT keeps partly in memory, and measured
         // here it ran at a third of the unpaired speed — the out-of-order core overlaps short scalar steps by itself.
-        var resolved = SimdWidths.Resolve(width);
-        if (vectorsInFlight % 2 == 0 && resolved != SimdWidth.Scalar)
+        if (vectorsInFlight % 2 == 0 && SimdWidths.Resolve(width) != SimdWidth.Scalar)
         {
-            int pairs = vectorsInFlight / 2;
-            return (resolved, singlePrecision) switch
-            {
-                (SimdWidth.V512, false) => new ShortcutCnnLaneEngine<LanePair<Lanes512<double>, Vector512<double>, double>, VectorPair<Vector512<double>>, double>(settings, pairs).Run(feed),
-                (SimdWidth.V256, false) => new ShortcutCnnLaneEngine<LanePair<Lanes256<double>, Vector256<double>, double>, VectorPair<Vector256<double>>, double>(settings, pairs).Run(feed),
-                (SimdWidth.V128, false) => new ShortcutCnnLaneEngine<LanePair<Lanes128<double>, Vector128<double>, double>, VectorPair<Vector128<double>>, double>(settings, pairs).Run(feed),
-                (SimdWidth.V512, true) => new ShortcutCnnLaneEngine<LanePair<Lanes512<float>, Vector512<float>, float>, VectorPair<Vector512<float>>, float>(settings, pairs).Run(feed),
-                (SimdWidth.V256, true) => new ShortcutCnnLaneEngine<LanePair<Lanes256<float>, Vector256<float>, float>, VectorPair<Vector256<float>>, float>(settings, pairs).Run(feed),
-                (SimdWidth.V128, true) => new ShortcutCnnLaneEngine<LanePair<Lanes128<float>, Vector128<float>, float>, VectorPair<Vector128<float>>, float>(settings, pairs).Run(feed),
-                _ => throw new ArgumentOutOfRangeException(nameof(width)),
-            };
+            var paired = new EngineJob<T>(settings, feed, vectorsInFlight / 2);
+            return SimdDispatch.RunPaired<EngineJob<T>, T, long>(width, ref paired);
         }
-        return (SimdWidths.Resolve(width), singlePrecision) switch
-        {
-            (SimdWidth.V512, false) => new ShortcutCnnLaneEngine<Lanes512<double>, Vector512<double>, double>(settings, vectorsInFlight).Run(feed),
-            (SimdWidth.V256, false) => new ShortcutCnnLaneEngine<Lanes256<double>, Vector256<double>, double>(settings, vectorsInFlight).Run(feed),
-            (SimdWidth.V128, false) => new ShortcutCnnLaneEngine<Lanes128<double>, Vector128<double>, double>(settings, vectorsInFlight).Run(feed),
-            (SimdWidth.Scalar, false) => new ShortcutCnnLaneEngine<Lanes1<double>, double, double>(settings, vectorsInFlight).Run(feed),
-            (SimdWidth.V512, true) => new ShortcutCnnLaneEngine<Lanes512<float>, Vector512<float>, float>(settings, vectorsInFlight).Run(feed),
-            (SimdWidth.V256, true) => new ShortcutCnnLaneEngine<Lanes256<float>, Vector256<float>, float>(settings, vectorsInFlight).Run(feed),
-            (SimdWidth.V128, true) => new ShortcutCnnLaneEngine<Lanes128<float>, Vector128<float>, float>(settings, vectorsInFlight).Run(feed),
-            (SimdWidth.Scalar, true) => new ShortcutCnnLaneEngine<Lanes1<float>, float, float>(settings, vectorsInFlight).Run(feed),
-            _ => throw new ArgumentOutOfRangeException(nameof(width)),
-        };
+        var job = new EngineJob<T>(settings, feed, vectorsInFlight);
+        return SimdDispatch.Run<EngineJob<T>, T, long>(width, ref job);
+    }
+
+    /// <param name="bundles">Lane bundles in flight: single vectors, or pairs when dispatched paired.</param>
+    private readonly struct EngineJob<T>(ShortcutCnnGdSettings settings, IShortcutCnnTrialFeed feed, int bundles) : ISimdJob<T, long>
+        where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    {
+        public long Run<TLanes, TVec>() where TLanes : struct, ILanes<TVec, T> where TVec : struct
+            => new ShortcutCnnLaneEngine<TLanes, TVec, T>(settings, bundles).Run(feed);
     }
 }

@@ -1,4 +1,5 @@
-using System.Runtime.Intrinsics;
+using System.Numerics;
+using CommunityToolkit.HighPerformance;
 using FastRes.Kernels.Simd;
 
 namespace FastRes.Kernels.Spectrum;
@@ -81,12 +82,13 @@ public static class SymmetricEigen
         if (n == 0) return 1;
 
         int lda = SymmetricEigenWorkspace.Stride(n);
-        double[] m = workspace.Matrix;
+        ReadOnlySpan2D<double> source = a.AsSpan2D(n, n);
+        Span2D<double> m = new(workspace.Matrix, 0, n, n, lda - n); // the working copy, rows lda apart
         double amax = 0;
         for (int i = 0; i < n; i++)
         {
-            ReadOnlySpan<double> row = a.Slice(i * n, i + 1);
-            row.CopyTo(m.AsSpan(i * lda, i + 1));
+            ReadOnlySpan<double> row = source.GetRowSpan(i)[..(i + 1)];
+            row.CopyTo(m.GetRowSpan(i));
             foreach (double x in row)
             {
                 double ax = Math.Abs(x);
@@ -105,26 +107,22 @@ public static class SymmetricEigen
         else if (amax > rmax) scale = rmax / amax;
         if (scale != 1)
             for (int i = 0; i < n; i++)
-                foreach (ref double x in m.AsSpan(i * lda, i + 1)) x *= scale;
+                foreach (ref double x in m.GetRowSpan(i)[..(i + 1)]) x *= scale;
 
         if (threads <= 0) threads = Environment.ProcessorCount;
         // Below 256 rows no product is split into chunks and no update is parallel: keep the workspace's team as it is.
         WorkerTeam team = threads > 1 && n >= 256 ? workspace.Team(threads) : WorkerTeam.Single;
-        switch (SimdWidths.Resolve(width))
-        {
-            case SimdWidth.V512:
-                workspace.Reducer(0, static ws => new TridiagonalReducer<Lanes512<double>, Vector512<double>>(ws)).Reduce(n, lda, blockSize, crossover, team);
-                break;
-            case SimdWidth.V256:
-                workspace.Reducer(1, static ws => new TridiagonalReducer<Lanes256<double>, Vector256<double>>(ws)).Reduce(n, lda, blockSize, crossover, team);
-                break;
-            case SimdWidth.V128:
-                workspace.Reducer(2, static ws => new TridiagonalReducer<Lanes128<double>, Vector128<double>>(ws)).Reduce(n, lda, blockSize, crossover, team);
-                break;
-            default:
-                workspace.Reducer(3, static ws => new TridiagonalReducer<Lanes1<double>, double>(ws)).Reduce(n, lda, blockSize, crossover, team);
-                break;
-        }
+        var job = new ReduceJob(workspace, n, lda, blockSize, crossover, team);
+        SimdDispatch.Run<ReduceJob, double>(width, ref job);
         return scale;
+    }
+
+    private readonly struct ReduceJob(SymmetricEigenWorkspace workspace, int n, int lda, int blockSize, int crossover, WorkerTeam team)
+        : ISimdJob<double>
+    {
+        // One reducer per width and workspace (slot log2 of the lane count), kept so that repeated spectra allocate nothing.
+        public void Run<TLanes, TVec>() where TLanes : struct, ILanes<TVec, double> where TVec : struct
+            => workspace.Reducer(BitOperations.Log2((uint)TLanes.Count), static ws => new TridiagonalReducer<TLanes, TVec>(ws))
+                .Reduce(n, lda, blockSize, crossover, team);
     }
 }

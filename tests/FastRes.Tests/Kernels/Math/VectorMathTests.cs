@@ -33,6 +33,20 @@ public class VectorMathTests
     }
 
     [Test]
+    public void Tanh_matches_Math_Tanh_to_2_ulp_at_every_length_including_ragged_tails()
+    {
+        for (int n = 0; n <= 40; n++)
+        {
+            double[] x = [.. Enumerable.Range(0, n).Select(i => (i - 20) * 0.37)];
+            double[] y = new double[n];
+            VectorMath.Tanh(x, y);
+            for (int i = 0; i < n; i++)
+                Assert.That(AcosKernelTests.UlpDistance(y[i], Math.Tanh(x[i])), Is.LessThanOrEqualTo(2), $"n = {n}, x = {x[i]:R}");
+        }
+        Assert.Throws<ArgumentException>(() => VectorMath.Tanh(new double[5], new double[4]));
+    }
+
+    [Test]
     public void Dot_equals_a_hand_computed_value()
     {
         // 1·1 + 2·2 + … + 100·100 = 338350, exact in double and in float (every partial sum < 2^24).
