@@ -15,8 +15,8 @@ namespace FastRes.Kernels.LinearAlgebra;
 /// <item><see cref="Sequential"/>: left to right, the reference (bit-stable everywhere); also the scalar reference trial of the shortcut-CNN Monte Carlo.</item>
 /// <item><see cref="FourPartial"/>: four interleaved partial sums (bit-stable everywhere, ~4× less latency-bound).</item>
 /// <item><see cref="Lanewise"/>: one <see cref="Vector{T}"/> accumulator (width-dependent).</item>
-/// <item><c>VectorMath.Dot</c> (Kernels/Math): four vector accumulators at the widest <c>SimdWidth</c>, the ragged
-/// tail masked into the second (width-dependent; the fast general-purpose one).</item>
+/// <item><c>VectorMath.Dot</c> (Kernels/Maths): TensorPrimitives.Dot, whose order is the runtime package's
+/// (width- and version-dependent; the fast general-purpose one, called by nothing whose results must be bit-stable).</item>
 /// <item><c>LowerTriangleKernels.Dot</c> (Kernels/Spectrum, internal): two FMA vector accumulators, FMA tail, inside
 /// the eigenvalue solver's Householder reduction (width-dependent).</item>
 /// </list>
