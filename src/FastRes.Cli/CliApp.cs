@@ -40,6 +40,11 @@ public static class CliApp
             stderr.WriteLine($"error: {e.Field}: {OneLine(e.Problem)}");
             return ExitCodes.BadInput;
         }
+        catch (FastRes.Experiments.Settings.SettingException e)
+        {
+            stderr.WriteLine($"error: --{e.Setting}: {OneLine(e.Problem)}");
+            return ExitCodes.BadInput;
+        }
         catch (OperationCanceledException) when (cancellation.IsCancellationRequested)
         {
             stderr.WriteLine("cancelled: stopped before the results were complete; no results files were written");

@@ -16,10 +16,6 @@ public static class ConfigFile
             catch (FastRes.Experiments.Settings.SettingException e) { throw new BadInputException("--config", e.Problem); }
         });
 
-    public static TConfig Apply<TConfig>(TConfig config, string path, string experiment, IReadOnlyList<FlagSetting<TConfig>> settings)
-        => Read(config, path, experiment, settings.Select(s => s.Name).ToList(),
-                (c, name, value) => settings.First(s => s.Name == name).ApplyJson(c, value, "--config"));
-
     private static TConfig Read<TConfig>(TConfig config, string path, string experiment, IReadOnlyList<string> names,
                                          Func<TConfig, string, JsonElement, TConfig> apply)
     {

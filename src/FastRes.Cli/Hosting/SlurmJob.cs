@@ -1,4 +1,5 @@
 using FastRes.Experiments;
+using FastRes.Experiments.Settings;
 using System.CommandLine;
 using System.Diagnostics;
 using System.Globalization;
@@ -30,9 +31,9 @@ public sealed class SlurmOptions
 
     public SlurmJobRequest Read(System.CommandLine.ParseResult parse, string experiment, IReadOnlyList<string> forwarded)
     {
-        int shards = Values.Int("shards", parse.GetValue(_shards));
+        int shards = Kinds.Int.Parse("shards", parse.GetValue(_shards)!);
         if (shards < 1 || shards > 1_000_000) throw new BadInputException("--shards", $"must be an integer between 1 and 1000000 (got {shards})");
-        int cpus = parse.GetResult(_cpus) is null ? 1 : Values.Int("cpus-per-task", parse.GetValue(_cpus));
+        int cpus = parse.GetResult(_cpus) is null ? 1 : Kinds.Int.Parse("cpus-per-task", parse.GetValue(_cpus)!);
         if (cpus < 1) throw new BadInputException("--cpus-per-task", $"must be an integer ≥ 1 (got {cpus})");
         string? partition = parse.GetValue(_partition), time = parse.GetValue(_time);
         if (partition is not null && !SafeWord(partition)) throw new BadInputException("--partition", $"must be a partition name (letters, digits, - _ ,) (got \"{partition}\")");
