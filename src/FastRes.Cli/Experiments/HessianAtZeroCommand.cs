@@ -1,7 +1,3 @@
-using FastRes.Cli.Hosting;
-using FastRes.Cli.Output;
-using FastRes.Experiments;
-using FastRes.Experiments.Checkpoints;
 using FastRes.Experiments.Data;
 using FastRes.Experiments.Hessian;
 using ScottPlot;
@@ -13,26 +9,16 @@ namespace FastRes.Cli.Experiments;
 /// Theorem 2's prediction. Figures: κ vs depth (measured, and predicted for n = 2); the n = 2 spectrum at the largest
 /// depth, measured vs predicted.
 /// </summary>
-public sealed class HessianAtZeroCommand() : Experiment<HessianAtZeroConfig, HessianAtZeroResult>("hessian-at-zero",
-    "Exact Hessian at w = 0 of n-shortcut networks vs Theorem 2 (Li et al., Demystifying ResNet)", new(), HessianAtZeroConfig.Schema, HessianAtZeroResult.Layout)
+public sealed class HessianAtZeroCommand() : DataExperiment<HessianAtZeroConfig, HessianAtZeroResult>("hessian-at-zero",
+    "Exact Hessian at w = 0 of n-shortcut networks vs Theorem 2 (Li et al., Demystifying ResNet)")
 {
     public override IReadOnlyList<string> SmokeArgs => ["--depths", "2,4", "--width", "4"];
-    private readonly DataCache _data = new();
-
     protected override string ProgressUnit => "Hessians";
     protected override long? Steps(HessianAtZeroConfig config) => HessianAtZero.TotalSteps(config);
     protected override string? DataOf(HessianAtZeroResult result) => result.DataSource;
 
-    /// <summary>The data loads during validation: an unreadable or malformed file is bad input, and nothing is written.</summary>
-    public override IReadOnlyList<ConfigError> Validate(HessianAtZeroConfig config)
-    {
-        var errors = config.Validate().ToList();
-        if (errors.Count == 0) _data.TryLoad(config.Data, config.Width, config.Seed, errors);
-        return errors;
-    }
-
-    protected override HessianAtZeroResult Run(HessianAtZeroConfig config, IProgress<long> progress, ITrialBlockJournal? journal, CancellationToken cancellationToken)
-        => HessianAtZero.Run(config, _data.Get(config.Data, config.Width, config.Seed), progress, cancellationToken);
+    protected override HessianAtZeroResult Run(HessianAtZeroConfig config, Dataset data, IProgress<long> progress, ITrialBlockJournal? journal, CancellationToken cancellationToken)
+        => HessianAtZero.Run(config, data, progress, cancellationToken);
 
     protected override void Summarize(Summary md, HessianAtZeroResult result)
     {

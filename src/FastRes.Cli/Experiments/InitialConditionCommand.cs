@@ -1,7 +1,3 @@
-using FastRes.Cli.Hosting;
-using FastRes.Cli.Output;
-using FastRes.Experiments;
-using FastRes.Experiments.Checkpoints;
 using FastRes.Experiments.Data;
 using FastRes.Experiments.Hessian;
 using ScottPlot;
@@ -14,28 +10,18 @@ namespace FastRes.Cli.Experiments;
 /// Shards slice the run indices; a checkpoint block is one finished (net, depth, run). Figure: κ vs depth on log
 /// axes, mean ± std over runs.
 /// </summary>
-public sealed class InitialConditionCommand() : Experiment<InitialConditionConfig, InitialConditionResult>("initial-condition",
-    "κ of the Hessian at initialization vs depth, plain vs shortcut linear nets (Li et al. Fig. 4)", new(), InitialConditionConfig.Schema, InitialConditionResult.Layout)
+public sealed class InitialConditionCommand() : DataExperiment<InitialConditionConfig, InitialConditionResult>("initial-condition",
+    "κ of the Hessian at initialization vs depth, plain vs shortcut linear nets (Li et al. Fig. 4)")
 {
     public override IReadOnlyList<string> SmokeArgs => ["--depths", "2,4", "--runs", "2", "--width", "4"];
-    private readonly DataCache _data = new();
-
     protected override string ProgressUnit => "Hessians";
     public override string SlicedSetting => "runs";
     protected override bool Journals => true;
     protected override long? Steps(InitialConditionConfig config) => InitialCondition.TotalSteps(config);
     protected override string? DataOf(InitialConditionResult result) => result.DataSource;
 
-    /// <summary>The data loads during validation: an unreadable or malformed file is bad input, and nothing is written.</summary>
-    public override IReadOnlyList<ConfigError> Validate(InitialConditionConfig config)
-    {
-        var errors = config.Validate().ToList();
-        if (errors.Count == 0) _data.TryLoad(config.Data, config.Width, config.Seed, errors);
-        return errors;
-    }
-
-    protected override InitialConditionResult Run(InitialConditionConfig config, IProgress<long> progress, ITrialBlockJournal? journal, CancellationToken cancellationToken)
-        => InitialCondition.Run(config, _data.Get(config.Data, config.Width, config.Seed), progress, cancellationToken, journal);
+    protected override InitialConditionResult Run(InitialConditionConfig config, Dataset data, IProgress<long> progress, ITrialBlockJournal? journal, CancellationToken cancellationToken)
+        => InitialCondition.Run(config, data, progress, cancellationToken, journal);
 
     /// <summary>Each (net, depth) row's per-run values concatenated over the shards in run order and summarized as a run does: bit for bit a single run's rows.</summary>
     protected override InitialConditionResult Merge(InitialConditionConfig whole, IReadOnlyList<ShardInput> shards)

@@ -1,7 +1,3 @@
-using FastRes.Cli.Hosting;
-using FastRes.Cli.Output;
-using FastRes.Experiments.Checkpoints;
-using FastRes.Experiments.Results;
 using FastRes.Experiments.Shamir;
 using ScottPlot;
 
@@ -12,16 +8,17 @@ namespace FastRes.Cli.Experiments;
 /// Figure 1 (critical points of F, F + ¼(w² + v²), and F on the disc), with the three panels redrawn.
 /// </summary>
 public sealed class ShamirExample1Command() : Experiment<ShamirExample1Config, ShamirExample1Result>("shamir-example1",
-    "Example 1 and Figure 1 of Shamir 2018: the flat saddle (0, −1/ε) and the spurious minima regularization creates",
-    new(), ShamirExample1Config.Schema, ShamirExample1Result.Layout)
+    "Example 1 and Figure 1 of Shamir 2018: the flat saddle (0, −1/ε) and the spurious minima regularization creates")
 {
     protected override ShamirExample1Result Run(ShamirExample1Config config, IProgress<long> progress, ITrialBlockJournal? journal, CancellationToken cancellationToken)
         => ShamirExample1.Run(config, cancellationToken);
 
+    protected override string VerdictDetail(ShamirExample1Result result) =>
+        "each case a claim of the paper, listed under Claims";
+
     protected override void Summarize(Summary md, ShamirExample1Result result)
     {
         var c = result.Config;
-        md.Verdict(result.Violations, result.Cases, "each case a claim of the paper, listed under Claims");
         md.Paragraph("## Example 1: ½(w(1+εv) − 1)² at (0, −1/ε)");
         md.Paragraph("Hessian by central differences of the analytic gradient; the paper: ∇ = 0, ∇² = [[0, −ε], [−ε, 0]], F = ½ > 0 = F_lin(1).");
         md.Table(TextObjectiveCase.Columns, result.TextCases);
@@ -36,11 +33,6 @@ public sealed class ShamirExample1Command() : Experiment<ShamirExample1Config, S
         md.Notes.Add("the paper's text calls the saddle of F \"(w, v) = (1, −1/ε)\"; with ε = 1 the saddle is at (0, −1), as the example's own (0, −1/ε) says.");
     }
 
-    protected override void PrintSummary(TextWriter output, ShamirExample1Result result)
-    {
-        output.WriteLine($"{result.Violations} violation(s) in {result.Cases} claims");
-        base.PrintSummary(output, result);
-    }
 
     /// <summary>figure1.png/.svg: three heat maps of log10(F + 10⁻³) (the contour levels of the paper's panels as colour), critical points marked.</summary>
     protected override IEnumerable<string> DrawFigures(ShamirExample1Result result, string folder, List<string> notes)

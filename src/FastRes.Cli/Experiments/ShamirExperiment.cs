@@ -1,9 +1,4 @@
-using FastRes.Cli.Hosting;
-using FastRes.Cli.Output;
-using FastRes.Experiments;
 using FastRes.Experiments.Data;
-using FastRes.Experiments.Results;
-using FastRes.Experiments.Settings;
 using FastRes.Experiments.Shamir;
 using ScottPlot;
 
@@ -14,8 +9,8 @@ namespace FastRes.Cli.Experiments;
 /// shamir-local-minima): the model's digits data is loaded during validation, so an unreadable file or an unusable
 /// task is bad input (one line, exit 2, nothing written), and the loaded set is kept for the run.
 /// </summary>
-public abstract class ShamirModelExperiment<TConfig, TResult>(string name, string description, TConfig defaults, Schema<TConfig> schema, ResultLayout<TResult> layout)
-    : Experiment<TConfig, TResult>(name, description, defaults, schema, layout) where TConfig : IShamirModelConfig
+public abstract class ShamirModelExperiment<TConfig, TResult>(string name, string description) : Experiment<TConfig, TResult>(name, description)
+    where TConfig : IShamirModelConfig, IExperimentConfig<TConfig>, new() where TResult : IExperimentResult<TResult>
 {
     private readonly ShamirDigits _digits = new();
 

@@ -1,5 +1,3 @@
-using FastRes.Cli.Output;
-using FastRes.Experiments.Checkpoints;
 using FastRes.Experiments.Shamir;
 
 namespace FastRes.Cli.Experiments;
@@ -9,8 +7,7 @@ namespace FastRes.Cli.Experiments;
 /// for squared and logistic losses, ReLU and tanh f_θ. Figure: both inequalities as scatter plots against y = x.
 /// </summary>
 public sealed class ShamirLemma1Command() : ShamirModelExperiment<ShamirLemma1Config, ShamirLemma1Result>("shamir-lemma1",
-    "Lemma 1 and Theorem 1 of Shamir 2018: ⟨G, ∇F_θ⟩ ≥ F − F_lin(w*) and the gradient lower bound, at random and trained points",
-    new(), ShamirLemma1Config.Schema, ShamirLemma1Result.Layout)
+    "Lemma 1 and Theorem 1 of Shamir 2018: ⟨G, ∇F_θ⟩ ≥ F − F_lin(w*) and the gradient lower bound, at random and trained points")
 {
     public override IReadOnlyList<string> SmokeArgs => ["--points", "4"];
     protected override long? Steps(ShamirLemma1Config config) => ShamirLemma1.TotalSteps(config);
@@ -19,10 +16,12 @@ public sealed class ShamirLemma1Command() : ShamirModelExperiment<ShamirLemma1Co
     protected override ShamirLemma1Result Run(ShamirLemma1Config config, IProgress<long> progress, ITrialBlockJournal? journal, CancellationToken cancellationToken)
         => ShamirLemma1.Run(config, Digits(config), progress, cancellationToken);
 
+    protected override string VerdictDetail(ShamirLemma1Result result) =>
+        $"Lemma 1: {result.LemmaViolations}, Theorem 1: {result.Theorem1Violations}; each case checks both";
+
     protected override void Summarize(Summary md, ShamirLemma1Result result)
     {
         var (c, m) = (result.Config, result.Config.Model);
-        md.Verdict(result.Violations, result.CaseCount, $"Lemma 1: {result.LemmaViolations}, Theorem 1: {result.Theorem1Violations}; each case checks both");
         md.Paragraph("Lemma 1: ⟨vec G, ∇F_θ(w, V)⟩ ≥ F(w, V, θ) − F_lin(w*), G = (w − w*; w(w*)ᵀV/‖w‖²). Theorem 1: ‖∇F_θ(w, V)‖ ≥ (F − F_lin(w*)) / √(2‖w‖² + ‖w*‖²(2 + ‖V‖²/‖w‖²)). " +
                      $"Points: ‖w‖, ‖V‖_F log-uniform in [0.01, 10], random f_θ ({m.Layers} hidden layers of {m.Hidden}, k = {m.Width}), d = {m.Dimension}, n = {m.Samples}; " +
                      $"each checked at the random start and after backtracking GD on (w, V) (θ frozen); w* = F_lin's exact minimizer and {c.RandomWStar} random vectors. " +
@@ -30,11 +29,6 @@ public sealed class ShamirLemma1Command() : ShamirModelExperiment<ShamirLemma1Co
         md.Tables(Layout, result);
     }
 
-    protected override void PrintSummary(TextWriter output, ShamirLemma1Result result)
-    {
-        output.WriteLine($"{result.Violations} violation(s) in {result.CaseCount} cases");
-        base.PrintSummary(output, result);
-    }
 
     /// <summary>lemma1.png/.svg: log–log scatter of each inequality's two sides over the nontrivial cases, one colour per GD checkpoint.</summary>
     protected override IEnumerable<string> DrawFigures(ShamirLemma1Result result, string folder, List<string> notes)

@@ -1,6 +1,3 @@
-using FastRes.Cli.Output;
-using FastRes.Experiments.Checkpoints;
-using FastRes.Experiments.Settings;
 using FastRes.Experiments.Shamir;
 using ScottPlot;
 
@@ -11,8 +8,7 @@ namespace FastRes.Cli.Experiments;
 /// starts, θ frozen; every approximate local minimum's F_θ against min F_lin.
 /// </summary>
 public sealed class ShamirLocalMinimaCommand() : ShamirModelExperiment<ShamirLocalMinimaConfig, ShamirLocalMinimaResult>("shamir-local-minima",
-    "Corollary 1 of Shamir 2018: approximate local minima of F_θ(w, V) (GD + damped Newton) are no worse than the best linear predictor",
-    new(), ShamirLocalMinimaConfig.Schema, ShamirLocalMinimaResult.Layout)
+    "Corollary 1 of Shamir 2018: approximate local minima of F_θ(w, V) (GD + damped Newton) are no worse than the best linear predictor")
 {
     public override IReadOnlyList<string> SmokeArgs => ["--points", "3"];
     protected override long? Steps(ShamirLocalMinimaConfig config) => ShamirLocalMinima.TotalSteps(config);
@@ -21,11 +17,13 @@ public sealed class ShamirLocalMinimaCommand() : ShamirModelExperiment<ShamirLoc
     protected override ShamirLocalMinimaResult Run(ShamirLocalMinimaConfig config, IProgress<long> progress, ITrialBlockJournal? journal, CancellationToken cancellationToken)
         => ShamirLocalMinima.Run(config, Digits(config), progress, cancellationToken);
 
+    protected override string VerdictDetail(ShamirLocalMinimaResult result) =>
+        $"the cases are the approximate local minima among {result.Starts} starts; " +
+        $"{result.Saddles} ended at saddles, {result.NotConverged} did not converge";
+
     protected override void Summarize(Summary md, ShamirLocalMinimaResult result)
     {
         var (c, m) = (result.Config, result.Config.Model);
-        md.Verdict(result.Violations, result.CaseCount, $"the cases are the approximate local minima among {result.Starts} starts; " +
-                   $"{result.Saddles} ended at saddles, {result.NotConverged} did not converge");
         md.Paragraph($"Corollary 1: every local minimum of F has F ≤ inf F_lin. From random (w, V, θ) (θ frozen; d = {m.Dimension}, k = {m.Width}, n = {m.Samples}): " +
                      $"{c.GdSteps} backtracking GD steps, then damped Newton on the exact Hessian until ‖∇F_θ‖ ≤ {Kinds.Format(c.GradientTolerance)}; " +
                      $"a local minimum when λ_min ≥ −{Kinds.Format(c.CurvatureTolerance)}·max(1, ‖H‖); a violation when its F_θ − min F_lin > {Kinds.Format(c.ValueTolerance)}. " +
@@ -33,11 +31,6 @@ public sealed class ShamirLocalMinimaCommand() : ShamirModelExperiment<ShamirLoc
         md.Tables(Layout, result);
     }
 
-    protected override void PrintSummary(TextWriter output, ShamirLocalMinimaResult result)
-    {
-        output.WriteLine($"{result.Violations} violation(s) in {result.CaseCount} local minima");
-        base.PrintSummary(output, result);
-    }
 
     /// <summary>
     /// local_minima.png/.svg: F_θ − min F_lin at every end point, one column per (loss, σ), local minima as dots and

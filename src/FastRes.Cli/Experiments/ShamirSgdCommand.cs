@@ -1,8 +1,4 @@
-using FastRes.Cli.Hosting;
-using FastRes.Cli.Output;
-using FastRes.Experiments.Checkpoints;
 using FastRes.Experiments.Predictors;
-using FastRes.Experiments.Results;
 using FastRes.Experiments.Shamir;
 using ScottPlot;
 
@@ -13,8 +9,7 @@ namespace FastRes.Cli.Experiments;
 /// best linear predictor in the ball, over T; the residual architecture trained the same way for contrast.
 /// </summary>
 public sealed class ShamirSgdCommand() : Experiment<ShamirSgdConfig, ShamirSgdResult>("shamir-sgd",
-    "Theorem 4 of Shamir 2018: projected SGD on x ↦ wᵀx + vᵀf_θ(x) reaches the best linear predictor at rate 1/√T",
-    new(), ShamirSgdConfig.Schema, ShamirSgdResult.Layout)
+    "Theorem 4 of Shamir 2018: projected SGD on x ↦ wᵀx + vᵀf_θ(x) reaches the best linear predictor at rate 1/√T")
 {
     public override IReadOnlyList<string> SmokeArgs => ["--horizons", "100,1000", "--repeats", "1"];
     protected override long? Steps(ShamirSgdConfig config) => ShamirSgd.TotalSteps(config);
@@ -23,9 +18,11 @@ public sealed class ShamirSgdCommand() : Experiment<ShamirSgdConfig, ShamirSgdRe
     protected override ShamirSgdResult Run(ShamirSgdConfig config, IProgress<long> progress, ITrialBlockJournal? journal, CancellationToken cancellationToken)
         => ShamirSgd.Run(config, progress, cancellationToken);
 
+    protected override string VerdictDetail(ShamirSgdResult result) =>
+        "the cases are the skip-architecture runs; a violation is a best evaluated iterate above the explicit bound";
+
     protected override void Summarize(Summary md, ShamirSgdResult result)
     {
-        md.Verdict(result.Violations, result.CaseCount, "the cases are the skip-architecture runs; a violation is a best evaluated iterate above the explicit bound");
         md.Paragraph($"Theorem 4: projected SGD (step η = b/(l√T), (w, v) in the ball of radius b = {Cells.Number(result.Radius)}, θ free, f_θ = tanh(Wx + b)) on x ↦ wᵀx + vᵀf_θ(x) has an iterate with F ≤ min over ‖u‖ ≤ b of F_lin(u) + O((bl + r√log(1/δ))/√T). " +
                      $"Here l = {Cells.Number(result.Lipschitz)}, r = {Cells.Number(result.LossBound)} (bounds over the ball and the data), min F_lin in the ball = {Cells.Number(result.FLinMin)}; " +
                      $"the bound column is (2.5·b·l + 2r√(2 ln(1/δ)))/√T, δ = {ShamirSgd.Delta} — online gradient descent's regret on a ball of diameter 2b plus Azuma, the O(·) with its constants written out. " +
@@ -33,11 +30,6 @@ public sealed class ShamirSgdCommand() : Experiment<ShamirSgdConfig, ShamirSgdRe
         md.Tables(Layout, result);
     }
 
-    protected override void PrintSummary(TextWriter output, ShamirSgdResult result)
-    {
-        output.WriteLine($"{result.Violations} violation(s) in {result.CaseCount} runs");
-        base.PrintSummary(output, result);
-    }
 
     /// <summary>sgd.png/.svg: best F − min F_lin against log10 T for each architecture, with the explicit bound (dashed).</summary>
     protected override IEnumerable<string> DrawFigures(ShamirSgdResult result, string folder, List<string> notes)

@@ -1,5 +1,3 @@
-using FastRes.Cli.Output;
-using FastRes.Experiments.Checkpoints;
 using FastRes.Experiments.Shamir;
 
 namespace FastRes.Cli.Experiments;
@@ -9,8 +7,7 @@ namespace FastRes.Cli.Experiments;
 /// the bound of F(0, V, θ) − F_lin(w*) by the gradient and |λ_min|. Figure: both as scatter plots against y = x.
 /// </summary>
 public sealed class ShamirTheorem2Command() : ShamirModelExperiment<ShamirTheorem2Config, ShamirTheorem2Result>("shamir-theorem2",
-    "Theorem 2 of Shamir 2018: at w = 0 the exact Hessian in (w, V) has λ_min ≤ 0, and F(0, V, θ) − F_lin(w*) is bounded by ‖∇F‖ and |λ_min|",
-    new(), ShamirTheorem2Config.Schema, ShamirTheorem2Result.Layout)
+    "Theorem 2 of Shamir 2018: at w = 0 the exact Hessian in (w, V) has λ_min ≤ 0, and F(0, V, θ) − F_lin(w*) is bounded by ‖∇F‖ and |λ_min|")
 {
     public override IReadOnlyList<string> SmokeArgs => ["--points", "4"];
     protected override long? Steps(ShamirTheorem2Config config) => ShamirTheorem2.TotalSteps(config);
@@ -19,21 +16,18 @@ public sealed class ShamirTheorem2Command() : ShamirModelExperiment<ShamirTheore
     protected override ShamirTheorem2Result Run(ShamirTheorem2Config config, IProgress<long> progress, ITrialBlockJournal? journal, CancellationToken cancellationToken)
         => ShamirTheorem2.Run(config, Digits(config), progress, cancellationToken);
 
+    protected override string VerdictDetail(ShamirTheorem2Result result) =>
+        $"λ_min ≤ 0: {result.SignViolations} of {result.Rows.Sum(r => r.Points)} points; " +
+        $"inequality: {result.InequalityViolations} of {result.Rows.Sum(r => r.Cases)} (point, w*) pairs";
+
     protected override void Summarize(Summary md, ShamirTheorem2Result result)
     {
-        md.Verdict(result.Violations, result.CaseCount, $"λ_min ≤ 0: {result.SignViolations} of {result.Rows.Sum(r => r.Points)} points; " +
-                   $"inequality: {result.InequalityViolations} of {result.Rows.Sum(r => r.Cases)} (point, w*) pairs");
         md.Paragraph("At w = 0 with the exact Hessian H of F_θ in (w, V) (analytic, checked against differences in the tests): (i) λ_min(H) ≤ 0; " +
                      "(ii) ‖w*‖(‖∇F_θ(0, V)‖ + ‖V‖·√(|λ_min|·‖∂²F_θ/∂w²‖ + λ_min²)) ≥ F(0, V, θ) − F_lin(w*). The extracted paper text garbles (ii)'s layout; this is the form its pieces and the proof idea give. " +
                      "Also shown: λ_min minus the bound −(√(‖H_ww‖² + 4‖E[ℓ'(0)f]‖²) − ‖H_ww‖)/2 from the block [[H_ww, I⊗E[ℓ'f]ᵀ], [·, 0]] (≤ 0 expected; not counted), and max |H_VV| (exactly 0 at w = 0).");
         md.Tables(Layout, result);
     }
 
-    protected override void PrintSummary(TextWriter output, ShamirTheorem2Result result)
-    {
-        output.WriteLine($"{result.Violations} violation(s) in {result.CaseCount} cases");
-        base.PrintSummary(output, result);
-    }
 
     /// <summary>theorem2.png/.svg: −λ_min against the block bound, and the inequality's two sides, log–log.</summary>
     protected override IEnumerable<string> DrawFigures(ShamirTheorem2Result result, string folder, List<string> notes)

@@ -1,8 +1,3 @@
-using FastRes.Cli.Hosting;
-using FastRes.Cli.Output;
-using FastRes.Experiments;
-using FastRes.Experiments.Checkpoints;
-using FastRes.Experiments.Settings;
 using FastRes.Experiments.ShortcutCnn;
 using ScottPlot;
 
@@ -14,7 +9,7 @@ namespace FastRes.Cli.Experiments;
 /// matters). --cap-deg is not an option here: --caps replaces it.
 /// </summary>
 public sealed class ShortcutCnnAtlasCommand() : Experiment<ShortcutCnnAtlasConfig, ShortcutCnnResult>("shortcut-cnn-atlas",
-    "Success-rate heat maps over teacher cap θ_cap × k: where the shortcut prior stops protecting", new(), ShortcutCnnAtlasConfig.Schema, ShortcutCnnResult.Layout)
+    "Success-rate heat maps over teacher cap θ_cap × k: where the shortcut prior stops protecting")
 {
     public override IReadOnlyList<string> SmokeArgs => ["--k", "2,4", "--caps", "60,180", "--trials", "32", "--iterations", "100"];
     protected override long? Steps(ShortcutCnnAtlasConfig config) => ShortcutCnnAtlas.TotalTrials(config);

@@ -1,10 +1,4 @@
 using System.Text.Json.Nodes;
-using FastRes.Cli.Hosting;
-using FastRes.Cli.Output;
-using FastRes.Experiments;
-using FastRes.Experiments.Checkpoints;
-using FastRes.Experiments.Results;
-using FastRes.Experiments.Settings;
 using FastRes.Experiments.ShortcutCnn;
 using ScottPlot;
 
@@ -15,7 +9,7 @@ namespace FastRes.Cli.Experiments;
 /// Figure: success rate vs k with Wilson 95% bands, one line per method.
 /// </summary>
 public sealed class ShortcutCnnCommand() : Experiment<ShortcutCnnConfig, ShortcutCnnResult>("shortcut-cnn",
-    "Success rate vs k of cnn, resnet, resnet-ssw on the shortcut-CNN teacher-student (Liu et al. 2019)", new(), ShortcutCnnConfig.Schema, ShortcutCnnResult.Layout)
+    "Success rate vs k of cnn, resnet, resnet-ssw on the shortcut-CNN teacher-student (Liu et al. 2019)")
 {
     public override IReadOnlyList<string> SmokeArgs => ["--k", "2,4", "--trials", "64", "--iterations", "200"];
     protected override long? Steps(ShortcutCnnConfig config) => ShortcutCnnMonteCarlo.TotalTrials(config);

@@ -1,7 +1,3 @@
-using FastRes.Cli.Hosting;
-using FastRes.Cli.Output;
-using FastRes.Experiments;
-using FastRes.Experiments.Checkpoints;
 using FastRes.Experiments.ShortcutCnn;
 using FastRes.Kernels.ShortcutCnn;
 using ScottPlot;
@@ -15,8 +11,7 @@ namespace FastRes.Cli.Experiments;
 /// --trials and --shard are not options here (the traced trials are --traces and --search-trials).
 /// </summary>
 public sealed class ShortcutCnnTrajectoryCommand() : Experiment<ShortcutCnnTrajectoryConfig, ShortcutCnnTrajectoryResult>("shortcut-cnn-trajectory",
-    "Loss, φ, aᵀa*, ‖a − a*‖ vs iteration for a few traced trials: two-phase convergence and the spurious trap", new(),
-    ShortcutCnnTrajectoryConfig.Schema, ShortcutCnnTrajectoryResult.Layout)
+    "Loss, φ, aᵀa*, ‖a − a*‖ vs iteration for a few traced trials: two-phase convergence and the spurious trap")
 {
     public override IReadOnlyList<string> SmokeArgs => ["--k", "4", "--traces", "2", "--iterations", "100", "--search-trials", "200"];
     protected override void AddDerived(System.Text.Json.Nodes.JsonObject doc, ShortcutCnnTrajectoryConfig config) => doc["resolved_steps"] = ShortcutCnnCommand.ResolvedSteps(config.Shared);

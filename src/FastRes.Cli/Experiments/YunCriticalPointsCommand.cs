@@ -1,8 +1,4 @@
 using System.Globalization;
-using FastRes.Cli.Hosting;
-using FastRes.Cli.Output;
-using FastRes.Experiments.Checkpoints;
-using FastRes.Experiments.Settings;
 using FastRes.Experiments.Yun;
 using ScottPlot;
 
@@ -13,21 +9,20 @@ namespace FastRes.Cli.Experiments;
 /// multi-block ResNet that meet its two conditions, R ≤ R_lin or the exact Hessian has a negative eigenvalue.
 /// </summary>
 public sealed class YunCriticalPointsCommand() : Experiment<YunCriticalPointsConfig, YunCriticalPointsResult>("yun-critical-points",
-    "Yun et al. 2019: critical points of a multi-block ResNet (GD + damped Newton, exact Hessian) are better than linear or strict saddles when both conditions hold",
-    new(), YunCriticalPointsConfig.Schema, YunCriticalPointsResult.Layout)
+    "Yun et al. 2019: critical points of a multi-block ResNet (GD + damped Newton, exact Hessian) are better than linear or strict saddles when both conditions hold")
 {
     public override IReadOnlyList<string> SmokeArgs => ["--points", "2", "--losses", "logistic", "--samples", "40", "--gd-steps", "100"];
     protected override long? Steps(YunCriticalPointsConfig config) => YunCriticalPoints.TotalSteps(config);
-    protected override string? DataOf(YunCriticalPointsResult result) => "synthetic";
 
     protected override YunCriticalPointsResult Run(YunCriticalPointsConfig config, IProgress<long> progress, ITrialBlockJournal? journal, CancellationToken cancellationToken)
         => YunCriticalPoints.Run(config, progress, cancellationToken);
 
+    protected override string VerdictDetail(YunCriticalPointsResult result) =>
+        $"the cases are the approximate critical points where both conditions hold; {result.Starts} starts, {result.NotConverged} did not converge";
+
     protected override void Summarize(Summary md, YunCriticalPointsResult result)
     {
         var c = result.Config;
-        md.Verdict(result.Violations, result.CaseCount,
-                   $"the cases are the approximate critical points where both conditions hold; {result.Starts} starts, {result.NotConverged} did not converge");
         md.Paragraph("Theorem (Yun, Sra, Jadbabaie 2019): at a critical point θ* with E[ℓ''(f)h_Lh_Lᵀ] full rank and col([U_2ᵀ … U_Lᵀ]) ≠ ℝ^d, R(θ*) ≤ R_lin or λ_min(∇²R(θ*)) < 0. " +
                      $"Network: h_l = h_(l−1) + V_l {c.Activation.ToString().ToLowerInvariant()}(U_l h_(l−1)), f = wᵀh_L, L = {c.Blocks}, d = {c.Dimension}, n = {c.Samples}. " +
                      $"From random θ: {c.GdSteps} backtracking GD steps, then damped Newton on the exact Hessian (forward-over-reverse) on all parameters until ‖∇R‖ ≤ {Kinds.Format(c.GradientTolerance)}. " +
@@ -47,11 +42,6 @@ public sealed class YunCriticalPointsCommand() : Experiment<YunCriticalPointsCon
                      "(larger than at the converged points) that they are drifting out.");
     }
 
-    protected override void PrintSummary(TextWriter output, YunCriticalPointsResult result)
-    {
-        output.WriteLine($"{result.Violations} violation(s) in {result.CaseCount} critical points where both conditions hold");
-        base.PrintSummary(output, result);
-    }
 
     /// <summary>
     /// critical_points.png/.svg: every converged end point as (R − R_lin, λ_min); the theorem empties the quadrant

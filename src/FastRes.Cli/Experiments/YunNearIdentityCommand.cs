@@ -1,8 +1,4 @@
 using System.Globalization;
-using FastRes.Cli.Hosting;
-using FastRes.Cli.Output;
-using FastRes.Experiments.Checkpoints;
-using FastRes.Experiments.Settings;
 using FastRes.Experiments.Yun;
 using ScottPlot;
 
@@ -13,21 +9,21 @@ namespace FastRes.Cli.Experiments;
 /// the risk of every critical point is at most R_lin + C with C independent of the depth L.
 /// </summary>
 public sealed class YunNearIdentityCommand() : Experiment<YunNearIdentityConfig, YunNearIdentityResult>("yun-near-identity",
-    "Yun et al. 2019: critical points of a near-identity ResNet (blocks in 1/√L balls) have R ≤ R_lin + C, C independent of depth",
-    new(), YunNearIdentityConfig.Schema, YunNearIdentityResult.Layout)
+    "Yun et al. 2019: critical points of a near-identity ResNet (blocks in 1/√L balls) have R ≤ R_lin + C, C independent of depth")
 {
     public override IReadOnlyList<string> SmokeArgs => ["--depths", "1,4", "--points", "1", "--adversarial-points", "1", "--samples", "40", "--steps", "300"];
     protected override long? Steps(YunNearIdentityConfig config) => YunNearIdentity.TotalSteps(config);
-    protected override string? DataOf(YunNearIdentityResult result) => "synthetic";
 
     protected override YunNearIdentityResult Run(YunNearIdentityConfig config, IProgress<long> progress, ITrialBlockJournal? journal, CancellationToken cancellationToken)
         => YunNearIdentity.Run(config, progress, cancellationToken);
 
+    protected override string VerdictDetail(YunNearIdentityResult result) =>
+        $"{result.Critical} critical points, {result.Stalled} stalled descents, {result.Adversarial} adversarial points; " +
+        $"{result.NotConverged} descent(s) not converged, not counted";
+
     protected override void Summarize(Summary md, YunNearIdentityResult result)
     {
         var c = result.Config;
-        md.Verdict(result.Violations, result.CaseCount, $"{result.Critical} critical points, {result.Stalled} stalled descents, {result.Adversarial} adversarial points; " +
-                   $"{result.NotConverged} descent(s) not converged, not counted");
         md.Paragraph("Claim (Yun, Sra, Jadbabaie 2019, informal): with blocks h_l = h_(l−1) + V_l ReLU(U_l h_(l−1)) kept in ‖V_l‖_F, ‖U_l‖_F ≤ 1/√L and a Lipschitz convex loss, " +
                      "every critical point has R(θ*) ≤ R_lin + C, C independent of L. The poster gives no C; FastRes checks the one the standard argument gives:");
         md.Paragraph(string.Join("\n",
@@ -57,11 +53,6 @@ public sealed class YunNearIdentityCommand() : Experiment<YunNearIdentityConfig,
     private static double Finite(double x) => double.IsFinite(x) ? x : double.NegativeInfinity;
     private static string Show(double x) => double.IsFinite(x) ? x.ToString("G3", CultureInfo.InvariantCulture) : "—";
 
-    protected override void PrintSummary(TextWriter output, YunNearIdentityResult result)
-    {
-        output.WriteLine($"{result.Violations} violation(s) in {result.CaseCount} cases");
-        base.PrintSummary(output, result);
-    }
 
     /// <summary>
     /// near_identity.png/.svg: one panel per loss, R − R_lin of every counted point against L (log₂ axis), descent

@@ -1,9 +1,4 @@
 using System.Globalization;
-using FastRes.Cli.Hosting;
-using FastRes.Cli.Output;
-using FastRes.Experiments.Checkpoints;
-using FastRes.Experiments.Results;
-using FastRes.Experiments.Settings;
 using FastRes.Experiments.Yun;
 using ScottPlot;
 
@@ -14,21 +9,21 @@ namespace FastRes.Cli.Experiments;
 /// Rademacher complexity of F_L (blocks in Frobenius balls of radius 1/√L) is at most e²·max‖x_i‖/√n at every depth.
 /// </summary>
 public sealed class YunRademacherCommand() : Experiment<YunRademacherConfig, YunRademacherResult>("yun-rademacher",
-    "Yun et al. 2019: empirical Rademacher complexity of near-identity ReLU ResNets (lower estimate by projected gradient ascent) against e²·max‖x‖/√n, across depth",
-    new(), YunRademacherConfig.Schema, YunRademacherResult.Layout)
+    "Yun et al. 2019: empirical Rademacher complexity of near-identity ReLU ResNets (lower estimate by projected gradient ascent) against e²·max‖x‖/√n, across depth")
 {
     public override IReadOnlyList<string> SmokeArgs => ["--depths", "1,4", "--signs", "4", "--samples", "20", "--dimension", "3", "--width", "2", "--steps", "50", "--contrast-max-blocks", "4"];
     protected override long? Steps(YunRademacherConfig config) => YunRademacher.TotalCells(config);
-    protected override string? DataOf(YunRademacherResult result) => "synthetic";
 
     protected override YunRademacherResult Run(YunRademacherConfig config, IProgress<long> progress, ITrialBlockJournal? journal, CancellationToken cancellationToken)
         => YunRademacher.Run(config, progress, cancellationToken);
 
+    protected override string VerdictDetail(YunRademacherResult result) =>
+        $"{result.Rows.Count} depths compared with the bound: {result.TheoremViolations} violation(s); " +
+        $"{result.Rows.Count * result.Config.Signs} per-σ checks against the deterministic ceiling: {result.SanityFailures} failure(s)";
+
     protected override void Summarize(Summary md, YunRademacherResult result)
     {
         var c = result.Config;
-        md.Verdict(result.Violations, result.CaseCount, $"{result.Rows.Count} depths compared with the bound: {result.TheoremViolations} violation(s); " +
-                   $"{result.Rows.Count * c.Signs} per-σ checks against the deterministic ceiling: {result.SanityFailures} failure(s)");
         md.Paragraph("Claim (Yun, Sra, Jadbabaie 2019, informal theorem): for any S = {x_i}, the class F_L = {wᵀh_L : h_l = h_(l−1) + V_l ReLU(U_l h_(l−1)), ‖w‖ ≤ 1, ‖V_l‖_F, ‖U_l‖_F ≤ 1/√L} " +
                      "has empirical Rademacher complexity R(F_L|S) = E_σ sup_f (1/n)Σσ_i f(x_i) ≤ e²·max_i‖x_i‖/√n, independent of the depth L.");
         md.Paragraph($"Method: n = {c.Samples} points x_i ~ N(0, I_{c.Dimension}) (max‖x_i‖ = {Cells.Number(result.MaxNorm)}, bound e²·max‖x_i‖/√n = {Cells.Number(result.Rows[0].Bound)}), block width m = {c.Width}. " +
@@ -52,11 +47,7 @@ public sealed class YunRademacherCommand() : Experiment<YunRademacherConfig, Yun
                      "A better ascent could only move the estimate up, towards the bound.");
     }
 
-    protected override void PrintSummary(TextWriter output, YunRademacherResult result)
-    {
-        output.WriteLine($"{result.Violations} violation(s) in {result.CaseCount} cases (bound e²·max‖x‖/√n = {Cells.Number(result.Rows[0].Bound)})");
-        base.PrintSummary(output, result);
-    }
+    protected override string? Headline(YunRademacherResult result) => $"{base.Headline(result)} (bound e²·max‖x‖/√n = {Cells.Number(result.Rows[0].Bound)})";
 
     /// <summary>
     /// rademacher.png/.svg: the estimate ± SE vs L (log2 x, log10 y, since the contrast class spans decades), the exact

@@ -21,15 +21,15 @@ namespace FastRes.Cli.Hosting;
 /// written before this point) → output folder + config.json → run with progress (journal of finished blocks if the
 /// runner keeps one) → results files → a short table on stdout → the journal removed (the results supersede it).</para>
 /// </summary>
-public abstract class Experiment<TConfig, TResult>(string name, string description, TConfig defaults, Schema<TConfig> schema, ResultLayout<TResult> layout)
-    : IExperiment where TConfig : IExperimentConfig
+public abstract class Experiment<TConfig, TResult>(string name, string description) : IExperiment
+    where TConfig : IExperimentConfig<TConfig>, new() where TResult : IExperimentResult<TResult>
 {
     public string Name { get; } = name;
     public string Description { get; } = description;
-    /// <summary>The built-in defaults: a quick scale that finishes in seconds to a minute (SPEC §6).</summary>
-    public TConfig Defaults { get; } = defaults;
-    public Schema<TConfig> Schema { get; } = schema;
-    public ResultLayout<TResult> Layout { get; } = layout;
+    /// <summary>The built-in defaults, the config record's own: a quick scale that finishes in seconds to a minute (SPEC §6).</summary>
+    public TConfig Defaults { get; } = new();
+    public Schema<TConfig> Schema => TConfig.Schema;
+    public ResultLayout<TResult> Layout => TResult.Layout;
 
     protected abstract TResult Run(TConfig config, IProgress<long> progress, ITrialBlockJournal? journal, CancellationToken cancellationToken);
 
@@ -54,14 +54,24 @@ public abstract class Experiment<TConfig, TResult>(string name, string descripti
     /// <summary>The data a result was computed on, for summary.md's first line; null for built-in synthetic inputs.</summary>
     protected virtual string? DataOf(TResult result) => null;
 
-    /// <summary>summary.md between its first line and its tail; by default the layout's tables.</summary>
+    /// <summary>What a claim check's cases were, after its verdict in summary.md (and, later, in the reproduction report).</summary>
+    protected virtual string? VerdictDetail(TResult result) => null;
+
+    /// <summary>summary.md between its first line (and a claim check's verdict) and its tail; by default the layout's tables.</summary>
     protected virtual void Summarize(Summary md, TResult result) => md.Tables(Layout, result);
 
     /// <summary>The figures (PNG + SVG), their file names; points left out go into <paramref name="notes"/>.</summary>
     protected virtual IEnumerable<string> DrawFigures(TResult result, string folder, List<string> notes) => [];
 
-    /// <summary>A few lines for the terminal; by default the first table's Console columns.</summary>
-    protected virtual void PrintSummary(TextWriter output, TResult result) => TextTables.Console(output, Layout, result);
+    /// <summary>The first line on the terminal; a claim check's verdict by default.</summary>
+    protected virtual string? Headline(TResult result) => result is IClaimCheck c ? Summary.VerdictText(c) : null;
+
+    /// <summary>A few lines for the terminal: the headline, then the first table's Console columns.</summary>
+    protected virtual void PrintSummary(TextWriter output, TResult result)
+    {
+        if (Headline(result) is { } line) output.WriteLine(line);
+        TextTables.Console(output, Layout, result);
+    }
 
     // ---- settings ----
 
@@ -217,6 +227,12 @@ public abstract class Experiment<TConfig, TResult>(string name, string descripti
                     throw new BadInputException("--out", $"a resumed run writes into its own folder {resumeDir}; leave --out out or give the same folder");
                 config = ResumedConfig(resumeDir, parse.GetValue(configOption), flags);
                 outDir = resumeDir;
+                // A run can die after its results were written and its journal removed: resuming it changes nothing.
+                if (File.Exists(Path.Combine(resumeDir, "results.json")) && !File.Exists(Path.Combine(resumeDir, CheckpointFile.FileName)))
+                {
+                    context.Error.WriteLine($"resuming {Name} in {resumeDir}: the run already finished (results.json); nothing to do");
+                    return ExitCodes.Ok;
+                }
             }
             else
             {
@@ -271,6 +287,7 @@ public abstract class Experiment<TConfig, TResult>(string name, string descripti
         ResultFiles.WriteJson(header, Layout, result);
         ResultFiles.WriteCsv(header, Layout, result);
         var md = new Summary(header, Layout.Seconds(result), DataOf(result));
+        if (result is IClaimCheck check) md.Verdict(check, VerdictDetail(result));
         Summarize(md, result);
         var figures = DrawFigures(result, header.OutDir, md.Notes).ToList();
         md.Write(figures);
@@ -307,8 +324,6 @@ public abstract class Experiment<TConfig, TResult>(string name, string descripti
         string stored = Path.Combine(dir, "config.json");
         if (!Directory.Exists(dir)) throw new BadInputException("--resume", $"{dir} does not exist");
         if (!File.Exists(stored)) throw new BadInputException("--resume", $"{dir} has no config.json: not a {Name} run folder");
-        if (File.Exists(Path.Combine(dir, "results.json")) && !File.Exists(Path.Combine(dir, CheckpointFile.FileName)))
-            throw new BadInputException("--resume", $"{dir} holds a finished run (results.json); nothing to resume");
         TConfig original;
         try { original = Resolve(stored, []); }
         catch (BadInputException e) { throw new BadInputException("--resume", $"{stored}: {e.Problem}"); }

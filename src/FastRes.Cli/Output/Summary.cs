@@ -32,9 +32,11 @@ public sealed class Summary
     /// <summary>Lines for the notes section: points a figure left out, undefined values, what was not counted.</summary>
     public List<string> Notes { get; } = [];
 
-    /// <summary>The verdict of a claim check, in bold where a reader looks first.</summary>
-    public Summary Verdict(long violations, long cases, string? detail = null)
-        => Paragraph($"**Verdict: {violations} violation(s) in {cases} cases**" + (detail is null ? "." : $" ({detail})."));
+    /// <summary>The verdict of a claim check, in bold where a reader looks first, with what its cases were.</summary>
+    public Summary Verdict(IClaimCheck check, string? detail = null)
+        => Paragraph($"**Verdict: {VerdictText(check)}**" + (detail is null ? "." : $" ({detail})."));
+
+    public static string VerdictText(IClaimCheck c) => $"{c.Violations} violation(s) in {c.CaseCount} {c.CaseNoun}";
 
     public Summary Paragraph(string text)
     {

@@ -55,3 +55,11 @@ public sealed class DataCache
     public static Setting<T> Setting<T>(Func<T, string?> get, Func<T, string?, T> set, string help = Help)
         => new Setting<T, string?>("data", "DIR|digits:FILE", help, get, set, Kinds.Text);
 }
+
+/// <summary>A config whose data set is --data reduced to <see cref="Width"/> whitened components (synthetic, from <see cref="Seed"/>, without it).</summary>
+public interface IDataConfig
+{
+    string? Data { get; }
+    int Width { get; }
+    ulong Seed { get; }
+}

@@ -12,7 +12,7 @@ namespace FastRes.Experiments.Hessian;
 /// Han and Weissman — n ≥ 3: exactly zero; n = 2: eigenvalues ±σ'_mid(0)σ'_post(0)·s_i(M), each d·R times, so κ is
 /// depth-invariant; n = 1: block Toeplitz with the paper's B and A (eqs. 28–32), κ growing with depth.
 /// </summary>
-public sealed record HessianAtZeroConfig : IExperimentConfig
+public sealed record HessianAtZeroConfig : IExperimentConfig<HessianAtZeroConfig>, IDataConfig
 {
     /// <summary>null: built-in synthetic data; "DIR": MNIST IDX files; "digits:FILE": the 8×8 digits CSV.</summary>
     public string? Data { get; init; }
@@ -75,6 +75,7 @@ public sealed record SpectrumComparison(int N, int Depth, double[] Measured, dou
 
 public sealed record HessianAtZeroResult(HessianAtZeroConfig Config, string DataSource, IReadOnlyList<HessianAtZeroRow> Rows,
                                          IReadOnlyList<SpectrumComparison> Spectra, double Seconds)
+    : IExperimentResult<HessianAtZeroResult>
 {
     public static ResultLayout<HessianAtZeroResult> Layout { get; } = new(r => r.Seconds)
     {

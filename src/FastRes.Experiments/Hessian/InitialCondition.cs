@@ -57,7 +57,7 @@ public static class InitialConditionNets
 /// mean ± std over runs, for plain xavier and orthogonal linear networks and 1-, 2-, 3-shortcut linear networks
 /// with small init. The paper's claim: the 2-shortcut κ stays flat while xavier and orthogonal grow.
 /// </summary>
-public sealed record InitialConditionConfig : IExperimentConfig
+public sealed record InitialConditionConfig : IExperimentConfig<InitialConditionConfig>, IDataConfig
 {
     public string? Data { get; init; }
     public int[] Depths { get; init; } = [2, 4, 8, 16, 32, 64];
@@ -131,6 +131,7 @@ public sealed record InitialConditionRunValue(int Run, double Kappa, double Inde
 
 /// <summary>The rows (each with the per-run values it summarizes, so that merging shards recomputes mean and std exactly as a single run would).</summary>
 public sealed record InitialConditionResult(InitialConditionConfig Config, string DataSource, IReadOnlyList<InitialConditionRow> Rows, double Seconds)
+    : IExperimentResult<InitialConditionResult>
 {
     public static ResultLayout<InitialConditionResult> Layout { get; } = new(r => r.Seconds)
     {

@@ -27,13 +27,24 @@ public interface ITableVisitor
 /// <summary>
 /// What results.json holds after the run header, in order: "seconds", then each scalar and table as declared. The
 /// first table is also results.csv and summary.md's main table. Declared next to the result record:
-/// <code>new(r => r.Seconds) { { "cases", r => r.CaseCount }, { "rows", YunRademacherRow.Columns, r => r.Rows } }</code>
+/// <code>new(r => r.Seconds) { { "max_norm", r => r.MaxNorm }, { "rows", YunRademacherRow.Columns, r => r.Rows } }</code>
 /// </summary>
-public sealed class ResultLayout<TResult>(Func<TResult, double> seconds) : IEnumerable<ResultPart<TResult>>
+public sealed class ResultLayout<TResult> : IEnumerable<ResultPart<TResult>>
 {
     private readonly List<ResultPart<TResult>> _parts = [];
 
-    public Func<TResult, double> Seconds { get; } = seconds;
+    /// <summary>A claim check's "cases" and "violations" come first, declared here for every such result.</summary>
+    public ResultLayout(Func<TResult, double> seconds)
+    {
+        Seconds = seconds;
+        if (typeof(IClaimCheck).IsAssignableFrom(typeof(TResult)))
+        {
+            Add("cases", r => ((IClaimCheck)r!).CaseCount);
+            Add("violations", r => ((IClaimCheck)r!).Violations);
+        }
+    }
+
+    public Func<TResult, double> Seconds { get; }
     public IReadOnlyList<ResultPart<TResult>> Parts => _parts;
     public IEnumerable<TablePart<TResult>> Tables => _parts.OfType<TablePart<TResult>>();
 

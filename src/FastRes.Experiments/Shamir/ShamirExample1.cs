@@ -11,7 +11,7 @@ namespace FastRes.Experiments.Shamir;
 /// of global minima and one saddle, (b) with ¼(w² + v²) added a spurious local minimum near (−1, −1.6), and (c) inside
 /// ‖(w, v)‖ ≤ 2 a spurious local minimum in the bottom-left quadrant.
 /// </summary>
-public sealed record ShamirExample1Config : IExperimentConfig
+public sealed record ShamirExample1Config : IExperimentConfig<ShamirExample1Config>
 {
     /// <summary>ε of the text's objective ½(w(1+εv) − 1)².</summary>
     public double[] Epsilons { get; init; } = [1, 0.5, 0.1, 0.01, 0.001];
@@ -93,14 +93,15 @@ public sealed record ClaimCheck(string Claim, bool Holds, string Detail)
 }
 
 public sealed record ShamirExample1Result(ShamirExample1Config Config, IReadOnlyList<TextObjectiveCase> TextCases,
-    IReadOnlyList<CriticalPoint> Points, IReadOnlyList<ClaimCheck> Claims, int ValleyStarts, double Seconds)
+    IReadOnlyList<CriticalPoint> Points, IReadOnlyList<ClaimCheck> Claims, int ValleyStarts, double Seconds) : IClaimCheck, IExperimentResult<ShamirExample1Result>
 {
-    public int Cases => Claims.Count;
+    public int CaseCount => Claims.Count;
     public int Violations => Claims.Count(c => !c.Holds);
+    public string CaseNoun => "claims";
 
     public static ResultLayout<ShamirExample1Result> Layout { get; } = new(r => r.Seconds)
     {
-        { "cases", r => r.Cases }, { "violations", r => r.Violations }, { "valley_starts", r => r.ValleyStarts },
+        { "valley_starts", r => r.ValleyStarts },
         { "rows", CriticalPoint.Columns, r => r.Points },
         { "text_objective", TextObjectiveCase.Columns, r => r.TextCases },
         { "claims", ClaimCheck.Columns, r => r.Claims },

@@ -18,7 +18,7 @@ namespace FastRes.Experiments.Shamir;
 /// Lemma 1: ⟨vec G, ∇F_θ(w, V)⟩ ≥ F(w, V, θ) − F_lin(w*), G = (w − w*; w(w*)ᵀV/‖w‖²);
 /// Theorem 1: ‖∇F_θ(w, V)‖ ≥ (F(w, V, θ) − F_lin(w*)) / √(2‖w‖² + ‖w*‖²(2 + ‖V‖²/‖w‖²)), ‖V‖ the spectral norm.
 /// </summary>
-public sealed record ShamirLemma1Config : IShamirModelConfig
+public sealed record ShamirLemma1Config : IShamirModelConfig, IExperimentConfig<ShamirLemma1Config>
 {
     public ShamirModel Model { get; init; } = new();
     /// <summary>Random (w, V, θ) per (loss, activation).</summary>
@@ -73,7 +73,7 @@ public sealed record ShamirLemma1Row(string Loss, string Activation, int Checkpo
 }
 
 public sealed record ShamirLemma1Result(ShamirLemma1Config Config, IReadOnlyList<ShamirLemma1Row> Rows,
-    IReadOnlyList<Lemma1Case> Cases, double Seconds)
+    IReadOnlyList<Lemma1Case> Cases, double Seconds) : IClaimCheck, IExperimentResult<ShamirLemma1Result>
 {
     public int CaseCount => Rows.Sum(r => r.Cases);
     public int LemmaViolations => Rows.Sum(r => r.LemmaViolations);
@@ -82,8 +82,7 @@ public sealed record ShamirLemma1Result(ShamirLemma1Config Config, IReadOnlyList
 
     public static ResultLayout<ShamirLemma1Result> Layout { get; } = new(r => r.Seconds)
     {
-        { "cases", r => r.CaseCount }, { "violations", r => r.Violations },
-        { "lemma1_violations", r => r.LemmaViolations }, { "theorem1_violations", r => r.Theorem1Violations },
+                { "lemma1_violations", r => r.LemmaViolations }, { "theorem1_violations", r => r.Theorem1Violations },
         { "rows", ShamirLemma1Row.Columns, r => r.Rows },
     };
 }

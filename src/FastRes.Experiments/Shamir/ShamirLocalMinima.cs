@@ -18,7 +18,7 @@ namespace FastRes.Experiments.Shamir;
 /// its value is ≤ min F_lin (Theorem 3 needs only (w, V)-stationarity, so a frozen θ is within its reach). A violation
 /// is such a point with F_θ − min F_lin &gt; value-tolerance.
 /// </summary>
-public sealed record ShamirLocalMinimaConfig : IShamirModelConfig
+public sealed record ShamirLocalMinimaConfig : IShamirModelConfig, IExperimentConfig<ShamirLocalMinimaConfig>
 {
     /// <summary>Smaller than the other experiments' model: Newton factors the dense Hessian at every step.</summary>
     public ShamirModel Model { get; init; } = new() { Dimension = 4, Width = 6, Hidden = 8, Layers = 1, Samples = 256 };
@@ -76,17 +76,18 @@ public sealed record ShamirLocalMinimaRow(string Loss, string Activation, int Po
 
 /// <param name="Ends">Every start's end point, grouped as the rows are (Rows[i] holds Ends[i]).</param>
 public sealed record ShamirLocalMinimaResult(ShamirLocalMinimaConfig Config, IReadOnlyList<ShamirLocalMinimaRow> Rows,
-    IReadOnlyList<IReadOnlyList<LocalMinimaEnd>> Ends, double Seconds)
+    IReadOnlyList<IReadOnlyList<LocalMinimaEnd>> Ends, double Seconds) : IClaimCheck, IExperimentResult<ShamirLocalMinimaResult>
 {
     public int CaseCount => Rows.Sum(r => r.LocalMinima);
     public int Violations => Rows.Sum(r => r.Violations);
+    public string CaseNoun => "local minima";
     public int Starts => Rows.Sum(r => r.Points);
     public int Saddles => Rows.Sum(r => r.Saddles);
     public int NotConverged => Rows.Sum(r => r.NotConverged);
 
     public static ResultLayout<ShamirLocalMinimaResult> Layout { get; } = new(r => r.Seconds)
     {
-        { "cases", r => r.CaseCount }, { "violations", r => r.Violations }, { "starts", r => r.Starts }, { "not_converged", r => r.NotConverged },
+        { "starts", r => r.Starts }, { "not_converged", r => r.NotConverged },
         { "rows", ShamirLocalMinimaRow.Columns, r => r.Rows },
     };
 }

@@ -31,7 +31,7 @@ public static class ShamirArchitectures
 /// min_{‖u‖ ≤ b} F_lin(u), beside the explicit bound (2.5·b·l + 2r√(2 ln(1/δ)))/√T that online gradient descent's regret
 /// (diameter 2b) and Azuma's inequality give (the paper's O(·) with its constants written out, δ = 0.05).
 /// </summary>
-public sealed record ShamirSgdConfig : IExperimentConfig
+public sealed record ShamirSgdConfig : IExperimentConfig<ShamirSgdConfig>
 {
     public Loss Loss { get; init; } = Loss.Logistic;
     public ShamirArchitecture[] Architectures { get; init; } = [ShamirArchitecture.SkipToOutput, ShamirArchitecture.Residual];
@@ -95,15 +95,15 @@ public sealed record ShamirSgdRow(string Architecture, int T, int Repeats, doubl
 }
 
 public sealed record ShamirSgdResult(ShamirSgdConfig Config, double Radius, double Lipschitz, double LossBound, double FLinMin,
-    IReadOnlyList<ShamirSgdRow> Rows, double Seconds)
+    IReadOnlyList<ShamirSgdRow> Rows, double Seconds) : IClaimCheck, IExperimentResult<ShamirSgdResult>
 {
     public int CaseCount => Rows.Where(r => r.Architecture == "skip").Sum(r => r.Repeats);
     public int Violations => Rows.Sum(r => r.Violations);
+    public string CaseNoun => "runs";
 
     public static ResultLayout<ShamirSgdResult> Layout { get; } = new(r => r.Seconds)
     {
-        { "cases", r => r.CaseCount }, { "violations", r => r.Violations },
-        { "radius", r => r.Radius }, { "lipschitz", r => r.Lipschitz }, { "loss_bound", r => r.LossBound }, { "min_flin_in_ball", r => r.FLinMin },
+                { "radius", r => r.Radius }, { "lipschitz", r => r.Lipschitz }, { "loss_bound", r => r.LossBound }, { "min_flin_in_ball", r => r.FLinMin },
         { "rows", ShamirSgdRow.Columns, r => r.Rows },
     };
 }

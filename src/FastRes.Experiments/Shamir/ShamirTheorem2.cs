@@ -19,7 +19,7 @@ namespace FastRes.Experiments.Shamir;
 /// (convexity at p = 0, ∇_wF = E[ℓ'x] + V·E[ℓ'f], and |λ_min| bounding ‖E[ℓ'f]‖ through the block [[H_ww, I⊗E[ℓ'f]ᵀ], [·, 0]]).
 /// Also reported: λ_min against the sharper bound −(√(‖H_ww‖² + 4‖E[ℓ'f]‖²) − ‖H_ww‖)/2 that the same block gives.
 /// </summary>
-public sealed record ShamirTheorem2Config : IShamirModelConfig
+public sealed record ShamirTheorem2Config : IShamirModelConfig, IExperimentConfig<ShamirTheorem2Config>
 {
     public ShamirModel Model { get; init; } = new();
     public int Points { get; init; } = 32;
@@ -66,7 +66,7 @@ public sealed record ShamirTheorem2Row(string Loss, string Activation, int Point
     };
 }
 
-public sealed record ShamirTheorem2Result(ShamirTheorem2Config Config, IReadOnlyList<ShamirTheorem2Row> Rows, IReadOnlyList<Theorem2Case> Cases, double Seconds)
+public sealed record ShamirTheorem2Result(ShamirTheorem2Config Config, IReadOnlyList<ShamirTheorem2Row> Rows, IReadOnlyList<Theorem2Case> Cases, double Seconds) : IClaimCheck, IExperimentResult<ShamirTheorem2Result>
 {
     public int CaseCount => Rows.Sum(r => r.Points + r.Cases);
     public int SignViolations => Rows.Sum(r => r.SignViolations);
@@ -75,8 +75,7 @@ public sealed record ShamirTheorem2Result(ShamirTheorem2Config Config, IReadOnly
 
     public static ResultLayout<ShamirTheorem2Result> Layout { get; } = new(r => r.Seconds)
     {
-        { "cases", r => r.CaseCount }, { "violations", r => r.Violations },
-        { "lambda_min_sign_violations", r => r.SignViolations }, { "inequality_violations", r => r.InequalityViolations },
+                { "lambda_min_sign_violations", r => r.SignViolations }, { "inequality_violations", r => r.InequalityViolations },
         { "rows", ShamirTheorem2Row.Columns, r => r.Rows },
     };
 }

@@ -9,7 +9,7 @@ namespace FastRes.Experiments.ShortcutCnn;
 /// skip-layer prior stops protecting and where warm-up matters. <see cref="Shared"/> holds every option of
 /// shortcut-cnn (its CapDeg is replaced by each of <see cref="CapDegs"/>).
 /// </summary>
-public sealed record ShortcutCnnAtlasConfig : IExperimentConfig
+public sealed record ShortcutCnnAtlasConfig : IExperimentConfig<ShortcutCnnAtlasConfig>
 {
     public ShortcutCnnConfig Shared { get; init; } = new() { Trials = 2000, K = [2, 4, 8, 16, 32] };
     public double[] CapDegs { get; init; } = [30, 45, 60, 75, 90, 120, 150, 180];
@@ -31,7 +31,7 @@ public sealed record ShortcutCnnAtlasConfig : IExperimentConfig
 /// <see cref="FindTrapped"/> is set, also the first trial (among the next <see cref="SearchTrials"/>) in which
 /// resnet without warm-up ends in the spurious basin while resnet-ssw succeeds.
 /// </summary>
-public sealed record ShortcutCnnTrajectoryConfig : IExperimentConfig
+public sealed record ShortcutCnnTrajectoryConfig : IExperimentConfig<ShortcutCnnTrajectoryConfig>
 {
     public ShortcutCnnConfig Shared { get; init; } = new() { K = [8], CapDeg = 90 };
     public int Traces { get; init; } = 3;
@@ -100,7 +100,7 @@ public sealed record Trajectory(string Method, long Trial, string Label, TrialOu
     private static string Scientific(double v) => double.IsFinite(v) ? v.ToString("0.00e0", System.Globalization.CultureInfo.InvariantCulture) : "n/a";
 }
 
-public sealed record ShortcutCnnTrajectoryResult(ShortcutCnnTrajectoryConfig Config, IReadOnlyList<Trajectory> Trajectories, double Seconds)
+public sealed record ShortcutCnnTrajectoryResult(ShortcutCnnTrajectoryConfig Config, IReadOnlyList<Trajectory> Trajectories, double Seconds) : IExperimentResult<ShortcutCnnTrajectoryResult>
 {
     public static ResultLayout<ShortcutCnnTrajectoryResult> Layout { get; } = new(r => r.Seconds) { { "trajectories", Trajectory.Columns, r => r.Trajectories } };
 }

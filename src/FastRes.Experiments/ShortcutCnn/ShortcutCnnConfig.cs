@@ -7,7 +7,7 @@ namespace FastRes.Experiments.ShortcutCnn;
 /// The shortcut-CNN success-rate experiment (SPEC §1.7). Every value has a default; <see cref="Validate"/> is the
 /// one place that decides what is allowed.
 /// </summary>
-public sealed record ShortcutCnnConfig : IExperimentConfig
+public sealed record ShortcutCnnConfig : IExperimentConfig<ShortcutCnnConfig>
 {
     public int P { get; init; } = 8;
     public int[] K { get; init; } = [2, 4, 8, 12, 16, 24, 32];

@@ -55,7 +55,7 @@ public sealed record ShortcutCnnRow
 }
 
 /// <summary>The result of a shortcut-cnn (or atlas) run: the config it resolved to and its rows.</summary>
-public sealed record ShortcutCnnResult(ShortcutCnnConfig Config, IReadOnlyList<ShortcutCnnRow> Rows, double Seconds)
+public sealed record ShortcutCnnResult(ShortcutCnnConfig Config, IReadOnlyList<ShortcutCnnRow> Rows, double Seconds) : IExperimentResult<ShortcutCnnResult>
 {
     public static ResultLayout<ShortcutCnnResult> Layout { get; } = new(r => r.Seconds) { { "rows", ShortcutCnnRow.Columns, r => r.Rows } };
 

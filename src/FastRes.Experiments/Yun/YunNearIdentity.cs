@@ -23,7 +23,7 @@ namespace FastRes.Experiments.Yun;
 /// (w is optimal for its blocks at a critical point, R being convex in w), so it is the hardest test of the bound.
 /// Every point ends with w re-optimized exactly (Newton on the convex w-problem), so ∇_wR is at rounding level.
 /// </summary>
-public sealed record YunNearIdentityConfig : IExperimentConfig
+public sealed record YunNearIdentityConfig : IExperimentConfig<YunNearIdentityConfig>
 {
     public Loss[] Losses { get; init; } = [Loss.Logistic, Loss.Squared];
     public NearIdentityActivation[] Activations { get; init; } = [NearIdentityActivation.Relu, NearIdentityActivation.Tanh];
@@ -133,7 +133,7 @@ public sealed record YunNearIdentityRow(string Activation, string Loss, int Bloc
 }
 
 public sealed record YunNearIdentityResult(YunNearIdentityConfig Config, IReadOnlyList<YunNearIdentityRow> Rows,
-    IReadOnlyList<IReadOnlyList<YunNearIdentityPoint>> Points, double Seconds)
+    IReadOnlyList<IReadOnlyList<YunNearIdentityPoint>> Points, double Seconds) : IClaimCheck, IExperimentResult<YunNearIdentityResult>
 {
     /// <summary>Cases: critical, stalled and adversarial points (all have ∇_wR = 0 to rounding, where the bound applies).</summary>
     public int CaseCount => Rows.Sum(r => r.Critical + r.Stalled + r.Adversarial);
@@ -148,7 +148,7 @@ public sealed record YunNearIdentityResult(YunNearIdentityConfig Config, IReadOn
 
     public static ResultLayout<YunNearIdentityResult> Layout { get; } = new(r => r.Seconds)
     {
-        { "cases", r => r.CaseCount }, { "violations", r => r.Violations }, { "critical", r => r.Critical }, { "stalled", r => r.Stalled },
+        { "critical", r => r.Critical }, { "stalled", r => r.Stalled },
         { "adversarial", r => r.Adversarial }, { "not_converged", r => r.NotConverged },
         { "rows", YunNearIdentityRow.Columns, r => r.Rows },
         { "points", YunNearIdentityPoint.Columns, r => r.CellPoints },

@@ -18,7 +18,7 @@ namespace FastRes.Experiments.Yun;
 /// deterministic, so any per-σ value above it is a bug and counted too. The contrast class (blocks in balls of a
 /// fixed radius r, not shrinking with L) is reported and never judged.
 /// </summary>
-public sealed record YunRademacherConfig : IExperimentConfig
+public sealed record YunRademacherConfig : IExperimentConfig<YunRademacherConfig>
 {
     public int Dimension { get; init; } = 8;
     public int Samples { get; init; } = 100;
@@ -104,7 +104,7 @@ public sealed record YunRademacherRow(int L, double BlockRadius, double Mean, do
 /// <param name="ContrastSuprema">Per row, the per-σ estimates of the contrast class, empty where not run.</param>
 public sealed record YunRademacherResult(YunRademacherConfig Config, IReadOnlyList<YunRademacherRow> Rows,
     IReadOnlyList<IReadOnlyList<RademacherSupremum>> Suprema, IReadOnlyList<IReadOnlyList<RademacherSupremum>> ContrastSuprema,
-    double MaxNorm, double MeanNorm, double Seconds)
+    double MaxNorm, double MeanNorm, double Seconds) : IClaimCheck, IExperimentResult<YunRademacherResult>
 {
     /// <summary>One theorem comparison per depth, plus one deterministic per-σ check per (depth, σ).</summary>
     public int CaseCount => Rows.Count * (1 + Config.Signs);
@@ -114,7 +114,7 @@ public sealed record YunRademacherResult(YunRademacherConfig Config, IReadOnlyLi
 
     public static ResultLayout<YunRademacherResult> Layout { get; } = new(r => r.Seconds)
     {
-        { "cases", r => r.CaseCount }, { "violations", r => r.Violations }, { "theorem_violations", r => r.TheoremViolations },
+        { "theorem_violations", r => r.TheoremViolations },
         { "sanity_failures", r => r.SanityFailures }, { "max_norm", r => r.MaxNorm }, { "mean_norm", r => r.MeanNorm }, { "bound", r => r.Rows[0].Bound },
         { "rows", YunRademacherRow.Columns, r => r.Rows },
     };

@@ -121,7 +121,8 @@ public class ChildProcessResumeTests
             }
             var resumed = Fastres(["run", "shortcut-cnn", "--resume", dir]);
             Assert.That(resumed.Code, Is.EqualTo(0), because + ": " + resumed.Err);
-            Assert.That(resumed.Err, Does.Contain("finished block(s)"), because);
+            // A kill after the results and before the exit leaves a finished folder: resuming it changes nothing.
+            Assert.That(resumed.Err, Does.Contain("finished block(s)").Or.Contain("already finished"), because);
             ResultsComparison.AssertSameResults(_straight, dir, because);
             TestContext.Out.WriteLine($"{because}: {resumed.Err.Split('\n')[0]}");
         }

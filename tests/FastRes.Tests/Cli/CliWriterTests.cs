@@ -28,7 +28,8 @@ public class CliWriterTests
         TrialIterations = 1000 * (success + spurious + undecided + diverged), Seconds = 0.25,
     };
 
-    private static RunHeader Header<TConfig, TResult>(Experiment<TConfig, TResult> binding, TConfig config, string dir) where TConfig : IExperimentConfig
+    private static RunHeader Header<TConfig, TResult>(Experiment<TConfig, TResult> binding, TConfig config, string dir)
+        where TConfig : IExperimentConfig<TConfig>, new() where TResult : IExperimentResult<TResult>
         => new(binding.Name, binding.Schema.ToJson(config), binding.ConfigHashOf(config), "test", null, dir);
 
     [Test]

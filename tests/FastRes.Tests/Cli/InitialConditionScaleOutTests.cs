@@ -133,12 +133,17 @@ public class InitialConditionScaleOutTests
     }
 
     [Test]
-    public void A_finished_run_is_not_resumed()
+    public void Resuming_a_finished_run_changes_nothing()
     {
         string run = Run("done");
+        byte[] before = File.ReadAllBytes(Path.Combine(run, "results.json"));
         var r = CliHarness.Run("run", "initial-condition", "--resume", run);
-        Assert.That(r.ExitCode, Is.EqualTo(ExitCodes.BadInput), r.Error);
-        Assert.That(r.Error, Does.StartWith("error: --resume:").And.Contain("finished run"));
+        Assert.That(r.ExitCode, Is.EqualTo(0), r.Error);
+        Assert.That(r.Error, Does.Contain("already finished"));
+        Assert.That(File.ReadAllBytes(Path.Combine(run, "results.json")), Is.EqualTo(before));
+        Assert.That(File.Exists(Path.Combine(run, CheckpointFile.FileName)), Is.False);
+        var changed = CliHarness.Run("run", "initial-condition", "--resume", run, "--runs", "7");
+        Assert.That(changed.ExitCode, Is.EqualTo(ExitCodes.BadInput), "options that differ from the finished run are still refused");
     }
 
     [Test]
