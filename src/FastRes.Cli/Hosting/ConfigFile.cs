@@ -50,8 +50,12 @@ public static class ConfigFile
                 root = inner;
             }
 
+            var seen = new HashSet<string>(StringComparer.Ordinal);
             foreach (var property in root.EnumerateObject())
             {
+                // JSON parsers keep the last of two equal keys; which one the author meant is anyone's guess.
+                if (!seen.Add(property.Name))
+                    throw new BadInputException("--config", $"{path}: key \"{property.Name}\" is given twice");
                 if (!names.Contains(property.Name, StringComparer.Ordinal))
                     throw new BadInputException("--config", $"{path}: unknown key \"{property.Name}\" (allowed: {string.Join(", ", names)})");
                 try

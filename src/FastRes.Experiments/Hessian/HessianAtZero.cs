@@ -40,7 +40,34 @@ public sealed record HessianAtZeroConfig : IExperimentConfig<HessianAtZeroConfig
         Packs.Threads<HessianAtZeroConfig>(c => c.Threads, (c, v) => c with { Threads = v }),
     };
 
-    public IReadOnlyList<ConfigError> Validate() => Schema.Check(this);
+    public IReadOnlyList<ConfigError> Validate()
+    {
+        var errors = Schema.Check(this);
+        if (errors.Count == 0 && HessianSize.Check(Shortcut.SelectMany(n => Depths.Select(d => (n, d))), Width) is { } error) errors.Add(error);
+        return errors;
+    }
+}
+
+/// <summary>
+/// The memory bound of the dense Hessians: P = R·n·d² rows for depth R·n, P² doubles for H and about as much again
+/// for the eigen solver's working copy. 16,384 rows is 2.1 GB per matrix, what a 24 GB node holds with room to spare;
+/// the paper's deepest MNIST net (depth 64, d = 10) has 6,400.
+/// </summary>
+public static class HessianSize
+{
+    public const int MaxParameters = 16_384;
+
+    /// <summary>R = max(1, round(D/n)) units of n matrices for requested depth D (both experiments map depths this way).</summary>
+    public static int Units(int n, int depth) => Math.Max(1, (int)Math.Round(depth / (double)n));
+
+    /// <summary>An error on "depths" when the largest (n, depth) network has more than <see cref="MaxParameters"/> parameters.</summary>
+    public static ConfigError? Check(IEnumerable<(int N, int Depth)> networks, int width)
+    {
+        var (n, depth) = networks.MaxBy(x => (long)Units(x.N, x.Depth) * x.N);
+        long parameters = (long)Units(n, depth) * n * width * width;
+        return parameters <= MaxParameters ? null
+            : new ConfigError("depths", $"the largest Hessian would have {parameters} rows (depth·d² at depth {Units(n, depth) * n}, d = {width}); keep it ≤ {MaxParameters}, i.e. depth ≤ {MaxParameters / (width * width)} at d = {width}");
+    }
 }
 
 /// <summary>One (n, depth) row (SPEC §2.6 contract). Null-valued quantities are NaN here.</summary>

@@ -85,7 +85,12 @@ public sealed record InitialConditionConfig : IExperimentConfig<InitialCondition
         Packs.Shard<InitialConditionConfig>(c => c.Shard, (c, v) => c with { Shard = v }, "Run shard i (0-based) of N of the run indices, at every (net, depth); merge combines shards"),
     };
 
-    public IReadOnlyList<ConfigError> Validate() => Schema.Check(this);
+    public IReadOnlyList<ConfigError> Validate()
+    {
+        var errors = Schema.Check(this);
+        if (errors.Count == 0 && HessianSize.Check(Nets.SelectMany(net => Depths.Select(d => (net.Shape().N, d))), Width) is { } error) errors.Add(error);
+        return errors;
+    }
 }
 
 /// <summary>One (net, depth) point: κ and index summarized over its runs, and the per-run values they summarize (what merge recomputes from).</summary>

@@ -1,5 +1,6 @@
 using System.Numerics;
 using System.Globalization;
+using System.Text.Json;
 using System.Text.Json.Nodes;
 
 namespace FastRes.Experiments.Settings;
@@ -14,6 +15,12 @@ public abstract class Kind<T>
 {
     /// <summary>Reads <paramref name="text"/> (never null) for setting <paramref name="name"/>; throws <see cref="SettingException"/>.</summary>
     public abstract T Parse(string name, string text);
+
+    /// <summary>
+    /// Reads a <c>--config</c> value, typed exactly: a number for a number (not the string "150"), a list for a list
+    /// (not a bare 4), a string for a word. JSON null is the setting's business (unset), never the kind's.
+    /// </summary>
+    public abstract T ParseJson(string name, JsonElement value);
 
     public abstract JsonNode? ToJson(T value);
 
@@ -47,6 +54,19 @@ public static class Kinds
     /// <summary>A value that may be left unset (null: derived from other settings, like η from --eta-scale).</summary>
     public static Kind<T?> Optional<T>(Kind<T> inner) where T : struct => new OptionalOf<T>(inner);
 
+    /// <summary>"a number", "a list", "text": what a JSON value is, for messages.</summary>
+    internal static string Describe(JsonElement e) => e.ValueKind switch
+    {
+        JsonValueKind.String => $"the string {e.GetRawText()}",
+        JsonValueKind.Number => $"the number {e.GetRawText()}",
+        JsonValueKind.Array => "a list",
+        JsonValueKind.Object => "an object",
+        JsonValueKind.True or JsonValueKind.False => $"{e.GetRawText()}",
+        _ => e.ValueKind.ToString().ToLowerInvariant(),
+    };
+
+    internal static SettingException Wrong(string name, string expected, JsonElement e) => new(name, $"must be {expected} (got {Describe(e)})");
+
     /// <summary>Shortest round-trip text of a double, invariant: what config files, CSVs and --help carry.</summary>
     public static string Format(double value) => value.ToString("R", CultureInfo.InvariantCulture);
 
@@ -56,6 +76,9 @@ public static class Kinds
         public override string Expected => expected;
         public override T Parse(string name, string text)
             => T.TryParse(text, Style, CultureInfo.InvariantCulture, out T v) ? v : throw new SettingException(name, $"must be {expected} (got \"{text}\")");
+        public override T ParseJson(string name, JsonElement e)
+            => e.ValueKind == JsonValueKind.Number && T.TryParse(e.GetRawText(), NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out T v) ? v
+                : throw Wrong(name, expected, e);
         public override JsonNode? ToJson(T value) => JsonValue.Create(value);
         public override string Show(T value) => value.ToString(null, CultureInfo.InvariantCulture);
     }
@@ -66,6 +89,7 @@ public static class Kinds
         public override string Expected => "a number";
         public override double Parse(string name, string text)
             => double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out double v) ? v : throw new SettingException(name, $"must be a number (got \"{text}\")");
+        public override double ParseJson(string name, JsonElement e) => e.ValueKind == JsonValueKind.Number ? e.GetDouble() : throw Wrong(name, Expected, e);
         public override JsonNode? ToJson(double value) => JsonValue.Create(value);
         public override string Show(double value) => Format(value);
     }
@@ -79,6 +103,12 @@ public static class Kinds
             "false" or "no" or "0" => false,
             _ => throw new SettingException(name, $"must be true or false (got \"{text}\")"),
         };
+        public override bool ParseJson(string name, JsonElement e) => e.ValueKind switch
+        {
+            JsonValueKind.True => true,
+            JsonValueKind.False => false,
+            _ => throw Wrong(name, Expected, e),
+        };
         public override JsonNode? ToJson(bool value) => JsonValue.Create(value);
         public override string Show(bool value) => value ? "true" : "false";
     }
@@ -88,6 +118,7 @@ public static class Kinds
         public override string Expected => "text";
         public override bool AllowsNull => true;
         public override string? Parse(string name, string text) => text;
+        public override string? ParseJson(string name, JsonElement e) => e.ValueKind == JsonValueKind.String ? e.GetString() : throw Wrong(name, "text (a JSON string)", e);
         public override JsonNode? ToJson(string? value) => value is null ? null : JsonValue.Create(value);
         public override string Show(string? value) => value ?? "";
     }
@@ -110,6 +141,28 @@ public static class Kinds
                 throw new SettingException(name, $"must not repeat a value (got \"{text}\")");
             return values;
         }
+        public override T[] ParseJson(string name, JsonElement e)
+        {
+            if (e.ValueKind != JsonValueKind.Array) throw Wrong(name, $"a list of {Plural(item.Expected)}, e.g. [{Example(item.Expected)}]", e);
+            var values = new List<T>();
+            foreach (var x in e.EnumerateArray())
+            {
+                try { values.Add(item.ParseJson(name, x)); }
+                catch (SettingException) { throw Wrong(name, $"a list of {Plural(item.Expected)}", x); }
+            }
+            if (values.Count == 0) throw new SettingException(name, "must list at least one value (got [])");
+            if (distinct && values.Distinct().Count() != values.Count) throw new SettingException(name, $"must not repeat a value (got {e.GetRawText()})");
+            return [.. values];
+        }
+        private static string Plural(string expected) => expected switch
+        {
+            "an integer" => "integers",
+            "a number" => "numbers",
+            _ when expected.StartsWith("one of ", StringComparison.Ordinal) => "words from " + expected["one of ".Length..],
+            _ => $"values that are {expected}",
+        };
+        private static string Example(string expected)
+            => expected.StartsWith("one of ", StringComparison.Ordinal) ? $"\"{expected["one of ".Length..].Split(", ")[0]}\"" : expected == "a number" ? "0.5, 1" : "4, 8";
         public override JsonNode? ToJson(T[] value) => new JsonArray(value.Select(item.ToJson).ToArray());
         public override string Show(T[] value) => string.Join(",", value.Select(item.Show));
     }
@@ -124,6 +177,7 @@ public static class Kinds
                 if (string.Equals(word, t, StringComparison.OrdinalIgnoreCase)) return value;
             throw new SettingException(name, $"must be {Expected} (got \"{text}\")");
         }
+        public override T ParseJson(string name, JsonElement e) => e.ValueKind == JsonValueKind.String ? Parse(name, e.GetString()!) : throw Wrong(name, Expected, e);
         public override JsonNode? ToJson(T value) => JsonValue.Create(Show(value));
         public override string Show(T value) => choices.First(c => EqualityComparer<T>.Default.Equals(c.Value, value)).Word;
     }
@@ -133,6 +187,7 @@ public static class Kinds
         public override string Expected => inner.Expected;
         public override bool AllowsNull => true;
         public override T? Parse(string name, string text) => inner.Parse(name, text);
+        public override T? ParseJson(string name, JsonElement e) => inner.ParseJson(name, e);
         public override JsonNode? ToJson(T? value) => value is { } v ? inner.ToJson(v) : null;
         public override string Show(T? value) => value is { } v ? inner.Show(v) : "";
     }

@@ -24,7 +24,7 @@ public static class Packs
 
     public static Setting<T> BlockTrials<T>(Func<T, int> get, Func<T, int, T> set)
         => new Setting<T, int>("block-trials", "N", "Trials per work block, the unit of checkpoints (default {default}); never changes results",
-                               get, set, Kinds.Int, Rules.AtLeast(1), SettingRole.Layout);
+                               get, set, Kinds.Int, Rules.Between(1, 1_000_000), SettingRole.Layout);
 
     /// <summary>The activations an experiment allows, as words (identity, relu, tanh).</summary>
     public static Kind<Activation> Activations(params Activation[] allowed) => Kinds.Choice(allowed.Select(a => (a.ToString().ToLowerInvariant(), a)).ToArray());
@@ -46,6 +46,8 @@ public static class Packs
             if (parts.Length == 2 && int.TryParse(parts[0], out int i) && int.TryParse(parts[1], out int n)) return new Shard(i, n);
             throw new SettingException(name, $"must be i/N with 0 ≤ i < N, e.g. 0/4 (got \"{text}\")");
         }
+        public override Shard ParseJson(string name, System.Text.Json.JsonElement e)
+            => e.ValueKind == System.Text.Json.JsonValueKind.String ? Parse(name, e.GetString()!) : throw Kinds.Wrong(name, "the text i/N, e.g. \"0/4\"", e);
         public override System.Text.Json.Nodes.JsonNode? ToJson(Shard value) => System.Text.Json.Nodes.JsonValue.Create(value.ToString());
         public override string Show(Shard value) => value.ToString();
     }

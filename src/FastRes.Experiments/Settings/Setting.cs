@@ -61,28 +61,8 @@ public abstract class Setting<TConfig>
         return HelpTemplate.Contains("(default", StringComparison.Ordinal) || shown.Length == 0 ? HelpTemplate : $"{HelpTemplate} (default {shown})";
     }
 
-    /// <summary>A JSON value as the text a user would have typed after the flag: arrays become comma lists.</summary>
-    public TConfig ParseJson(TConfig config, JsonElement value)
-    {
-        string? text = value.ValueKind switch
-        {
-            JsonValueKind.Null when Nullable => null,
-            JsonValueKind.Null => throw new SettingException(Name, "must not be null"),
-            JsonValueKind.Array => string.Join(",", value.EnumerateArray().Select(Scalar)),
-            JsonValueKind.Object => throw new SettingException(Name, "must be a value, not an object"),
-            _ => Scalar(value),
-        };
-        return Parse(config, text);
-    }
-
-    private string Scalar(JsonElement e) => e.ValueKind switch
-    {
-        JsonValueKind.String => e.GetString()!,
-        JsonValueKind.Number => e.GetRawText(),
-        JsonValueKind.True => "true",
-        JsonValueKind.False => "false",
-        _ => throw new SettingException(Name, $"has a {e.ValueKind.ToString().ToLowerInvariant()} where a value was expected"),
-    };
+    /// <summary>A <c>--config</c> value, typed exactly by the setting's kind; null only where the setting may be unset.</summary>
+    public abstract TConfig ParseJson(TConfig config, JsonElement value);
 
     /// <summary>The same setting on a config that holds this one (the atlas holds a shortcut-cnn config, the Shamir experiments a model).</summary>
     public abstract Setting<TOuter> Lift<TOuter>(Func<TOuter, TConfig> get, Func<TOuter, TConfig, TOuter> set);
@@ -106,6 +86,13 @@ public sealed class Setting<TConfig, T>(string name, string helpName, string hel
         if (text is null)
             return Nullable ? set(config, default!) : throw new SettingException(Name, "needs a value");
         return set(config, Kind.Parse(Name, text));
+    }
+
+    public override TConfig ParseJson(TConfig config, JsonElement value)
+    {
+        if (value.ValueKind == JsonValueKind.Null)
+            return Nullable ? set(config, default!) : throw new SettingException(Name, "must not be null");
+        return set(config, Kind.ParseJson(Name, value));
     }
 
     public override JsonNode? ToJson(TConfig config) => Kind.ToJson(get(config));

@@ -19,7 +19,7 @@ public sealed record ShortcutCnnAtlasConfig : IExperimentConfig<ShortcutCnnAtlas
     {
         ShortcutCnnConfig.Schema.Lift<ShortcutCnnAtlasConfig>(a => a.Shared, (a, c) => a with { Shared = c }, "cap-deg"),
         { "caps", "LIST", "Comma list of cap half-angles θ_cap in degrees, each in (0, 180]", a => a.CapDegs, (a, v) => a with { CapDegs = v },
-          Kinds.List(Kinds.Double), Rules.NonEmpty(Rules.AboveUpTo(0, 180), "at least one angle in (0, 180]") },
+          Kinds.List(Kinds.Double), Rules.NonEmpty(Rules.Between(ShortcutCnnConfig.MinCapDeg, 180.0), $"at least one angle in [{ShortcutCnnConfig.MinCapDeg}, 180]") },
     };
 
     public IReadOnlyList<ConfigError> Validate() => [.. Schema.Check(this), .. Shared.Relations()];
@@ -46,10 +46,10 @@ public sealed record ShortcutCnnTrajectoryConfig : IExperimentConfig<ShortcutCnn
         ShortcutCnnConfig.Schema.Lift<ShortcutCnnTrajectoryConfig>(t => t.Shared, (t, c) => t with { Shared = c }, "trials", "shard", "block-trials")
             .Select(s => s.Name == "k" ? s.WithHelp("Width k ≥ 1 of the traced runs, one value (default {default})") : s),
         { "traces", "N", "Trials 0..N−1 traced for every method", t => t.Traces, (t, v) => t with { Traces = v }, Kinds.Int, Rules.Between(0, 1000) },
-        { "every", "N", "Record every N-th iteration, and always the first and last", t => t.Every, (t, v) => t with { Every = v }, Kinds.Int, Rules.AtLeast(1) },
+        { "every", "N", "Record every N-th iteration, and always the first and last", t => t.Every, (t, v) => t with { Every = v }, Kinds.Int, Rules.Between(1, ShortcutCnnConfig.MaxIterations) },
         { "find-trapped", "true|false", "Also trace the first trial where resnet ends spurious while resnet-ssw succeeds", t => t.FindTrapped,
           (t, v) => t with { FindTrapped = v }, Kinds.Bool },
-        { "search-trials", "N", "How many trials --find-trapped searches", t => t.SearchTrials, (t, v) => t with { SearchTrials = v }, Kinds.Int, Rules.AtLeast(0) },
+        { "search-trials", "N", "How many trials --find-trapped searches", t => t.SearchTrials, (t, v) => t with { SearchTrials = v }, Kinds.Int, Rules.Between(0, 1_000_000_000) },
     };
 
     public IReadOnlyList<ConfigError> Validate()

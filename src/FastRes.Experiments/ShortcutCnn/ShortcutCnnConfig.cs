@@ -48,25 +48,26 @@ public sealed record ShortcutCnnConfig : IExperimentConfig<ShortcutCnnConfig>
     /// <summary>Every setting of SPEC §1.7, declared once; atlas and trajectory lift them.</summary>
     public static Schema<ShortcutCnnConfig> Schema { get; } = new()
     {
-        { "p", "N", "Patch dimension p ≥ 2", c => c.P, (c, v) => c with { P = v }, Kinds.Int, Rules.AtLeast(2) },
-        { "k", "LIST", "Comma list of widths k ≥ 1", c => c.K, (c, v) => c with { K = v }, Kinds.List(Kinds.Int), Rules.NonEmpty(Rules.AtLeast(1)) },
+        { "p", "N", "Patch dimension p ≥ 2", c => c.P, (c, v) => c with { P = v }, Kinds.Int, Rules.Between(2, MaxDimension) },
+        { "k", "LIST", "Comma list of widths k ≥ 1", c => c.K, (c, v) => c with { K = v }, Kinds.List(Kinds.Int), Rules.NonEmpty(Rules.Between(1, MaxDimension)) },
         { "methods", "LIST", "Comma list of cnn, resnet, resnet-ssw", c => c.Methods, (c, v) => c with { Methods = v }, Kinds.List(ShortcutCnnMethods.Kind),
           Rules.NonEmpty<ShortcutCnnMethod>(what: "at least one of cnn, resnet, resnet-ssw") },
-        { "trials", "N", "Trials per (k, method) cell", c => c.Trials, (c, v) => c with { Trials = v }, Kinds.Long, Rules.AtLeast(1L) },
+        { "trials", "N", "Trials per (k, method) cell", c => c.Trials, (c, v) => c with { Trials = v }, Kinds.Long, Rules.Between(1L, MaxTrials) },
         { "iterations", "T", "GD iterations per trial (default: max(3000, 12·(k+π−1)²) rounded up to 100, so that every k settles)", c => c.Iterations,
-          (c, v) => c with { Iterations = v }, Kinds.Optional(Kinds.Int), Rules.IfSet(Rules.AtLeast(1)) },
-        { "eta", "X", "Step size η directly (default: from --eta-scale)", c => c.Eta, (c, v) => c with { Eta = v }, Kinds.Optional(Kinds.Double), Rules.IfSet(Rules.Positive) },
-        { "eta-scale", "S", "η = S·5π²/(4(k+π−1)²), a fraction of Theorem 2's step", c => c.EtaScale, (c, v) => c with { EtaScale = v }, Kinds.Double, Rules.Positive },
+          (c, v) => c with { Iterations = v }, Kinds.Optional(Kinds.Int), Rules.IfSet(Rules.Between(1, MaxIterations)) },
+        { "eta", "X", "Step size η directly (default: from --eta-scale)", c => c.Eta, (c, v) => c with { Eta = v }, Kinds.Optional(Kinds.Double), Rules.IfSet(Step) },
+        { "eta-scale", "S", "η = S·5π²/(4(k+π−1)²), a fraction of Theorem 2's step", c => c.EtaScale, (c, v) => c with { EtaScale = v }, Kinds.Double, Step },
         { "eta1", "X", "Stage-I step η₁ of resnet-ssw (default: Theorem 1's π/(20(k+π−1)²))", c => c.Eta1, (c, v) => c with { Eta1 = v },
-          Kinds.Optional(Kinds.Double), Rules.IfSet(Rules.Positive) },
+          Kinds.Optional(Kinds.Double), Rules.IfSet(Step) },
         { "warmup-iterations", "T1", "Stage-I iterations T₁ of resnet-ssw (default: iterations/2)", c => c.WarmupIterations, (c, v) => c with { WarmupIterations = v },
           Kinds.Optional(Kinds.Int) },
-        { "warmup-c", "C", "C in Stage I's η_w = C‖a*‖²η₁²", c => c.WarmupC, (c, v) => c with { WarmupC = v }, Kinds.Double, Rules.Positive },
+        { "warmup-c", "C", "C in Stage I's η_w = C‖a*‖²η₁²", c => c.WarmupC, (c, v) => c with { WarmupC = v }, Kinds.Double, Step },
         { "steps", "default|theory", "default: η from --eta-scale; theory: Theorem 1/2 step sizes exactly", c => c.Steps, (c, v) => c with { Steps = v },
           Kinds.Choice(("default", StepRule.Default), ("theory", StepRule.Theory)) },
-        { "cap-deg", "DEG", "Half-angle θ_cap of the teacher's cap around e, in (0, 180]", c => c.CapDeg, (c, v) => c with { CapDeg = v }, Kinds.Double, Rules.AboveUpTo(0, 180) },
-        { "tol", "X", "Success when φ < tol and ‖a − a*‖ < tol", c => c.Tol, (c, v) => c with { Tol = v }, Kinds.Double, Rules.Positive },
-        { "retire-loss", "X", "A successful trial retires early below this loss", c => c.RetireLoss, (c, v) => c with { RetireLoss = v }, Kinds.Double, Rules.NonNegative },
+        { "cap-deg", "DEG", "Half-angle θ_cap of the teacher's cap around e, in [0.01, 180]", c => c.CapDeg, (c, v) => c with { CapDeg = v }, Kinds.Double, Rules.Between(MinCapDeg, 180.0) },
+        // Below π/2, where spurious begins: a larger tol would count trials in the spurious basin as successes.
+        { "tol", "X", "Success when φ < tol and ‖a − a*‖ < tol, tol in (0, 1]", c => c.Tol, (c, v) => c with { Tol = v }, Kinds.Double, Rules.AboveUpTo(0, 1) },
+        { "retire-loss", "X", "A successful trial retires early below this loss", c => c.RetireLoss, (c, v) => c with { RetireLoss = v }, Kinds.Double, Rules.Between(0.0, 1.0) },
         { "precision", "double|float", "Kernel arithmetic", c => c.Precision, (c, v) => c with { Precision = v }, Kinds.Choice(("double", Precision.Double), ("float", Precision.Float)) },
         Packs.Seed<ShortcutCnnConfig>(c => c.Seed, (c, v) => c with { Seed = v }, "Random seed; trial i's randomness is a function of (seed, i)"),
         Packs.Threads<ShortcutCnnConfig>(c => c.Threads, (c, v) => c with { Threads = v }, "Worker threads, 0 = all cores (default {default}); never changes results"),
@@ -74,6 +75,17 @@ public sealed record ShortcutCnnConfig : IExperimentConfig<ShortcutCnnConfig>
         Packs.BlockTrials<ShortcutCnnConfig>(c => c.BlockTrials, (c, v) => c with { BlockTrials = v }),
         Packs.Simd<ShortcutCnnConfig>(c => c.Simd, (c, v) => c with { Simd = v }),
     };
+
+    /// <summary>
+    /// Bounds the kernels honour: p and k index lanes' k·p arrays (1024 keeps a lane's state in cache and T(k) below
+    /// 13 M); trial indices are Philox keys and counts are 64-bit, 10¹² trials is years of compute; a step of 10⁶ already
+    /// diverges at once (it is counted, not hidden); a cap below 0.01° makes cos θ_cap = 1 to rounding and the cap sampler
+    /// degenerate.
+    /// </summary>
+    public const int MaxDimension = 1024, MaxIterations = 100_000_000;
+    public const long MaxTrials = 1_000_000_000_000;
+    public const double MinCapDeg = 0.01;
+    private static Rule<double> Step => Rules.AboveUpTo(0, 1e6);
 
     public IReadOnlyList<ConfigError> Validate() => [.. Schema.Check(this), .. Relations()];
 

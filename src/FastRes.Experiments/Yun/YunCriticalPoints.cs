@@ -52,9 +52,9 @@ public sealed record YunCriticalPointsConfig : IExperimentConfig<YunCriticalPoin
         { "dimension", "D", "Input dimension d_x", c => c.Dimension, (c, v) => c with { Dimension = v }, Kinds.Int, Rules.Between(2, 64) },
         { "blocks", "L", "Residual blocks L ≥ 2", c => c.Blocks, (c, v) => c with { Blocks = v }, Kinds.Int,
           Rules.Must<int>(l => l is >= 2 and <= 16, "be between 2 and 16: condition 2 concerns U_2 … U_L") },
-        { "block-width", "M", "Block width m with (L − 1)m < d, so condition 2 holds", c => c.BlockWidth, (c, v) => c with { BlockWidth = v }, Kinds.Int, Rules.AtLeast(1) },
+        { "block-width", "M", "Block width m with (L − 1)m < d, so condition 2 holds", c => c.BlockWidth, (c, v) => c with { BlockWidth = v }, Kinds.Int, Rules.Between(1, 64) },
         { "wide-width", "M", "Width of the contrast setting, (L − 1)m ≥ d so condition 2 can fail; 0 skips it", c => c.WideWidth, (c, v) => c with { WideWidth = v },
-          Kinds.Int, Rules.AtLeast(0) },
+          Kinds.Int, Rules.Between(0, 1024) },
         // At least 2·dimension: a relation, in Relations().
         { "samples", "N", "Data set size n", c => c.Samples, (c, v) => c with { Samples = v }, Kinds.Int },
         { "points", "N", "Random starts per setting and loss", c => c.Points, (c, v) => c with { Points = v }, Kinds.Int, Rules.Between(1, 100_000) },

@@ -56,6 +56,18 @@ public class CliBadInputTests
         yield return Case("--k", "run", "shortcut-cnn-trajectory", "--k", "4,8");
         yield return Case("--block-trials", "run", "shortcut-cnn", "--block-trials", "0");
         yield return Case("--block-trials", "run", "shortcut-cnn", "--block-trials", "many");
+        // Issue 10: sizes the kernels cannot honour (they crashed with a .NET exception), angles at the edge of their domain,
+        // a tolerance that would count spurious trials as successes.
+        yield return Case("--k", "run", "shortcut-cnn", "--k", "2147483647");
+        yield return Case("--k", "run", "shortcut-cnn", "--k", "100000000");
+        yield return Case("--p", "run", "shortcut-cnn", "--p", "100000000");
+        yield return Case("--search-trials", "run", "shortcut-cnn-trajectory", "--search-trials", "2147483647");
+        yield return Case("--block-width", "run", "yun-critical-points", "--block-width", "2147483647");
+        yield return Case("--cap-deg", "run", "shortcut-cnn", "--cap-deg", "5e-324");
+        yield return Case("--tol", "run", "shortcut-cnn", "--tol", "1e308");
+        yield return Case("--tol", "run", "shortcut-cnn", "--tol", "1.5708");
+        yield return Case("--depths", "run", "hessian-at-zero", "--depths", "64,128,256");
+        yield return Case("--trials", "run", "shortcut-cnn", "--trials", "9223372036854775807");
         // Scale-out commands (SPEC §7): checked before a script or a shard folder is written.
         yield return Case("--shards", "slurm", "run", "shortcut-cnn", "--shards", "0");
         yield return Case("--shards", "slurm", "run", "shortcut-cnn", "--shards", "four");
@@ -104,6 +116,14 @@ public class CliBadInputTests
         yield return new TestCaseData("{ \"k\": [0, 4] }", "--k").SetArgDisplayNames("k out of range");
         yield return new TestCaseData("[1, 2]", "object").SetArgDisplayNames("not an object");
         yield return new TestCaseData("{ \"p\": null }", "\"p\"").SetArgDisplayNames("null for a required value");
+        // Issue 10: values typed exactly — a string is not a number, a scalar is not a list — and no key twice.
+        yield return new TestCaseData("{ \"trials\": \"150\" }", "\"trials\": must be an integer (got the string").SetArgDisplayNames("string for a number");
+        yield return new TestCaseData("{ \"trials\": [150] }", "\"trials\": must be an integer (got a list").SetArgDisplayNames("list for a number");
+        yield return new TestCaseData("{ \"k\": 4 }", "\"k\": must be a list").SetArgDisplayNames("number for a list");
+        yield return new TestCaseData("{ \"methods\": \"cnn\" }", "\"methods\": must be a list").SetArgDisplayNames("word for a list");
+        yield return new TestCaseData("{ \"trials\": 150, \"trials\": 200 }", "\"trials\" is given twice").SetArgDisplayNames("duplicate key");
+        yield return new TestCaseData("{ \"tol\": \"0.1\" }", "\"tol\": must be a number").SetArgDisplayNames("string for a real");
+        yield return new TestCaseData("{ \"precision\": 1 }", "\"precision\": must be one of").SetArgDisplayNames("number for a word");
     }
 
     [TestCaseSource(nameof(ConfigCases))]

@@ -27,13 +27,13 @@ public class CliConfigTests
     public void Flags_override_the_config_file_and_the_file_overrides_defaults()
     {
         string file = Path.Combine(_scratch, "c.json");
-        File.WriteAllText(file, """{ "p": 6, "k": "4,8", "eta-scale": 0.5, "seed": 9, "methods": ["resnet", "resnet-ssw"], "warmup-iterations": 100 }""");
+        File.WriteAllText(file, """{ "p": 6, "k": [4, 8], "eta-scale": 0.5, "seed": 9, "methods": ["resnet", "resnet-ssw"], "warmup-iterations": 100 }""");
         var config = DryRun("shortcut-cnn", "--config", file, "--p", "10", "--seed", "11").GetProperty("config");
         Assert.Multiple(() =>
         {
             Assert.That(config.GetProperty("p").GetInt32(), Is.EqualTo(10), "flag beats file");
             Assert.That(config.GetProperty("seed").GetUInt64(), Is.EqualTo(11UL), "flag beats file");
-            Assert.That(config.GetProperty("k").EnumerateArray().Select(e => e.GetInt32()), Is.EqualTo(new[] { 4, 8 }), "file's comma string");
+            Assert.That(config.GetProperty("k").EnumerateArray().Select(e => e.GetInt32()), Is.EqualTo(new[] { 4, 8 }), "file's list");
             Assert.That(config.GetProperty("eta-scale").GetDouble(), Is.EqualTo(0.5), "file beats default");
             Assert.That(config.GetProperty("methods").EnumerateArray().Select(e => e.GetString()), Is.EqualTo(new[] { "resnet", "resnet-ssw" }));
             Assert.That(config.GetProperty("warmup-iterations").GetInt32(), Is.EqualTo(100));

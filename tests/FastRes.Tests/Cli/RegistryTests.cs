@@ -83,6 +83,34 @@ public partial class RegistryTests
     }
 
     [TestCaseSource(nameof(Experiments))]
+    public void Every_numeric_setting_has_an_upper_bound(string experiment)
+    {
+        // Issue 10: a huge count or size must be refused up front (one line, exit 2), never reach an allocation or an
+        // int overflow in a kernel. A seed is a key: every 64-bit value is a valid seed, so it alone is unbounded.
+        var defaults = DryRun("run", experiment)["config"]!.AsObject();
+        foreach (var (name, value) in defaults)
+        {
+            if (name == "seed" || !IsNumeric(value)) continue;
+            // A 64-bit count (trials) may take 2³¹ − 1 — billions of trials on a cluster — if it bounds 2⁶³ − 1 by its range.
+            var longMax = CliHarness.Run("run", experiment, "--" + name, long.MaxValue.ToString(System.Globalization.CultureInfo.InvariantCulture), "--dry-run");
+            bool wide = longMax.ExitCode == ExitCodes.BadInput && longMax.Error.Contains("between", StringComparison.Ordinal);
+            foreach (string huge in wide ? new[] { "1e308" } : new[] { "2147483647", "1e308" })
+            {
+                var r = CliHarness.Run("run", experiment, "--" + name, huge, "--dry-run");
+                Assert.That(r.ExitCode, Is.EqualTo(ExitCodes.BadInput), $"--{name} {huge} was accepted");
+                Assert.That(r.Error, Does.StartWith($"error: --{name}:"), $"--{name} {huge}");
+            }
+        }
+    }
+
+    private static bool IsNumeric(JsonNode? value) => value switch
+    {
+        JsonValue v => v.GetValueKind() == JsonValueKind.Number,
+        JsonArray a => a.Count > 0 && a.All(IsNumeric),
+        _ => false,
+    };
+
+    [TestCaseSource(nameof(Experiments))]
     public void A_smoke_run_writes_files_that_parse(string experiment)
     {
         var e = ExperimentRegistry.All.Single(x => x.Name == experiment);
