@@ -16,16 +16,17 @@ public static class MergeCommand
     {
         var dirs = new Argument<string[]>("DIR") { Description = "Shard folders (each with the results.json of one `--shard i/N` run)", Arity = ArgumentArity.OneOrMore };
         var outOption = new Option<string>("--out") { Description = "Folder for the merged results", HelpName = "DIR", Required = true };
+        var forceOption = new Option<bool>("--force") { Description = "Replace the merged run --out holds (merged from other shards), or write into a folder that holds other files" };
         var command = new Command("merge", "Merge the shard folders of one run into its complete results (refuses mismatched, missing or duplicate shards)")
         {
-            dirs, outOption,
+            dirs, outOption, forceOption,
         };
         command.SetAction(parse =>
         {
             string outDir = parse.GetValue(outOption)!;
             var shards = parse.GetValue(dirs)!.Select(Read).ToList();
             var experiment = Check(shards, outDir);
-            experiment.Merge(shards, outDir, context);
+            experiment.Merge(shards, outDir, parse.GetValue(forceOption), context);
             return ExitCodes.Ok;
         });
         return command;

@@ -20,6 +20,7 @@ public static class ConfigFile
                                          Func<TConfig, string, JsonElement, TConfig> apply)
     {
         string text;
+        if (Directory.Exists(path)) throw new BadInputException("--config", $"{path} is a folder; give a JSON file (a run's config.json works)");
         try { text = File.ReadAllText(path); }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException or NotSupportedException or ArgumentException)
         {

@@ -213,30 +213,30 @@ public abstract class Experiment<TConfig, TResult>(string name, string descripti
         };
         if (Journals) command.Add(resumeOption);
 
+        var forceOption = new Option<bool>("--force") { Description = "Replace the run --out holds (finished with another config, or interrupted), or write into a folder that holds other files" };
+        command.Add(forceOption);
+
         command.SetAction(parse =>
         {
             if (CliApp.SwallowedOption(parse) is { } swallowed) throw swallowed;
             var flags = GivenFlags(parse, options);
-            string? resumeDir = Journals ? parse.GetValue(resumeOption) : null;
-            string? outGiven = parse.GetValue(outOption);
+            string? resumeDir = Journals ? NonEmptyPath(parse.GetValue(resumeOption), "--resume") : null;
+            string? outGiven = NonEmptyPath(parse.GetValue(outOption), "--out");
+            string? configPath = NonEmptyPath(parse.GetValue(configOption), "--config");
+            bool force = parse.GetValue(forceOption);
+            if (resumeDir is not null && force) throw new BadInputException("--force", "replaces a run; --resume continues one; give one of them");
             TConfig config;
             string outDir;
             if (resumeDir is not null)
             {
                 if (outGiven is not null && Path.GetFullPath(outGiven) != Path.GetFullPath(resumeDir))
                     throw new BadInputException("--out", $"a resumed run writes into its own folder {resumeDir}; leave --out out or give the same folder");
-                config = ResumedConfig(resumeDir, parse.GetValue(configOption), flags);
+                config = ResumedConfig(resumeDir, configPath, flags);
                 outDir = resumeDir;
-                // A run can die after its results were written and its journal removed: resuming it changes nothing.
-                if (File.Exists(Path.Combine(resumeDir, "results.json")) && !File.Exists(Path.Combine(resumeDir, CheckpointFile.FileName)))
-                {
-                    context.Error.WriteLine($"resuming {Name} in {resumeDir}: the run already finished (results.json); nothing to do");
-                    return ExitCodes.Ok;
-                }
             }
             else
             {
-                config = Resolve(parse.GetValue(configOption), flags);
+                config = Resolve(configPath, flags);
                 outDir = outGiven ?? Path.Combine("runs", Name);
             }
             var header = HeaderFor(config, outDir);
@@ -248,7 +248,9 @@ public abstract class Experiment<TConfig, TResult>(string name, string descripti
                 return ExitCodes.Ok;
             }
 
-            PrepareFolder(outDir);
+            using var folder = RunFolder.Acquire(outDir, resumeDir is null ? "--out" : "--resume", $"fastres run {Name}" + (resumeDir is null ? "" : " --resume"));
+            var held = folder.Inspect();
+            if (resumeDir is null ? !MayStart(folder, held, header, force, context) : !MayResume(held, outDir, context)) return ExitCodes.Ok;
             if (resumeDir is null) AtomicFile.WriteText(header.PathOf("config.json"), configDocument + "\n");
             CheckpointFile? journal = OpenJournal(config, header, resume: resumeDir is not null, context);
             TResult result;
@@ -271,7 +273,7 @@ public abstract class Experiment<TConfig, TResult>(string name, string descripti
             {
                 journal?.Dispose();
             }
-            var files = WriteResults(header, result);
+            var files = folder.Commit(staging => WriteResults(header with { OutDir = staging }, result));
             // The results hold everything the journal did; a finished folder keeps no journal to confuse a later reader.
             if (journal is not null) File.Delete(journal.Path);
             context.Out.WriteLine($"{Name}: results in {Path.GetFullPath(outDir)} ({string.Join(", ", files.Prepend("config.json"))})");
@@ -281,17 +283,66 @@ public abstract class Experiment<TConfig, TResult>(string name, string descripti
         return command;
     }
 
+    /// <summary>
+    /// Whether a new run may write into a folder holding <paramref name="held"/>: a folder is never replaced silently.
+    /// False when there is nothing to do (this very run has finished there); throws for every refusal.
+    /// </summary>
+    private bool MayStart(RunFolder folder, FolderContents held, RunHeader header, bool force, CliContext context, string flag = "--out")
+    {
+        string dir = folder.Dir;
+        string what = held.Experiment == Name ? "run" : $"{held.Experiment} run";
+        switch (held.State)
+        {
+            case FolderState.Empty:
+                return true;
+            case FolderState.Finished when held.Experiment == Name && held.ConfigHash == header.ConfigHash && !force:
+                context.Error.WriteLine($"{Name}: {dir} already holds this finished run (same config, config_hash {header.ConfigHash[..12]}…); nothing to do (--force recomputes it)");
+                context.Out.WriteLine($"{Name}: results in {Path.GetFullPath(dir)}");
+                return false;
+            case FolderState.Finished when !force:
+                throw new BadInputException(flag, $"{dir} holds a finished {what} with another config ({(held.Experiment == Name ? RunFolder.Differences(held.Config!, header.Config) : "another experiment")}); " +
+                    "choose another --out, or --force to replace it");
+            case FolderState.Interrupted when held.HasJournal && !force:
+                throw new BadInputException(flag, $"{dir} holds an interrupted {what} with finished blocks saved in its {CheckpointFile.FileName}; " +
+                    (held.Experiment == Name ? $"continue it with --resume {SlurmJob.Sh(dir)}, or --force to discard it and start over" : "--force discards it"));
+            case FolderState.Foreign when !force:
+                throw new BadInputException(flag, $"{dir} is not a run folder: {held.Why}; give an empty or new folder, or --force to write into it anyway");
+        }
+        // --force, or an interrupted run that saved nothing (no journal): the old run's files go, others stay.
+        if (held.State != FolderState.Foreign || held.Config is not null) folder.Clear();
+        return true;
+    }
+
+    /// <summary>Whether --resume has work to do in a folder holding <paramref name="held"/> (its config was checked already).</summary>
+    private bool MayResume(FolderContents held, string dir, CliContext context)
+    {
+        if (held.State == FolderState.Foreign) throw new BadInputException("--resume", $"{dir} is not a {Name} run folder: {held.Why}");
+        // A run can die after its results were written and before its journal went: resuming it changes nothing.
+        if (held.State == FolderState.Finished)
+        {
+            context.Error.WriteLine($"resuming {Name} in {dir}: the run already finished (results.json); nothing to do");
+            if (held.HasJournal) File.Delete(Path.Combine(dir, CheckpointFile.FileName));
+            return false;
+        }
+        return true;
+    }
+
+    private static string? NonEmptyPath(string? path, string flag)
+        => path is null || path.Trim().Length > 0 ? path : throw new BadInputException(flag, "needs a path (got an empty one)");
+
     /// <summary>Writes results.json, results.csv, figures and summary.md (each atomically); returns the file names.</summary>
     public IReadOnlyList<string> WriteResults(RunHeader header, TResult result)
     {
-        ResultFiles.WriteJson(header, Layout, result);
         ResultFiles.WriteCsv(header, Layout, result);
         var md = new Summary(header, Layout.Seconds(result), DataOf(result));
         if (result is IClaimCheck check) md.Verdict(check, VerdictDetail(result));
         Summarize(md, result);
         var figures = DrawFigures(result, header.OutDir, md.Notes).ToList();
         md.Write(figures);
-        return ["results.json", "results.csv", "summary.md", .. figures];
+        // results.json last, listing the rest: it is the set's commit record (RunFolder).
+        IReadOnlyList<string> files = ["results.csv", "summary.md", .. figures];
+        ResultFiles.WriteJson(header, Layout, result, files);
+        return ["results.json", .. files];
     }
 
     /// <summary>The settings as options of <paramref name="command"/>, plus --config.</summary>
@@ -355,7 +406,7 @@ public abstract class Experiment<TConfig, TResult>(string name, string descripti
     /// tile the sliced count: every shard's config must hash to what its file says (an edited config with its hash
     /// left alone is refused), then the experiment combines the rows and the run's own writers write the folder.
     /// </summary>
-    public IReadOnlyList<string> Merge(IReadOnlyList<ShardInput> shards, string outDir, CliContext context)
+    public IReadOnlyList<string> Merge(IReadOnlyList<ShardInput> shards, string outDir, bool force, CliContext context)
     {
         TConfig? shardConfig = default;
         foreach (var shard in shards)
@@ -375,11 +426,20 @@ public abstract class Experiment<TConfig, TResult>(string name, string descripti
         string? commit = shards.Select(s => s.GitCommit).Distinct().Count() == 1 ? shards[0].GitCommit : null;
         var header = new RunHeader(Name, Schema.ToJson(whole), ConfigHashOf(whole), shards[0].Version, commit, outDir, SliceOf(whole));
         var document = JsonNode.Parse(ConfigDocument(header, whole))!.AsObject();
-        document["merged_from"] = new JsonArray(shards.Select(s => (JsonNode)Path.GetFullPath(s.Dir)).ToArray());
+        // Each shard as merge verified it: where it was, which run it belongs to, which slice it held.
+        document["merged_from"] = new JsonArray(shards.OrderBy(s => s.Slice.Index).Select(s => (JsonNode)new JsonObject
+        {
+            ["dir"] = Path.GetFullPath(s.Dir), ["config_hash"] = s.ConfigHash, ["version"] = s.Version, ["shard"] = s.Slice.ToJson(),
+        }).ToArray());
 
-        PrepareFolder(outDir);
-        AtomicFile.WriteText(header.PathOf("config.json"), document.ToJsonString(RunHeader.Indented) + "\n");
-        var files = WriteResults(header, result);
+        using var folder = RunFolder.Acquire(outDir, "--out", $"fastres merge ({Name})");
+        if (!MayStart(folder, folder.Inspect(), header, force, context)) return [];
+        var files = folder.Commit(staging =>
+        {
+            AtomicFile.WriteText(Path.Combine(staging, "config.json"), document.ToJsonString(RunHeader.Indented) + "\n");
+            return [.. WriteResults(header with { OutDir = staging }, result), "config.json"];
+        });
+        files = files.Where(f => f != "config.json").ToList();
         context.Out.WriteLine($"merge: {shards.Count} shard(s) of {Name} → {Path.GetFullPath(outDir)} ({string.Join(", ", files.Prepend("config.json"))})");
         PrintSummary(context.Out, result);
         return files;
@@ -423,28 +483,5 @@ public abstract class Experiment<TConfig, TResult>(string name, string descripti
         if (header.Slice is { } slice) doc["shard"] = slice.ToJson();
         AddDerived(doc, config);
         return doc.ToJsonString(RunHeader.Indented);
-    }
-
-    /// <summary>
-    /// The output folder is the first thing written, and only after the input is known to be good. A folder that
-    /// cannot be written is found now (a probe file), not after an hour of compute.
-    /// </summary>
-    internal static void PrepareFolder(string outDir)
-    {
-        if (File.Exists(outDir)) throw new BadInputException("--out", $"{outDir} is a file; give a folder");
-        try { Directory.CreateDirectory(outDir); }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException or NotSupportedException or ArgumentException)
-        {
-            throw new BadInputException("--out", $"cannot create folder {outDir}: {ConfigFile.OneLine(e.Message)}");
-        }
-        string probe = Path.Combine(outDir, $".write-probe.{Guid.NewGuid():N}.tmp");
-        try
-        {
-            using (new FileStream(probe, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1, FileOptions.DeleteOnClose)) { }
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            throw new BadInputException("--out", $"folder {outDir} is not writable: {ConfigFile.OneLine(e.Message)}");
-        }
     }
 }

@@ -25,7 +25,7 @@ public interface IExperiment
     /// </summary>
     IReadOnlyList<string> SmokeArgs { get; }
     /// <summary>Merges shards already checked by the host; returns the files written into <paramref name="outDir"/>.</summary>
-    IReadOnlyList<string> Merge(IReadOnlyList<ShardInput> shards, string outDir, CliContext context);
+    IReadOnlyList<string> Merge(IReadOnlyList<ShardInput> shards, string outDir, bool force, CliContext context);
 }
 
 /// <summary>A shard folder as <c>fastres merge</c> read it: its results.json, header fields and slice.</summary>

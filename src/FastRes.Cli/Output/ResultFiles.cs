@@ -13,7 +13,8 @@ namespace FastRes.Cli.Output;
 /// </summary>
 public static class ResultFiles
 {
-    public static void WriteJson<TResult>(RunHeader header, ResultLayout<TResult> layout, TResult result)
+    /// <param name="files">The other files of the set, listed at the end of results.json: a folder is finished when they all exist.</param>
+    public static void WriteJson<TResult>(RunHeader header, ResultLayout<TResult> layout, TResult result, IReadOnlyList<string> files)
     {
         AtomicFile.Write(header.PathOf("results.json"), stream =>
         {
@@ -31,6 +32,9 @@ public static class ResultFiles
                 }
                 else ((TablePart<TResult>)part).Accept(tables, result);
             }
+            w.WriteStartArray("files");
+            foreach (string f in files) w.WriteStringValue(f);
+            w.WriteEndArray();
             w.WriteEndObject();
         });
     }

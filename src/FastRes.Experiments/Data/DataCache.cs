@@ -53,7 +53,10 @@ public sealed class DataCache
 
     /// <summary>--data of the Hessian experiments.</summary>
     public static Setting<T> Setting<T>(Func<T, string?> get, Func<T, string?, T> set, string help = Help)
-        => new Setting<T, string?>("data", "DIR|digits:FILE", help, get, set, Kinds.Text);
+        => new Setting<T, string?>("data", "DIR|digits:FILE", help, get, set, Kinds.Text, NotEmpty);
+
+    /// <summary>An empty --data is a mistake (an unset variable in a script), not a request for synthetic data: leaving it out is.</summary>
+    public static readonly Rule<string?> NotEmpty = v => v is null || v.Trim().Length > 0 ? null : "must name a data folder or digits:FILE (got an empty path; leave --data out for the built-in synthetic data)";
 }
 
 /// <summary>A config whose data set is --data reduced to <see cref="Width"/> whitened components (synthetic, from <see cref="Seed"/>, without it).</summary>

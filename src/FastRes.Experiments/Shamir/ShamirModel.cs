@@ -53,7 +53,7 @@ public sealed record ShamirModel
         Packs.Seed<ShamirModel>(m => m.Seed, (m, v) => m with { Seed = v }),
         Packs.Threads<ShamirModel>(m => m.Threads, (m, v) => m with { Threads = v }),
         { "data", "DIR|digits:FILE", "DIR with MNIST IDX files or digits:FILE (8×8 CSV): a binary task of --digits on d principal components; default: synthetic Gaussian data with a nonlinear teacher",
-          m => m.Data, (m, v) => m with { Data = v }, Kinds.Text },
+          m => m.Data, (m, v) => m with { Data = v }, Kinds.Text, FastRes.Experiments.Data.DataCache.NotEmpty },
         { "digits", "A,B", "The two classes of the digits task, y = +1 for A (default {default}); --samples caps the images used", m => m.Digits,
           (m, v) => m with { Digits = v }, Kinds.List(Kinds.Int),
           Rules.Must<int[]>(d => d is [var a, var b] && a != b && a is >= 0 and <= 9 && b is >= 0 and <= 9, "be two different digit classes between 0 and 9, e.g. 3,5") },

@@ -189,14 +189,17 @@ public class CliBadInputTests
     [Test]
     public void Runtime_io_failure_is_one_line_exit_1_and_leaves_no_partial_file()
     {
-        // results.json cannot replace a folder of that name: the atomic rename fails after the run.
+        // results.json cannot replace a folder of that name: the rename that commits the result set fails after the
+        // run. (Without --force the folder is refused up front: it holds files but no run.)
         string outDir = Path.Combine(_scratch, "out");
         Directory.CreateDirectory(Path.Combine(outDir, "results.json"));
-        var r = CliHarness.Run("run", "shortcut-cnn", "--k", "2", "--trials", "8", "--iterations", "10", "--out", outDir);
+        var r = CliHarness.Run("run", "shortcut-cnn", "--k", "2", "--trials", "8", "--iterations", "10", "--out", outDir, "--force");
         Assert.That(r.ExitCode, Is.EqualTo(1), r.Error);
         Assert.That(r.ErrorLines, Has.Length.EqualTo(1), r.Error);
         Assert.That(r.Error, Does.StartWith("error: I/O:"));
         Assert.That(Directory.GetFiles(outDir, "*.tmp", SearchOption.AllDirectories), Is.Empty);
+        Assert.That(Directory.GetDirectories(outDir, ".fastres-staging-*"), Is.Empty, "the staging folder goes with the failure");
+        Assert.That(File.Exists(Path.Combine(outDir, "results.json")), Is.False, "no commit record: the folder does not look finished");
     }
 
     private static void AssertRejected(CliHarness.Outcome result, string field, string outDir)
