@@ -248,6 +248,10 @@ public abstract class Experiment<TConfig, TResult>(string name, string descripti
                 return ExitCodes.Ok;
             }
 
+            // Judged once before anything is written (a refusal leaves the folder as it was), and again under the lock.
+            var before = RunFolder.Inspect(outDir);
+            NotInUse(before, outDir, resumeDir is null ? "--out" : "--resume");
+            if (resumeDir is null) Refusal(before, outDir, header, force);
             using var folder = RunFolder.Acquire(outDir, resumeDir is null ? "--out" : "--resume", $"fastres run {Name}" + (resumeDir is null ? "" : " --resume"));
             var held = folder.Inspect();
             if (resumeDir is null ? !MayStart(folder, held, header, force, context) : !MayResume(held, outDir, context)) return ExitCodes.Ok;
@@ -287,30 +291,46 @@ public abstract class Experiment<TConfig, TResult>(string name, string descripti
     /// Whether a new run may write into a folder holding <paramref name="held"/>: a folder is never replaced silently.
     /// False when there is nothing to do (this very run has finished there); throws for every refusal.
     /// </summary>
-    private bool MayStart(RunFolder folder, FolderContents held, RunHeader header, bool force, CliContext context, string flag = "--out")
+    private bool MayStart(RunFolder folder, FolderContents held, RunHeader header, bool force, CliContext context)
     {
         string dir = folder.Dir;
+        if (held.State == FolderState.Empty) return true;
+        if (held.State == FolderState.Finished && held.Experiment == Name && held.ConfigHash == header.ConfigHash && !force)
+        {
+            context.Error.WriteLine($"{Name}: {dir} already holds this finished run (same config, config_hash {header.ConfigHash[..12]}…); nothing to do (--force recomputes it)");
+            context.Out.WriteLine($"{Name}: results in {Path.GetFullPath(dir)}");
+            return false;
+        }
+        Refusal(held, dir, header, force);
+        // --force, or an interrupted run that saved nothing (no journal): the old run's files go, others stay.
+        if (held.State is FolderState.Finished or FolderState.Interrupted || held.Config is not null) folder.Clear();
+        return true;
+    }
+
+    /// <summary>Throws the refusal a new run gets in a folder holding <paramref name="held"/>, if any (the same finished run is no refusal).</summary>
+    private void Refusal(FolderContents held, string dir, RunHeader header, bool force, string flag = "--out")
+    {
+        if (force || held.State is FolderState.Empty or FolderState.InUse) return;
         string what = held.Experiment == Name ? "run" : $"{held.Experiment} run";
         switch (held.State)
         {
-            case FolderState.Empty:
-                return true;
-            case FolderState.Finished when held.Experiment == Name && held.ConfigHash == header.ConfigHash && !force:
-                context.Error.WriteLine($"{Name}: {dir} already holds this finished run (same config, config_hash {header.ConfigHash[..12]}…); nothing to do (--force recomputes it)");
-                context.Out.WriteLine($"{Name}: results in {Path.GetFullPath(dir)}");
-                return false;
-            case FolderState.Finished when !force:
+            case FolderState.Finished when held.Experiment == Name && held.ConfigHash == header.ConfigHash:
+                return;
+            case FolderState.Finished:
                 throw new BadInputException(flag, $"{dir} holds a finished {what} with another config ({(held.Experiment == Name ? RunFolder.Differences(held.Config!, header.Config) : "another experiment")}); " +
                     "choose another --out, or --force to replace it");
-            case FolderState.Interrupted when held.HasJournal && !force:
+            case FolderState.Interrupted when held.HasJournal:
                 throw new BadInputException(flag, $"{dir} holds an interrupted {what} with finished blocks saved in its {CheckpointFile.FileName}; " +
                     (held.Experiment == Name ? $"continue it with --resume {SlurmJob.Sh(dir)}, or --force to discard it and start over" : "--force discards it"));
-            case FolderState.Foreign when !force:
+            case FolderState.Foreign:
                 throw new BadInputException(flag, $"{dir} is not a run folder: {held.Why}; give an empty or new folder, or --force to write into it anyway");
         }
-        // --force, or an interrupted run that saved nothing (no journal): the old run's files go, others stay.
-        if (held.State != FolderState.Foreign || held.Config is not null) folder.Clear();
-        return true;
+    }
+
+    /// <summary>The refusal no --force overrides: the folder is another process's right now.</summary>
+    private static void NotInUse(FolderContents held, string dir, string flag)
+    {
+        if (held.State == FolderState.InUse) throw new BadInputException(flag, $"{dir} is in use by {held.Why}; wait for it to end, or choose another folder");
     }
 
     /// <summary>Whether --resume has work to do in a folder holding <paramref name="held"/> (its config was checked already).</summary>
@@ -432,6 +452,9 @@ public abstract class Experiment<TConfig, TResult>(string name, string descripti
             ["dir"] = Path.GetFullPath(s.Dir), ["config_hash"] = s.ConfigHash, ["version"] = s.Version, ["shard"] = s.Slice.ToJson(),
         }).ToArray());
 
+        var before = RunFolder.Inspect(outDir);
+        NotInUse(before, outDir, "--out");
+        Refusal(before, outDir, header, force);
         using var folder = RunFolder.Acquire(outDir, "--out", $"fastres merge ({Name})");
         if (!MayStart(folder, folder.Inspect(), header, force, context)) return [];
         var files = folder.Commit(staging =>

@@ -16,6 +16,8 @@ public enum FolderState
     Interrupted,
     /// <summary>Files that are not a fastres run, or a run folder whose files contradict each other.</summary>
     Foreign,
+    /// <summary>Another process holds the folder's lock (it is running, resuming or merging there).</summary>
+    InUse,
 }
 
 /// <summary>A folder's state and, for a run folder, the run it holds (from its config.json).</summary>
@@ -87,6 +89,19 @@ public sealed class RunFolder : IDisposable
         return folder;
     }
 
+    /// <summary>Whether another process holds the lock of <paramref name="dir"/> (probed without creating anything).</summary>
+    private static bool HeldElsewhere(string dir)
+    {
+        try
+        {
+            using (new FileStream(Path.Combine(dir, LockName), FileMode.Open, FileAccess.ReadWrite, FileShare.None)) { }
+            return false;
+        }
+        catch (FileNotFoundException) { return false; }
+        catch (UnauthorizedAccessException) { return false; }
+        catch (IOException) { return true; }
+    }
+
     /// <summary>Who holds the lock, as its owner file says (it may lag a moment behind a fresh holder).</summary>
     private static string Holder(string dir)
     {
@@ -99,14 +114,23 @@ public sealed class RunFolder : IDisposable
         return "another fastres process";
     }
 
-    /// <summary>What the folder holds now.</summary>
-    public FolderContents Inspect()
+    /// <summary>What the folder holds now (this process holds its lock).</summary>
+    public FolderContents Inspect() => Read(Dir);
+
+    /// <summary>What <paramref name="dir"/> holds, looked at without taking its lock (a missing folder is empty).</summary>
+    public static FolderContents Inspect(string dir)
     {
-        string config = Path.Combine(Dir, "config.json"), results = Path.Combine(Dir, "results.json");
-        bool journal = File.Exists(Path.Combine(Dir, CheckpointFile.FileName));
+        if (!Directory.Exists(dir)) return new(FolderState.Empty, null, null, null, false);
+        return HeldElsewhere(dir) ? new(FolderState.InUse, null, null, null, false, Holder(dir)) : Read(dir);
+    }
+
+    private static FolderContents Read(string dir)
+    {
+        string config = Path.Combine(dir, "config.json"), results = Path.Combine(dir, "results.json");
+        bool journal = File.Exists(Path.Combine(dir, CheckpointFile.FileName));
         if (!File.Exists(config))
         {
-            var own = Directory.EnumerateFileSystemEntries(Dir).Select(Path.GetFileName).Where(n => n is not (LockName or OwnerName) && !n!.StartsWith(StagingPrefix, StringComparison.Ordinal));
+            var own = Directory.EnumerateFileSystemEntries(dir).Select(Path.GetFileName).Where(n => n is not (LockName or OwnerName) && !n!.StartsWith(StagingPrefix, StringComparison.Ordinal));
             return own.Any() ? new(FolderState.Foreign, null, null, null, journal, "it holds files but no config.json of a run") : new(FolderState.Empty, null, null, null, false);
         }
         JsonObject doc;
@@ -126,7 +150,7 @@ public sealed class RunFolder : IDisposable
             if ((r["config_hash"] as JsonValue)?.GetValue<string>() != hash)
                 return new(FolderState.Foreign, experiment, hash, settings, journal, "its results.json belongs to another config than its config.json");
             var files = (r["files"] as JsonArray)?.Select(f => f!.GetValue<string>()).ToList();
-            if (files is not null && files.Any(f => !File.Exists(Path.Combine(Dir, f))))
+            if (files is not null && files.Any(f => !File.Exists(Path.Combine(dir, f))))
                 return new(FolderState.Interrupted, experiment, hash, settings, journal);
         }
         catch (Exception e) when (e is JsonException or InvalidOperationException or IOException or NullReferenceException or FormatException)

@@ -31,35 +31,9 @@ public class ChildProcessResumeTests
     [OneTimeTearDown]
     public void Cleanup() { if (Directory.Exists(_root)) Directory.Delete(_root, recursive: true); }
 
-    private static ProcessStartInfo StartInfo(IEnumerable<string> args)
-    {
-        string[] launcher = SlurmJob.Launcher(); // dotnet + the fastres.dll next to this test assembly
-        // Started through `env --default-signal=INT`: a test run launched in the background of a non-interactive
-        // shell inherits SIGINT as ignored (the Unix rule for background jobs, which .NET respects), and the child
-        // would never see our SIGINT. Ctrl-C reaches a foreground fastres with the default disposition; so here.
-        var start = new ProcessStartInfo("env")
-        {
-            RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false,
-        };
-        start.ArgumentList.Add("--default-signal=INT");
-        start.ArgumentList.Add(launcher[0]);
-        start.ArgumentList.Add(launcher[1]);
-        // CI repeats the suite with SIMD narrowed or off; that is about the kernels (tested in-process), while these
-        // tests are about kill/resume and need the child to take the same ~1.5 s in every configuration.
-        start.Environment.Remove("DOTNET_EnableHWIntrinsic");
-        start.Environment.Remove("DOTNET_PreferredVectorBitWidth");
-        foreach (string a in args) start.ArgumentList.Add(a);
-        return start;
-    }
+    private static ProcessStartInfo StartInfo(IEnumerable<string> args) => ChildFastres.StartInfo(args);
 
-    private static (int Code, string Out, string Err) Fastres(IEnumerable<string> args)
-    {
-        using var p = Process.Start(StartInfo(args))!;
-        var err = p.StandardError.ReadToEndAsync();
-        string output = p.StandardOutput.ReadToEnd();
-        Assert.That(p.WaitForExit(120_000), Is.True, "fastres did not finish in 2 minutes");
-        return (p.ExitCode, output, err.Result);
-    }
+    private static (int Code, string Out, string Err) Fastres(IEnumerable<string> args) => ChildFastres.Run(args);
 
     /// <summary>Starts a run, waits until its checkpoint exists (config.json is written before it), then waits
     /// <paramref name="delay"/> more and sends <paramref name="signal"/> (null = SIGKILL).</summary>
@@ -81,19 +55,7 @@ public class ChildProcessResumeTests
         return (p.ExitCode, err.Result);
     }
 
-    /// <summary>Whole lines in the checkpoint (header included), −1 while it does not exist.</summary>
-    private static int Records(string checkpoint)
-    {
-        try
-        {
-            using var f = new FileStream(checkpoint, FileMode.Open, FileAccess.Read, FileShare.ReadWrite);
-            int n = 0, b;
-            while ((b = f.ReadByte()) >= 0) if (b == '\n') n++;
-            return n;
-        }
-        catch (FileNotFoundException) { return -1; }
-        catch (DirectoryNotFoundException) { return -1; }
-    }
+    private static int Records(string checkpoint) => ChildFastres.Lines(checkpoint);
 
     [Test]
     public void Killed_with_SIGKILL_at_random_points_then_resumed_equals_a_straight_run()
