@@ -68,6 +68,12 @@ public class CliBadInputTests
         yield return Case("--tol", "run", "shortcut-cnn", "--tol", "1.5708");
         yield return Case("--depths", "run", "hessian-at-zero", "--depths", "64,128,256");
         yield return Case("--trials", "run", "shortcut-cnn", "--trials", "9223372036854775807");
+        // Empty paths are a mistake (an unset variable), never a default: one line naming the flag.
+        yield return Case("--data", "run", "hessian-at-zero", "--data", "");
+        yield return Case("--data", "run", "shamir-lemma1", "--data", " ");
+        yield return Case("--config", "run", "shortcut-cnn", "--config", "");
+        yield return Case("--config", "run", "shortcut-cnn", "--config", Path.GetTempPath());
+        yield return Case("--resume", "run", "shortcut-cnn", "--resume", "");
         // Scale-out commands (SPEC §7): checked before a script or a shard folder is written.
         yield return Case("--shards", "slurm", "run", "shortcut-cnn", "--shards", "0");
         yield return Case("--shards", "slurm", "run", "shortcut-cnn", "--shards", "four");
