@@ -156,6 +156,20 @@ public class IdxReaderTests
         Assert.That(ex.Problem, Does.Contain("truncated"));
     }
 
+    [TestCase("images")]
+    [TestCase("labels")]
+    public void Gzipped_idx_without_its_trailer_is_refused_though_header_and_body_agree(string which)
+    {
+        // The deflate data end before the trailer, so GZipStream alone returns every byte and the counts all match.
+        using var temp = TestData.Temp();
+        byte[] images = TestData.Gzip(TestData.IdxImages(6, 2, 3, i => (byte)i)), labels = TestData.Gzip(TestData.IdxLabels(6, i => (byte)i));
+        File.WriteAllBytes(temp.File("images.gz"), which == "images" ? images[..^8] : images);
+        File.WriteAllBytes(temp.File("labels.gz"), which == "labels" ? labels[..^8] : labels);
+        var ex = Assert.Throws<DataFormatException>(() => IdxReader.Read(temp.File("images.gz"), temp.File("labels.gz")))!;
+        Assert.That(ex.Message, Is.EqualTo(temp.File(which + ".gz")
+            + ": truncated or corrupt: the gzip trailer's CRC-32 and length do not match the data (the file ends early?)"));
+    }
+
     [Test]
     public void Label_outside_the_ten_classes_is_refused()
     {
