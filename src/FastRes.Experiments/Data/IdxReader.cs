@@ -42,7 +42,8 @@ public static class IdxReader
         int count = ReadDimension(bytes, 4, path, "image count");
         int rows = ReadDimension(bytes, 8, path, "row count");
         int columns = ReadDimension(bytes, 12, path, "column count");
-        long body = (long)count * rows * columns;
+        // Three int32 factors can overflow a long: a forged header must not wrap around to the size of the file.
+        Int128 body = (Int128)count * rows * columns;
         CheckBody(bytes.LongLength - header, body, path, $"{count} images of {rows}×{columns}");
         return new IdxImageFile(bytes.AsSpan(header).ToArray(), count, rows, columns);
     }
@@ -79,7 +80,7 @@ public static class IdxReader
         return value;
     }
 
-    private static void CheckBody(long actual, long expected, string path, string promise)
+    private static void CheckBody(long actual, Int128 expected, string path, string promise)
     {
         if (actual < expected)
             throw new DataFormatException(path, $"truncated data: the header promises {promise} ({expected} bytes), the file holds {actual}");

@@ -100,14 +100,17 @@ public class IdxReaderTests
             _ => throw new ArgumentOutOfRangeException(nameof(corruption)),
         };
         using var temp = TestData.Temp();
-        string path = temp.File("images-idx3-ubyte.gz");
-        File.WriteAllBytes(path, TestData.Gzip(bad));
         File.WriteAllBytes(temp.File("labels"), TestData.IdxLabels(4, i => (byte)i));
+        foreach (bool gzipped in new[] { true, false })
+        {
+            string path = temp.File(gzipped ? "images-idx3-ubyte.gz" : "images-idx3-ubyte");
+            File.WriteAllBytes(path, gzipped ? TestData.Gzip(bad) : bad);
 
-        var ex = Assert.Throws<DataFormatException>(() => IdxReader.Read(path, temp.File("labels")))!;
-        Assert.That(ex.Path, Is.EqualTo(path));
-        Assert.That(ex.Problem, Does.Contain(problem));
-        Assert.That(ex.Message, Does.StartWith(path + ": ").And.Not.Contain("\n"));
+            var ex = Assert.Throws<DataFormatException>(() => IdxReader.Read(path, temp.File("labels")))!;
+            Assert.That(ex.Path, Is.EqualTo(path));
+            Assert.That(ex.Problem, Does.Contain(problem));
+            Assert.That(ex.Message, Does.StartWith(path + ": ").And.Not.Contain("\n"));
+        }
     }
 
     [TestCase(new byte[] { 0, 0, 8, 1, 0, 0 }, "truncated header: 6 bytes")]
@@ -120,6 +123,21 @@ public class IdxReaderTests
         var ex = Assert.Throws<DataFormatException>(() => IdxReader.Read(temp.File("images"), temp.File("labels")))!;
         Assert.That(ex.Path, Is.EqualTo(temp.File("labels")));
         Assert.That(ex.Problem, Does.Contain(problem));
+    }
+
+    [Test]
+    public void Header_whose_counts_overflow_a_long_is_not_read_as_an_empty_body()
+    {
+        // 2³⁰ images of 2³⁰×16 pixels are 2⁶⁴ bytes, which a 64-bit product wraps to 0: the size of this header-only file.
+        byte[] forged = TestData.IdxImages(0, 0, 0, i => 0);
+        BinaryPrimitives.WriteInt32BigEndian(forged.AsSpan(4), 1 << 30);
+        BinaryPrimitives.WriteInt32BigEndian(forged.AsSpan(8), 1 << 30);
+        BinaryPrimitives.WriteInt32BigEndian(forged.AsSpan(12), 16);
+        using var temp = TestData.Temp();
+        File.WriteAllBytes(temp.File("images"), forged);
+        var ex = Assert.Throws<DataFormatException>(() => IdxReader.ReadImages(temp.File("images")))!;
+        Assert.That(ex.Problem, Is.EqualTo(
+            "truncated data: the header promises 1073741824 images of 1073741824×16 (18446744073709551616 bytes), the file holds 0"));
     }
 
     [Test]
