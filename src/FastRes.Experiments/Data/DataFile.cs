@@ -1,7 +1,11 @@
 using System.Buffers.Binary;
 using System.IO.Compression;
+using System.Security.Cryptography;
 
 namespace FastRes.Experiments.Data;
+
+/// <summary>A data file as read: its content (gunzipped when it was gzip) and the SHA-256 of its bytes on disk, lower-case hex.</summary>
+internal readonly record struct DataFileContent(byte[] Bytes, string Sha256);
 
 /// <summary>Whole-file reads with transparent, verified gzip, every I/O failure turned into a <see cref="DataFormatException"/>.</summary>
 internal static class DataFile
@@ -10,11 +14,11 @@ internal static class DataFile
     private const int HeaderLength = 10, TrailerLength = 8, ShortestGzip = HeaderLength + 2 + TrailerLength;
 
     /// <summary>
-    /// The file's bytes, gunzipped when it starts with the gzip magic 1f 8b (RFC 1952) whatever its name says: MNIST
+    /// The file's content, gunzipped when it starts with the gzip magic 1f 8b (RFC 1952) whatever its name says: MNIST
     /// mirrors ship both forms under both names. The data sets here are at most tens of megabytes, so a whole-file
     /// read is simpler and no slower than streaming.
     /// </summary>
-    public static byte[] ReadAllBytes(string path)
+    public static DataFileContent Read(string path)
     {
         byte[] raw;
         try
@@ -30,8 +34,9 @@ internal static class DataFile
             throw new DataFormatException(path, $"cannot read the file ({ex.Message.TrimEnd('.')})", ex);
         }
 
+        string sha256 = Convert.ToHexStringLower(SHA256.HashData(raw));
         bool gzip = raw.Length >= 2 && raw[0] == 0x1F && raw[1] == 0x8B;
-        return gzip ? Gunzip(raw, path) : raw;
+        return new DataFileContent(gzip ? Gunzip(raw, path) : raw, sha256);
     }
 
     /// <summary>

@@ -1,4 +1,6 @@
 using System.Buffers.Binary;
+using System.Security.Cryptography;
+using System.Text;
 
 namespace FastRes.Experiments.Data;
 
@@ -17,23 +19,29 @@ public static class IdxReader
     public const int ImagesMagic = 0x00000803;
     public const int LabelsMagic = 0x00000801;
 
-    /// <summary>Images and labels from their two files; labels must lie in 0..<paramref name="classes"/>−1.</summary>
+    /// <summary>
+    /// Images and labels from their two files; labels must lie in 0..<paramref name="classes"/>−1. The content hash
+    /// (<see cref="DataProvenance"/>) covers both files: SHA-256 of "IMAGES-HASH LABELS-HASH".
+    /// </summary>
     public static LabelledImages Read(string imagesPath, string labelsPath, int classes = 10)
     {
-        IdxImageFile images = ReadImages(imagesPath);
-        byte[] labels = ReadLabels(labelsPath);
+        DataFileContent imagesFile = DataFile.Read(imagesPath);
+        IdxImageFile images = ParseImages(imagesFile.Bytes, imagesPath);
+        DataFileContent labelsFile = DataFile.Read(labelsPath);
+        byte[] labels = ParseLabels(labelsFile.Bytes, labelsPath);
         if (labels.Length != images.Count)
             throw new DataFormatException(imagesPath,
                 $"count mismatch: {images.Count} images but {labels.Length} labels in {labelsPath}");
         for (int i = 0; i < labels.Length; i++)
             if (labels[i] >= classes)
                 throw new DataFormatException(labelsPath, $"label {labels[i]} at index {i} is outside 0..{classes - 1}");
-        return new LabelledImages(images.Pixels, labels, images.Count, images.Rows, images.Columns, MaxPixel: 255, imagesPath);
+        string sha256 = Convert.ToHexStringLower(SHA256.HashData(Encoding.ASCII.GetBytes(imagesFile.Sha256 + " " + labelsFile.Sha256)));
+        return new LabelledImages(images.Pixels, labels, images.Count, images.Rows, images.Columns, MaxPixel: 255, imagesPath, sha256);
     }
 
-    public static IdxImageFile ReadImages(string path) => ParseImages(DataFile.ReadAllBytes(path), path);
+    public static IdxImageFile ReadImages(string path) => ParseImages(DataFile.Read(path).Bytes, path);
 
-    public static byte[] ReadLabels(string path) => ParseLabels(DataFile.ReadAllBytes(path), path);
+    public static byte[] ReadLabels(string path) => ParseLabels(DataFile.Read(path).Bytes, path);
 
     internal static IdxImageFile ParseImages(byte[] bytes, string path)
     {

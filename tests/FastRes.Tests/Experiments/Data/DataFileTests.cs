@@ -1,3 +1,4 @@
+using System.Security.Cryptography;
 using FastRes.Experiments.Data;
 using NUnit.Framework;
 
@@ -83,13 +84,20 @@ public class DataFileTests
     }
 
     [Test]
-    public void Good_gzip_and_its_uncompressed_copy_read_to_the_same_bytes()
+    public void Good_gzip_and_its_uncompressed_copy_read_to_the_same_bytes_with_their_own_hashes()
     {
-        byte[] csv = TestData.Gunzip(Fixture);
+        byte[] gz = Fixture;
+        byte[] csv = TestData.Gunzip(gz);
         using var temp = TestData.Temp();
         File.WriteAllBytes(temp.File("digits.csv"), csv);
-        Assert.That(DataFile.ReadAllBytes(TestData.DigitsFixture), Is.EqualTo(csv));
-        Assert.That(DataFile.ReadAllBytes(temp.File("digits.csv")), Is.EqualTo(csv));
+
+        DataFileContent fromGzip = DataFile.Read(TestData.DigitsFixture);
+        DataFileContent fromRaw = DataFile.Read(temp.File("digits.csv"));
+
+        Assert.That(fromGzip.Bytes, Is.EqualTo(csv));
+        Assert.That(fromRaw.Bytes, Is.EqualTo(csv));
+        Assert.That(fromGzip.Sha256, Is.EqualTo(Convert.ToHexStringLower(SHA256.HashData(gz))), "the hash of the file as given, not of its content");
+        Assert.That(fromRaw.Sha256, Is.EqualTo(Convert.ToHexStringLower(SHA256.HashData(csv))));
     }
 
     [Test]

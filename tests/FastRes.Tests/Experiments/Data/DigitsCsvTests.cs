@@ -30,6 +30,7 @@ public class DigitsCsvTests
     {
         LabelledImages digits = DigitsCsv.Read(TestData.Shared("digits-8x8/digits.csv.gz"));
         Assert.That(digits.Count, Is.EqualTo(1797));
+        Assert.That(digits.Sha256, Is.EqualTo("46abec6b12486ad9e51943373abcf22bbea1b5a51a1619b361570d8893f1464a"), "../shared/data/README.md");
         Assert.That(digits.Labels.Distinct().Count(), Is.EqualTo(10));
         // The fixture is the file's head, byte for byte after parsing.
         LabelledImages head = DigitsCsv.Read(TestData.DigitsFixture);

@@ -1,5 +1,6 @@
 using System.Buffers.Binary;
 using System.Security.Cryptography;
+using System.Text;
 using FastRes.Experiments;
 using FastRes.Experiments.Data;
 using NUnit.Framework;
@@ -47,6 +48,8 @@ public class IdxReaderTests
         LabelledImages mnist = IdxReader.Read(Path.Combine(folder, "images-idx3-ubyte.gz"), Path.Combine(folder, "labels-idx1-ubyte.gz"));
 
         Assert.That((mnist.Count, mnist.Rows, mnist.Columns), Is.EqualTo((10_000, 28, 28)));
+        // The pair's content hash from the README's two checksums alone: SHA-256 of "IMAGES-HASH LABELS-HASH".
+        Assert.That(mnist.Sha256, Is.EqualTo(Convert.ToHexStringLower(SHA256.HashData(Encoding.ASCII.GetBytes(MnistImagesSha256 + " " + MnistLabelsSha256)))));
         int[] perClass = new int[10];
         foreach (byte label in mnist.Labels) perClass[label]++; // a label ≥ 10 would throw here (and in the reader)
         Assert.That(perClass.Min(), Is.EqualTo(863));
