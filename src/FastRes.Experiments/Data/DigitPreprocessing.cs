@@ -34,7 +34,7 @@ public static class DigitPreprocessing
             for (int k = 0; k < d; k++) x[mu * d + k] /= Math.Sqrt(components.Variances[k]);
         Whitening.Apply(x, m, d, images.Source);
 
-        return new Dataset(x, OneHot(images.Labels, classes, images.Source), m, d, classes, images.Source);
+        return new Dataset(x, OneHot(images.Labels, classes, images.Source), m, d, classes, images.Source, images.Sha256);
     }
 
     /// <summary>Pixels as doubles in [0, 1]: value / <see cref="LabelledImages.MaxPixel"/> (255 for MNIST, 16 for 8×8 digits).</summary>

@@ -16,7 +16,11 @@ public static class DigitsCsv
     public const int MaxPixel = 16;
     public const int Classes = 10;
 
-    public static LabelledImages Read(string path) => Parse(DataFile.ReadAllBytes(path), path);
+    public static LabelledImages Read(string path)
+    {
+        DataFileContent file = DataFile.Read(path);
+        return Parse(file.Bytes, path) with { Sha256 = file.Sha256 };
+    }
 
     internal static LabelledImages Parse(byte[] bytes, string path)
     {

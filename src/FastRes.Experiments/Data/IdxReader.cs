@@ -1,4 +1,6 @@
 using System.Buffers.Binary;
+using System.Security.Cryptography;
+using System.Text;
 
 namespace FastRes.Experiments.Data;
 
@@ -17,23 +19,29 @@ public static class IdxReader
     public const int ImagesMagic = 0x00000803;
     public const int LabelsMagic = 0x00000801;
 
-    /// <summary>Images and labels from their two files; labels must lie in 0..<paramref name="classes"/>−1.</summary>
+    /// <summary>
+    /// Images and labels from their two files; labels must lie in 0..<paramref name="classes"/>−1. The content hash
+    /// (<see cref="DataProvenance"/>) covers both files: SHA-256 of "IMAGES-HASH LABELS-HASH".
+    /// </summary>
     public static LabelledImages Read(string imagesPath, string labelsPath, int classes = 10)
     {
-        IdxImageFile images = ReadImages(imagesPath);
-        byte[] labels = ReadLabels(labelsPath);
+        DataFileContent imagesFile = DataFile.Read(imagesPath);
+        IdxImageFile images = ParseImages(imagesFile.Bytes, imagesPath);
+        DataFileContent labelsFile = DataFile.Read(labelsPath);
+        byte[] labels = ParseLabels(labelsFile.Bytes, labelsPath);
         if (labels.Length != images.Count)
             throw new DataFormatException(imagesPath,
                 $"count mismatch: {images.Count} images but {labels.Length} labels in {labelsPath}");
         for (int i = 0; i < labels.Length; i++)
             if (labels[i] >= classes)
                 throw new DataFormatException(labelsPath, $"label {labels[i]} at index {i} is outside 0..{classes - 1}");
-        return new LabelledImages(images.Pixels, labels, images.Count, images.Rows, images.Columns, MaxPixel: 255, imagesPath);
+        string sha256 = Convert.ToHexStringLower(SHA256.HashData(Encoding.ASCII.GetBytes(imagesFile.Sha256 + " " + labelsFile.Sha256)));
+        return new LabelledImages(images.Pixels, labels, images.Count, images.Rows, images.Columns, MaxPixel: 255, imagesPath, sha256);
     }
 
-    public static IdxImageFile ReadImages(string path) => ParseImages(DataFile.ReadAllBytes(path), path);
+    public static IdxImageFile ReadImages(string path) => ParseImages(DataFile.Read(path).Bytes, path);
 
-    public static byte[] ReadLabels(string path) => ParseLabels(DataFile.ReadAllBytes(path), path);
+    public static byte[] ReadLabels(string path) => ParseLabels(DataFile.Read(path).Bytes, path);
 
     internal static IdxImageFile ParseImages(byte[] bytes, string path)
     {
@@ -42,7 +50,8 @@ public static class IdxReader
         int count = ReadDimension(bytes, 4, path, "image count");
         int rows = ReadDimension(bytes, 8, path, "row count");
         int columns = ReadDimension(bytes, 12, path, "column count");
-        long body = (long)count * rows * columns;
+        // Three int32 factors can overflow a long: a forged header must not wrap around to the size of the file.
+        Int128 body = (Int128)count * rows * columns;
         CheckBody(bytes.LongLength - header, body, path, $"{count} images of {rows}×{columns}");
         return new IdxImageFile(bytes.AsSpan(header).ToArray(), count, rows, columns);
     }
@@ -79,7 +88,7 @@ public static class IdxReader
         return value;
     }
 
-    private static void CheckBody(long actual, long expected, string path, string promise)
+    private static void CheckBody(long actual, Int128 expected, string path, string promise)
     {
         if (actual < expected)
             throw new DataFormatException(path, $"truncated data: the header promises {promise} ({expected} bytes), the file holds {actual}");

@@ -3,9 +3,10 @@ namespace FastRes.Experiments.Data;
 /// <summary>
 /// Grey-scale images as read from disk, before any preprocessing: <paramref name="Pixels"/> row-major
 /// (<paramref name="Count"/> × <paramref name="Rows"/>·<paramref name="Columns"/>), one label per image, and the
-/// largest value a pixel can take in this format (255 for MNIST IDX, 16 for the 8×8 digits), which scales pixels to [0, 1].
+/// largest value a pixel can take in this format (255 for MNIST IDX, 16 for the 8×8 digits), which scales pixels to [0, 1];
+/// <paramref name="Sha256"/> is the content hash of their <see cref="DataProvenance"/>, null when they were not read from files.
 /// </summary>
-public sealed record LabelledImages(byte[] Pixels, byte[] Labels, int Count, int Rows, int Columns, int MaxPixel, string Source)
+public sealed record LabelledImages(byte[] Pixels, byte[] Labels, int Count, int Rows, int Columns, int MaxPixel, string Source, string? Sha256 = null)
 {
     public byte[] Pixels { get; } = Pixels.LongLength == (long)Count * Rows * Columns
         ? Pixels : throw new ArgumentException($"{Pixels.Length} pixels for {Count} images of {Rows}×{Columns}", nameof(Pixels));

@@ -1,3 +1,5 @@
+using System.Security.Cryptography;
+using System.Text;
 using FastRes.Experiments;
 using FastRes.Experiments.Data;
 using NUnit.Framework;
@@ -14,6 +16,7 @@ public class DataSourceTests
         Dataset expected = SyntheticData.Create(SyntheticData.DefaultSamples, 6, 10, 5);
         Assert.That((data.Samples, data.InputDim, data.OutputDim), Is.EqualTo((10_000, 6, 10)));
         Assert.That(data.X, Is.EqualTo(expected.X));
+        Assert.That(data.Provenance, Is.EqualTo(new DataProvenance("synthetic(samples=10000, d=6, classes=10, seed=5)", 10_000, null)));
     }
 
     [Test]
@@ -22,6 +25,8 @@ public class DataSourceTests
         Dataset data = DataSource.Load("digits:" + TestData.DigitsFixture, d: 10);
         Assert.That((data.Samples, data.InputDim, data.OutputDim, data.Source), Is.EqualTo((200, 10, 10, TestData.DigitsFixture)));
         Assert.That(data.X, Is.EqualTo(DigitPreprocessing.Prepare(DigitsCsv.Read(TestData.DigitsFixture), 10).X));
+        // What `sha256sum tests/FastRes.Tests/Fixtures/digits-200.csv.gz` prints: the file as committed, gzip and all.
+        Assert.That(data.Provenance, Is.EqualTo(new DataProvenance(TestData.DigitsFixture, 200, Sha256(File.ReadAllBytes(TestData.DigitsFixture)))));
     }
 
     [TestCase("images-idx3-ubyte.gz", "labels-idx1-ubyte.gz")]
@@ -33,6 +38,20 @@ public class DataSourceTests
         WriteIdxPair(temp, images, labels, count: 40);
         Dataset data = DataSource.Load(temp.Path, d: 3);
         Assert.That((data.Samples, data.InputDim, data.OutputDim, data.Source), Is.EqualTo((40, 3, 10, temp.File(images))));
+        string pair = Sha256(File.ReadAllBytes(temp.File(images))) + " " + Sha256(File.ReadAllBytes(temp.File(labels)));
+        Assert.That(data.Provenance, Is.EqualTo(new DataProvenance(temp.File(images), 40, Sha256(Encoding.ASCII.GetBytes(pair)))));
+    }
+
+    [Test]
+    public void Content_hash_changes_with_either_file_of_an_idx_pair()
+    {
+        using var temp = TestData.Temp();
+        WriteIdxPair(temp, "images-idx3-ubyte", "labels-idx1-ubyte", count: 40);
+        string before = DataSource.Load(temp.Path, d: 3).Provenance.Sha256!;
+        byte[] labels = File.ReadAllBytes(temp.File("labels-idx1-ubyte"));
+        (labels[^1], labels[^2]) = (labels[^2], labels[^1]); // two labels swapped: same counts, same class totals
+        File.WriteAllBytes(temp.File("labels-idx1-ubyte"), labels);
+        Assert.That(DataSource.Load(temp.Path, d: 3).Provenance.Sha256, Is.Not.EqualTo(before).And.Match("^[0-9a-f]{64}$"));
     }
 
     [Test]
@@ -64,6 +83,8 @@ public class DataSourceTests
         Assert.That(Assert.Throws<DataFormatException>(() => DataSource.Load(temp.Path, 10, 1))!.Problem,
             Does.Contain("no train-labels-idx1-ubyte[.gz] beside it"));
     }
+
+    private static string Sha256(byte[] bytes) => Convert.ToHexStringLower(SHA256.HashData(bytes));
 
     private static void WriteIdxPair(TestData.TempFolder temp, string images, string labels, int count)
     {

@@ -30,6 +30,7 @@ public class DigitsCsvTests
     {
         LabelledImages digits = DigitsCsv.Read(TestData.Shared("digits-8x8/digits.csv.gz"));
         Assert.That(digits.Count, Is.EqualTo(1797));
+        Assert.That(digits.Sha256, Is.EqualTo("46abec6b12486ad9e51943373abcf22bbea1b5a51a1619b361570d8893f1464a"), "../shared/data/README.md");
         Assert.That(digits.Labels.Distinct().Count(), Is.EqualTo(10));
         // The fixture is the file's head, byte for byte after parsing.
         LabelledImages head = DigitsCsv.Read(TestData.DigitsFixture);
@@ -74,11 +75,41 @@ public class DigitsCsvTests
     }
 
     [Test]
+    public void Fixture_without_its_final_newline_reads_the_same()
+    {
+        byte[] csv = TestData.Gunzip(File.ReadAllBytes(TestData.DigitsFixture));
+        Assert.That(csv[^1], Is.EqualTo((byte)'\n'));
+        using var temp = TestData.Temp();
+        File.WriteAllBytes(temp.File("d.csv"), csv[..^1]);
+        LabelledImages cut = DigitsCsv.Read(temp.File("d.csv")), whole = DigitsCsv.Read(TestData.DigitsFixture);
+        Assert.That(cut.Pixels, Is.EqualTo(whole.Pixels));
+        Assert.That(cut.Labels, Is.EqualTo(whole.Labels));
+    }
+
+    [Test]
+    public void Uncompressed_fixture_cut_inside_its_last_row_is_refused()
+    {
+        // The last row is "0,0,…,12,1,0,9\n": every cut that leaves part of it loses the label or a pixel. A cut at a
+        // line end cannot be seen — the CSV states no row count — which is why runs record the rows read and the hash.
+        byte[] csv = TestData.Gunzip(File.ReadAllBytes(TestData.DigitsFixture));
+        int lastRow = Array.LastIndexOf(csv, (byte)'\n', csv.Length - 2) + 1;
+        using var temp = TestData.Temp();
+        for (int length = csv.Length - 2; length > lastRow; length--)
+        {
+            File.WriteAllBytes(temp.File("d.csv"), csv[..length]);
+            var ex = Assert.Throws<DataFormatException>(() => DigitsCsv.Read(temp.File("d.csv")), $"cut to {length} bytes")!;
+            Assert.That(ex.Message, Does.StartWith(temp.File("d.csv") + ": line 200: ").And.Not.Contain("\n"));
+        }
+    }
+
+    [Test]
     public void Empty_and_binary_files_are_refused()
     {
         using var temp = TestData.Temp();
         File.WriteAllBytes(temp.File("empty.csv"), []);
         Assert.That(Assert.Throws<DataFormatException>(() => DigitsCsv.Read(temp.File("empty.csv")))!.Problem, Is.EqualTo("no data rows"));
+        File.WriteAllBytes(temp.File("blank.csv.gz"), TestData.Gzip("\n \r\n"u8.ToArray()));
+        Assert.That(Assert.Throws<DataFormatException>(() => DigitsCsv.Read(temp.File("blank.csv.gz")))!.Problem, Is.EqualTo("no data rows"));
         File.WriteAllBytes(temp.File("bin.csv"), [0xFF, 0xFE, 0x00, 0x81]);
         Assert.That(Assert.Throws<DataFormatException>(() => DigitsCsv.Read(temp.File("bin.csv")))!.Problem, Does.Contain("UTF-8"));
     }

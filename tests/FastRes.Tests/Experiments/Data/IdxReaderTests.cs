@@ -1,5 +1,6 @@
 using System.Buffers.Binary;
 using System.Security.Cryptography;
+using System.Text;
 using FastRes.Experiments;
 using FastRes.Experiments.Data;
 using NUnit.Framework;
@@ -47,6 +48,8 @@ public class IdxReaderTests
         LabelledImages mnist = IdxReader.Read(Path.Combine(folder, "images-idx3-ubyte.gz"), Path.Combine(folder, "labels-idx1-ubyte.gz"));
 
         Assert.That((mnist.Count, mnist.Rows, mnist.Columns), Is.EqualTo((10_000, 28, 28)));
+        // The pair's content hash from the README's two checksums alone: SHA-256 of "IMAGES-HASH LABELS-HASH".
+        Assert.That(mnist.Sha256, Is.EqualTo(Convert.ToHexStringLower(SHA256.HashData(Encoding.ASCII.GetBytes(MnistImagesSha256 + " " + MnistLabelsSha256)))));
         int[] perClass = new int[10];
         foreach (byte label in mnist.Labels) perClass[label]++; // a label ≥ 10 would throw here (and in the reader)
         Assert.That(perClass.Min(), Is.EqualTo(863));
@@ -100,14 +103,17 @@ public class IdxReaderTests
             _ => throw new ArgumentOutOfRangeException(nameof(corruption)),
         };
         using var temp = TestData.Temp();
-        string path = temp.File("images-idx3-ubyte.gz");
-        File.WriteAllBytes(path, TestData.Gzip(bad));
         File.WriteAllBytes(temp.File("labels"), TestData.IdxLabels(4, i => (byte)i));
+        foreach (bool gzipped in new[] { true, false })
+        {
+            string path = temp.File(gzipped ? "images-idx3-ubyte.gz" : "images-idx3-ubyte");
+            File.WriteAllBytes(path, gzipped ? TestData.Gzip(bad) : bad);
 
-        var ex = Assert.Throws<DataFormatException>(() => IdxReader.Read(path, temp.File("labels")))!;
-        Assert.That(ex.Path, Is.EqualTo(path));
-        Assert.That(ex.Problem, Does.Contain(problem));
-        Assert.That(ex.Message, Does.StartWith(path + ": ").And.Not.Contain("\n"));
+            var ex = Assert.Throws<DataFormatException>(() => IdxReader.Read(path, temp.File("labels")))!;
+            Assert.That(ex.Path, Is.EqualTo(path));
+            Assert.That(ex.Problem, Does.Contain(problem));
+            Assert.That(ex.Message, Does.StartWith(path + ": ").And.Not.Contain("\n"));
+        }
     }
 
     [TestCase(new byte[] { 0, 0, 8, 1, 0, 0 }, "truncated header: 6 bytes")]
@@ -120,6 +126,21 @@ public class IdxReaderTests
         var ex = Assert.Throws<DataFormatException>(() => IdxReader.Read(temp.File("images"), temp.File("labels")))!;
         Assert.That(ex.Path, Is.EqualTo(temp.File("labels")));
         Assert.That(ex.Problem, Does.Contain(problem));
+    }
+
+    [Test]
+    public void Header_whose_counts_overflow_a_long_is_not_read_as_an_empty_body()
+    {
+        // 2³⁰ images of 2³⁰×16 pixels are 2⁶⁴ bytes, which a 64-bit product wraps to 0: the size of this header-only file.
+        byte[] forged = TestData.IdxImages(0, 0, 0, i => 0);
+        BinaryPrimitives.WriteInt32BigEndian(forged.AsSpan(4), 1 << 30);
+        BinaryPrimitives.WriteInt32BigEndian(forged.AsSpan(8), 1 << 30);
+        BinaryPrimitives.WriteInt32BigEndian(forged.AsSpan(12), 16);
+        using var temp = TestData.Temp();
+        File.WriteAllBytes(temp.File("images"), forged);
+        var ex = Assert.Throws<DataFormatException>(() => IdxReader.ReadImages(temp.File("images")))!;
+        Assert.That(ex.Problem, Is.EqualTo(
+            "truncated data: the header promises 1073741824 images of 1073741824×16 (18446744073709551616 bytes), the file holds 0"));
     }
 
     [Test]
@@ -154,6 +175,20 @@ public class IdxReaderTests
         File.WriteAllBytes(temp.File("cut.gz"), gz[..(gz.Length / 2)]);
         var ex = Assert.Throws<DataFormatException>(() => IdxReader.ReadImages(temp.File("cut.gz")))!;
         Assert.That(ex.Problem, Does.Contain("truncated"));
+    }
+
+    [TestCase("images")]
+    [TestCase("labels")]
+    public void Gzipped_idx_without_its_trailer_is_refused_though_header_and_body_agree(string which)
+    {
+        // The deflate data end before the trailer, so GZipStream alone returns every byte and the counts all match.
+        using var temp = TestData.Temp();
+        byte[] images = TestData.Gzip(TestData.IdxImages(6, 2, 3, i => (byte)i)), labels = TestData.Gzip(TestData.IdxLabels(6, i => (byte)i));
+        File.WriteAllBytes(temp.File("images.gz"), which == "images" ? images[..^8] : images);
+        File.WriteAllBytes(temp.File("labels.gz"), which == "labels" ? labels[..^8] : labels);
+        var ex = Assert.Throws<DataFormatException>(() => IdxReader.Read(temp.File("images.gz"), temp.File("labels.gz")))!;
+        Assert.That(ex.Message, Is.EqualTo(temp.File(which + ".gz")
+            + ": truncated or corrupt: the gzip trailer's CRC-32 and length do not match the data (the file ends early?)"));
     }
 
     [Test]
