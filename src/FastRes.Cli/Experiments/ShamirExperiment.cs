@@ -21,6 +21,14 @@ public abstract class ShamirModelExperiment<TConfig, TResult>(string name, strin
         return errors;
     }
 
+    /// <summary>The digits file as read, or the synthetic set's recipe (it has no file to hash).</summary>
+    protected override DataProvenance? ProvenanceOf(TConfig config)
+    {
+        var m = config.Model;
+        return Digits(config)?.Provenance
+            ?? new DataProvenance($"synthetic(samples={m.Samples}, d={m.Dimension}, label-noise={Kinds.Format(m.LabelNoise)}, seed={m.Seed})", m.Samples, null);
+    }
+
     /// <summary>The digits set of a validated config (null: synthetic data).</summary>
     protected Dataset? Digits(TConfig config)
     {

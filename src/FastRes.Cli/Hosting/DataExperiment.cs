@@ -23,6 +23,8 @@ public abstract class DataExperiment<TConfig, TResult>(string name, string descr
         return errors;
     }
 
+    protected override DataProvenance? ProvenanceOf(TConfig config) => _data.Get(config.Data, config.Width, config.Seed).Provenance;
+
     protected abstract TResult Run(TConfig config, Dataset data, IProgress<long> progress, ITrialBlockJournal? journal, CancellationToken cancellationToken);
 
     protected sealed override TResult Run(TConfig config, IProgress<long> progress, ITrialBlockJournal? journal, CancellationToken cancellationToken)

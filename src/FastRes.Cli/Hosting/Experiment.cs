@@ -5,6 +5,7 @@ using System.Text.Json.Nodes;
 using FastRes.Cli.Output;
 using FastRes.Experiments;
 using FastRes.Experiments.Checkpoints;
+using FastRes.Experiments.Data;
 using FastRes.Experiments.Results;
 using FastRes.Experiments.Settings;
 
@@ -50,6 +51,9 @@ public abstract class Experiment<TConfig, TResult>(string name, string descripti
 
     /// <summary>Whether the runner journals finished blocks (checkpoints, <c>--resume</c>); block size from "block-trials", else 1.</summary>
     protected virtual bool Journals => false;
+
+    /// <summary>What a config's data input is (read during validation), recorded in config.json and results.json; null for experiments without one.</summary>
+    protected virtual DataProvenance? ProvenanceOf(TConfig config) => null;
 
     /// <summary>The data a result was computed on, for summary.md's first line; null for built-in synthetic inputs.</summary>
     protected virtual string? DataOf(TResult result) => null;
@@ -384,7 +388,7 @@ public abstract class Experiment<TConfig, TResult>(string name, string descripti
         => options.Where(o => parse.GetResult(o.Option) is not null).Select(o => (o.Setting, parse.GetValue(o.Option))).ToList();
 
     public RunHeader HeaderFor(TConfig config, string outDir)
-        => new(Name, Schema.ToJson(config), ConfigHashOf(config), BuildStamp.Version, BuildStamp.GitCommit, outDir, SliceOf(config));
+        => new(Name, Schema.ToJson(config), ConfigHashOf(config), BuildStamp.Version, BuildStamp.GitCommit, outDir, SliceOf(config), ProvenanceOf(config)?.ToJson());
 
     /// <summary>
     /// The config of the run in <paramref name="dir"/> (its config.json), with any options given again applied on top:
@@ -442,9 +446,17 @@ public abstract class Experiment<TConfig, TResult>(string name, string descripti
             shardConfig ??= c;
         }
         TConfig whole = WholeRun(shardConfig!);
+        // Shards computed on different files (or different versions of one file) are not one run.
+        var data = shards[0].Results.TryGetProperty("data", out var d0) ? JsonNode.Parse(d0.GetRawText())!.AsObject() : null;
+        foreach (var shard in shards.Skip(1))
+        {
+            var d = shard.Results.TryGetProperty("data", out var e) ? JsonNode.Parse(e.GetRawText()) : null;
+            if (!JsonNode.DeepEquals(d, data))
+                throw new BadInputException("merge", $"{shard.Dir} read data {d?.ToJsonString() ?? "(none)"}, {shards[0].Dir} read {data?.ToJsonString() ?? "(none)"}: shards of different inputs");
+        }
         TResult result = Merge(whole, shards);
         string? commit = shards.Select(s => s.GitCommit).Distinct().Count() == 1 ? shards[0].GitCommit : null;
-        var header = new RunHeader(Name, Schema.ToJson(whole), ConfigHashOf(whole), shards[0].Version, commit, outDir, SliceOf(whole));
+        var header = new RunHeader(Name, Schema.ToJson(whole), ConfigHashOf(whole), shards[0].Version, commit, outDir, SliceOf(whole), data);
         var document = JsonNode.Parse(ConfigDocument(header, whole))!.AsObject();
         // Each shard as merge verified it: where it was, which run it belongs to, which slice it held.
         document["merged_from"] = new JsonArray(shards.OrderBy(s => s.Slice.Index).Select(s => (JsonNode)new JsonObject
@@ -504,6 +516,7 @@ public abstract class Experiment<TConfig, TResult>(string name, string descripti
             ["config"] = header.Config.DeepClone(),
         };
         if (header.Slice is { } slice) doc["shard"] = slice.ToJson();
+        if (header.Data is not null) doc["data"] = header.Data.DeepClone();
         AddDerived(doc, config);
         return doc.ToJsonString(RunHeader.Indented);
     }

@@ -7,10 +7,11 @@ namespace FastRes.Cli.Hosting;
 /// What every results file of one run starts with: the experiment, its resolved config (keys = flag names, so the
 /// file can be fed back through <c>--config</c>), the config hash, the version, the git commit and, for experiments
 /// that split into shards, the slice of the trials this folder holds (<c>"shard": {"index", "count", "trial_start",
-/// "trial_end"}</c>; a whole run is shard 0 of 1), which <c>fastres merge</c> checks.
+/// "trial_end"}</c>; a whole run is shard 0 of 1), which <c>fastres merge</c> checks; and for a run on a data set, what
+/// it read (<c>"data": {"source", "rows", "sha256"}</c>), so that a shorter or different file never goes unnoticed.
 /// </summary>
 public sealed record RunHeader(string Experiment, JsonObject Config, string ConfigHash, string Version, string? GitCommit, string OutDir,
-                               ShardSlice? Slice = null)
+                               ShardSlice? Slice = null, JsonObject? Data = null)
 {
     public static readonly JsonSerializerOptions Indented = new() { WriteIndented = true };
 
@@ -27,6 +28,11 @@ public sealed record RunHeader(string Experiment, JsonObject Config, string Conf
         {
             writer.WritePropertyName("shard");
             slice.ToJson().WriteTo(writer);
+        }
+        if (Data is not null)
+        {
+            writer.WritePropertyName("data");
+            Data.WriteTo(writer);
         }
     }
 

@@ -8,4 +8,8 @@ namespace FastRes.Experiments.Data;
 /// Null for the built-in synthetic set, whose <see cref="Source"/> "synthetic(samples=…, d=…, classes=…, seed=…)"
 /// determines it.
 /// </summary>
-public sealed record DataProvenance(string Source, int Rows, string? Sha256);
+public sealed record DataProvenance(string Source, int Rows, string? Sha256)
+{
+    /// <summary>As config.json and results.json record it: {"source", "rows", "sha256"} (sha256 null for generated data).</summary>
+    public System.Text.Json.Nodes.JsonObject ToJson() => new() { ["source"] = Source, ["rows"] = Rows, ["sha256"] = Sha256 };
+}
