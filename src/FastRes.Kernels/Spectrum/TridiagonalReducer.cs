@@ -54,8 +54,10 @@ internal sealed class TridiagonalReducer<TL, TVec> : ITeamWork
     /// </summary>
     /// <param name="blockSize">Panel width nb (≤ <see cref="SymmetricEigenWorkspace.MaxBlockSize"/>).</param>
     /// <param name="crossover">The active block is finished unblocked once its order is ≤ this.</param>
+    /// <param name="cancellationToken">Polled before each panel and every 32 unblocked steps, on the calling thread
+    /// while the team is idle: a throw leaves no region half-run.</param>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public void Reduce(int n, int lda, int blockSize, int crossover, WorkerTeam team)
+    public void Reduce(int n, int lda, int blockSize, int crossover, WorkerTeam team, CancellationToken cancellationToken = default)
     {
         _lda = lda;
         double[] a = _ws.Matrix;
@@ -65,6 +67,7 @@ internal sealed class TridiagonalReducer<TL, TVec> : ITeamWork
 
         while (m > crossover && m > nb + 1)
         {
+            cancellationToken.ThrowIfCancellationRequested();
             ReducePanel(a, m, nb, d, e, team);
             int k = m - nb;
             ApplyPanel(a, m, k, nb, team);
@@ -75,6 +78,7 @@ internal sealed class TridiagonalReducer<TL, TVec> : ITeamWork
         double[] y = _ws.Vector;
         for (int i = m - 1; i >= 1; i--)
         {
+            if ((i & 31) == 0) cancellationToken.ThrowIfCancellationRequested();
             ref double row = ref a[(long)i * lda];
             double tau = MakeReflector(ref row, i, out e[i - 1]);
             d[i] = Unsafe.Add(ref row, i);
