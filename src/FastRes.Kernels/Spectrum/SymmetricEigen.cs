@@ -14,10 +14,10 @@ namespace FastRes.Kernels.Spectrum;
 /// <remarks>
 /// <para>Accuracy is that of LAPACK's DSYEV: backward stable, each eigenvalue within a modest multiple of
 /// n·ε·‖A‖₂ of the exact one (tiny eigenvalues of a graded matrix carry absolute, not relative, accuracy).</para>
-/// <para>Cancellation: the token is polled on the calling thread between panels of the reduction (one panel is
-/// 32 Householder steps: at n = 6,400 a 200th of the reduction) and every 32 QL sweeps, never inside a vector loop
-/// or a parallel region, so an order-6,400 problem stops within a fraction of a second and the polling costs
-/// nothing measurable. A cancelled call leaves the workspace reusable.</para>
+/// <para>Cancellation: the token is polled on the calling thread before every Householder step of the reduction
+/// (each one pass of the symmetric product over the active triangle, O(n²)) and every 32 QL sweeps, never
+/// inside a vector loop or a parallel region, so an order-6,400 problem stops within a fraction of a second and the
+/// polling costs nothing measurable. A cancelled call leaves the workspace reusable.</para>
 /// </remarks>
 public static class SymmetricEigen
 {
@@ -31,7 +31,7 @@ public static class SymmetricEigen
     /// to reuse one.
     /// </summary>
     /// <param name="threads">Worker threads; 0 or less means <see cref="Environment.ProcessorCount"/>.</param>
-    /// <param name="cancellationToken">Polled between panels and QL sweeps (see the type remarks).</param>
+    /// <param name="cancellationToken">Polled between Householder steps and QL sweeps (see the type remarks).</param>
     /// <exception cref="ArgumentException">Lengths do not match n, or the matrix has a NaN or infinite entry.</exception>
     /// <exception cref="ArithmeticException">The QL iteration did not converge (not expected for finite input).</exception>
     /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled; <paramref name="eigenvalues"/> is then untouched.</exception>
