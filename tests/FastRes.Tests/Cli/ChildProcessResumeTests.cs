@@ -31,7 +31,8 @@ public class ChildProcessResumeTests
     [OneTimeTearDown]
     public void Cleanup() { if (Directory.Exists(_root)) Directory.Delete(_root, recursive: true); }
 
-    private static ProcessStartInfo StartInfo(IEnumerable<string> args)
+    /// <summary>The built fastres with <paramref name="args"/>, as these tests (and <see cref="ChildProcessCancelTests"/>) start it.</summary>
+    internal static ProcessStartInfo StartInfo(IEnumerable<string> args)
     {
         string[] launcher = SlurmJob.Launcher(); // dotnet + the fastres.dll next to this test assembly
         // Started through `env --default-signal=INT`: a test run launched in the background of a non-interactive
