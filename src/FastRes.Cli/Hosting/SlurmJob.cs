@@ -53,6 +53,15 @@ public sealed class SlurmOptions
 /// <c>--dependency=afterok:ARRAY</c>, runs <c>fastres merge DIR/shards/0 … --out DIR/merged</c>. Both scripts call the
 /// very fastres that wrote them (the absolute path of this dll, through dotnet).
 /// </summary>
+/// <remarks>
+/// Paths may hold spaces and quotes: in the scripts' bash code every one is a single word (<see cref="Sh"/>, arrays,
+/// quoted expansions), and so is every path of a command printed for the user to paste. The <c>#SBATCH</c> lines are
+/// not read by bash but by sbatch, which splits them itself, honouring double quotes and backslash escapes; the log
+/// path there is also a Slurm filename pattern (%a is the task index), so a literal % is doubled
+/// (<see cref="SbatchOutput"/>). Slurm cannot name a log file whose path holds a backslash (any backslash in a
+/// filename pattern turns substitution off and is dropped) or a line break (a directive is one line): such a job
+/// folder is refused.
+/// </remarks>
 public static class SlurmJob
 {
     public static readonly TimeSpan PollInterval = TimeSpan.FromSeconds(2);
@@ -60,11 +69,15 @@ public static class SlurmJob
     public static int Run(SlurmJobRequest job, CliContext context)
     {
         string dir = Path.GetFullPath(job.OutDir);
+        if (dir.Any(c => c == '\\' || char.IsControl(c)))
+            throw new BadInputException("--out", "must not contain a backslash or a control character: Slurm cannot name a log file there " +
+                "(a backslash turns its %a substitution off, a line break ends the #SBATCH line)");
         if (File.Exists(dir)) throw new BadInputException("--out", $"{job.OutDir} is a file; give a folder");
         string shardsDir = Path.Combine(dir, "shards");
+        string jobPath = Path.Combine(dir, "job.sbatch"), mergePath = Path.Combine(dir, "merge.sbatch");
         if (Directory.Exists(shardsDir) && Directory.EnumerateFileSystemEntries(shardsDir).Any())
             throw new BadInputException("--out", $"{job.OutDir} already holds the shards of a job (tasks there would resume them); " +
-                $"give a new folder, or rerun a failed task with: sbatch --array=I {Path.Combine(dir, "job.sbatch")}");
+                $"give a new folder, or rerun a failed task with: sbatch --array=I {Sh(jobPath)}");
         string[] launcher = Launcher();
         string jobScript = JobScript(job, dir, launcher), mergeScript = MergeScript(job, dir, launcher);
 
@@ -77,22 +90,22 @@ public static class SlurmJob
         {
             throw new BadInputException("--out", $"cannot create folder {job.OutDir}: {ConfigFile.OneLine(e.Message)}");
         }
-        AtomicFile.WriteText(Path.Combine(dir, "job.sbatch"), jobScript);
-        AtomicFile.WriteText(Path.Combine(dir, "merge.sbatch"), mergeScript);
+        AtomicFile.WriteText(jobPath, jobScript);
+        AtomicFile.WriteText(mergePath, mergeScript);
         if (!OperatingSystem.IsWindows())
         {
-            File.SetUnixFileMode(Path.Combine(dir, "job.sbatch"), (UnixFileMode)0b111_101_101);
-            File.SetUnixFileMode(Path.Combine(dir, "merge.sbatch"), (UnixFileMode)0b111_101_101);
+            File.SetUnixFileMode(jobPath, (UnixFileMode)0b111_101_101);
+            File.SetUnixFileMode(mergePath, (UnixFileMode)0b111_101_101);
         }
-        context.Out.WriteLine($"slurm: wrote {Path.Combine(dir, "job.sbatch")} (array 0-{job.Shards - 1}) and {Path.Combine(dir, "merge.sbatch")}");
+        context.Out.WriteLine($"slurm: wrote {jobPath} (array 0-{job.Shards - 1}) and {mergePath}");
         if (!job.Submit)
         {
-            context.Out.WriteLine($"submit with: array=$(sbatch --parsable {Path.Combine(dir, "job.sbatch")}) && sbatch --dependency=afterok:${{array%%;*}} {Path.Combine(dir, "merge.sbatch")}");
+            context.Out.WriteLine($"submit with: array=$(sbatch --parsable {Sh(jobPath)}) && sbatch --dependency=afterok:${{array%%;*}} {Sh(mergePath)}");
             return ExitCodes.Ok;
         }
 
-        string arrayId = Sbatch(["--parsable", Path.Combine(dir, "job.sbatch")]);
-        string mergeId = Sbatch(["--parsable", $"--dependency=afterok:{arrayId}", Path.Combine(dir, "merge.sbatch")]);
+        string arrayId = Sbatch(["--parsable", jobPath]);
+        string mergeId = Sbatch(["--parsable", $"--dependency=afterok:{arrayId}", mergePath]);
         context.Out.WriteLine($"slurm: submitted array job {arrayId} ({job.Shards} task(s)) and merge job {mergeId} (afterok:{arrayId})");
         context.Out.Flush();
         if (!job.Wait) return ExitCodes.Ok;
@@ -104,7 +117,7 @@ public static class SlurmJob
             context.Out.WriteLine($"slurm: merge job {mergeId} COMPLETED; merged results: {merged}");
             return ExitCodes.Ok;
         }
-        context.Error.WriteLine($"error: slurm: merge job {mergeId} ended {state}; see {Path.Combine(dir, "logs")} (a failed shard resumes with: sbatch --array=I {Path.Combine(dir, "job.sbatch")})");
+        context.Error.WriteLine($"error: slurm: merge job {mergeId} ended {state}; see {Path.Combine(dir, "logs")} (a failed shard resumes with: sbatch --array=I {Sh(jobPath)})");
         return ExitCodes.RuntimeFailure;
     }
 
@@ -132,7 +145,7 @@ public static class SlurmJob
         s.AppendLine($"#SBATCH --array=0-{job.Shards - 1}");
         s.AppendLine($"#SBATCH --cpus-per-task={job.CpusPerTask}");
         s.AppendLine("#SBATCH --ntasks=1");
-        s.AppendLine($"#SBATCH --output={dir}/logs/shard-%a.out");
+        s.AppendLine($"#SBATCH --output={SbatchOutput(dir, "shard-%a.out")}");
         if (job.Partition is not null) s.AppendLine($"#SBATCH --partition={job.Partition}");
         if (job.Time is not null) s.AppendLine($"#SBATCH --time={job.Time}");
         s.AppendLine("set -euo pipefail");
@@ -160,14 +173,25 @@ public static class SlurmJob
         s.AppendLine($"#SBATCH --job-name=fastres-{job.Experiment}-merge");
         s.AppendLine("#SBATCH --cpus-per-task=1");
         s.AppendLine("#SBATCH --ntasks=1");
-        s.AppendLine($"#SBATCH --output={dir}/logs/merge.out");
+        s.AppendLine($"#SBATCH --output={SbatchOutput(dir, "merge.out")}");
         if (job.Partition is not null) s.AppendLine($"#SBATCH --partition={job.Partition}");
         s.AppendLine("set -euo pipefail");
         s.AppendLine($"fastres=({string.Join(' ', launcher.Select(Sh))})");
         s.AppendLine($"dir={Sh(dir)}");
-        s.AppendLine($"exec \"${{fastres[@]}}\" merge $(for i in $(seq 0 {job.Shards - 1}); do printf '%s ' \"$dir/shards/$i\"; done) --out \"$dir/merged\"");
+        // An array, so that each shard folder stays one word whatever the path holds.
+        s.AppendLine("shards=()");
+        s.AppendLine($"for ((i = 0; i < {job.Shards}; i++)); do shards+=(\"$dir/shards/$i\"); done");
+        s.AppendLine("exec \"${fastres[@]}\" merge \"${shards[@]}\" --out \"$dir/merged\"");
         return s.ToString();
     }
+
+    /// <summary>
+    /// The value of an <c>#SBATCH --output=</c> line for the log <paramref name="file"/> (a Slurm filename pattern) in
+    /// <paramref name="dir"/>/logs: the folder's % doubled so that only the file name's patterns are replaced, the
+    /// whole double-quoted with \ and " escaped, as sbatch's own directive parser reads it.
+    /// </summary>
+    internal static string SbatchOutput(string dir, string file)
+        => "\"" + $"{dir.Replace("%", "%%")}/logs/{file}".Replace("\\", "\\\\").Replace("\"", "\\\"") + "\"";
 
     /// <summary>Single-quoted for bash unless plainly safe.</summary>
     public static string Sh(string word)
@@ -177,7 +201,7 @@ public static class SlurmJob
     {
         var (code, stdout, stderr) = Exec("sbatch", args);
         if (code != 0)
-            throw new SlurmException($"sbatch {string.Join(' ', args)} failed (exit {code}): {ConfigFile.OneLine(stderr + " " + stdout)}");
+            throw new SlurmException($"sbatch {string.Join(' ', args.Select(Sh))} failed (exit {code}): {ConfigFile.OneLine(stderr + " " + stdout)}");
         // --parsable prints "JOBID" or "JOBID;CLUSTER".
         string id = stdout.Trim().Split(';')[0];
         if (!long.TryParse(id, NumberStyles.None, CultureInfo.InvariantCulture, out _))

@@ -136,9 +136,9 @@ public static class HessianAtZero
                 int size = net.ParameterCount;
                 var theta = new double[size]; // w = 0
                 var hessian = new double[(long)size * size];
-                ExactHessian.Compute(net, theta, data.X, data.Y, m, hessian, config.Threads);
+                ExactHessian.Compute(net, theta, data.X, data.Y, m, hessian, config.Threads, cancellationToken);
                 var eigenvalues = new double[size];
-                SymmetricEigen.Eigenvalues(hessian, size, eigenvalues, config.Threads);
+                SymmetricEigen.Eigenvalues(hessian, size, eigenvalues, config.Threads, cancellationToken);
                 var stats = SpectrumStats.From(eigenvalues);
 
                 double predictedKappa = double.NaN, predictedMin = 0, predictedMax = 0, deviation;
@@ -172,7 +172,7 @@ public static class HessianAtZero
                     // The theorem gives the matrix, not its κ in closed form: the prediction is the assembled Toeplitz
                     // matrix's own spectrum.
                     predicted = new double[size];
-                    SymmetricEigen.Eigenvalues(toeplitz, size, predicted, config.Threads);
+                    SymmetricEigen.Eigenvalues(toeplitz, size, predicted, config.Threads, cancellationToken);
                     var p1 = SpectrumStats.From(predicted);
                     (predictedKappa, predictedMin, predictedMax) = (p1.Kappa, p1.LambdaMin, p1.LambdaMax);
                 }

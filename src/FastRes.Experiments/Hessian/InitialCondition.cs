@@ -231,8 +231,8 @@ public static class InitialCondition
                     }
                     cancellationToken.ThrowIfCancellationRequested();
                     NetworkInitializer.Fill(network, init, config.Seed, (ulong)run, theta);
-                    ExactHessian.Linear(network, theta, sxx, sxy, hessian);
-                    SymmetricEigen.Eigenvalues(hessian, size, eigenvalues, config.Threads);
+                    ExactHessian.Linear(network, theta, sxx, sxy, hessian, cancellationToken);
+                    SymmetricEigen.Eigenvalues(hessian, size, eigenvalues, config.Threads, cancellationToken);
                     var stats = SpectrumStats.From(eigenvalues);
                     var value = new InitialConditionRunValue(run, double.IsFinite(stats.Kappa) ? stats.Kappa : double.PositiveInfinity, stats.Index);
                     journal?.Record(ToBlock(cell, value));

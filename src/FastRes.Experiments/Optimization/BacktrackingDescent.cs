@@ -60,9 +60,15 @@ public sealed class BacktrackingDescent
     }
 
     /// <summary><paramref name="steps"/> steps from step size <paramref name="step"/>; returns the step size reached.</summary>
-    public double Run<TObjective>(TObjective objective, Span<double> x, int steps, double step = 1) where TObjective : ISmoothObjective
+    /// <param name="cancellationToken">Polled before every step (a step evaluates F and ∇F at least once).</param>
+    public double Run<TObjective>(TObjective objective, Span<double> x, int steps, double step = 1,
+        CancellationToken cancellationToken = default) where TObjective : ISmoothObjective
     {
-        for (int s = 0; s < steps; s++) step = Step(objective, x, step);
+        for (int s = 0; s < steps; s++)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            step = Step(objective, x, step);
+        }
         return step;
     }
 

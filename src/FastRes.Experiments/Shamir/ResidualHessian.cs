@@ -12,7 +12,9 @@ public static class ResidualHessian
     /// H = E[ℓ''·∇p∇pᵀ] + E[ℓ'·∇²p]: H_ww = E[ℓ''uuᵀ], H_w,Vsc = E[ℓ''u_r w_s f_c] + δ_rs E[ℓ' f_c], H_VV = E[ℓ'' (w⊗f)(w⊗f)ᵀ].
     /// At w = 0: H_VV = 0 and H_wV = I ⊗ E[ℓ'(0) f]ᵀ, so λ_min ≤ 0 (Theorem 2). Costs O(n P²); P is small here.
     /// </summary>
-    public static void Compute(ResidualObjective objective, ReadOnlySpan<double> w, ReadOnlySpan<double> v, Span<double> hessian)
+    /// <param name="cancellationToken">Polled every 64 samples (P ≈ dk reaches thousands at the widest settings).</param>
+    public static void Compute(ResidualObjective objective, ReadOnlySpan<double> w, ReadOnlySpan<double> v, Span<double> hessian,
+        CancellationToken cancellationToken = default)
     {
         var data = objective.Data;
         int n = data.Samples, d = objective.D, k = objective.K, size = d + d * k;
@@ -23,6 +25,7 @@ public static class ResidualHessian
         var slopeF = new double[k];
         for (int i = 0; i < n; i++)
         {
+            if ((i & 63) == 0) cancellationToken.ThrowIfCancellationRequested();
             var x = data.X.AsSpan(i * d, d);
             var f = objective.Features.AsSpan(i * k, k);
             for (int r = 0; r < d; r++)

@@ -185,7 +185,7 @@ public static class ShamirExample1
         double radius = config.Radius;
         var cPoints = aPoints.Where(p => p.W * p.W + p.V * p.V < radius * radius)
             .Select(p => p with { Panel = "c" }).ToList();
-        cPoints.AddRange(BoundaryPoints(plain, config));
+        cPoints.AddRange(BoundaryPoints(plain, config, cancellationToken));
         cPoints = cPoints.Select(p => p with { Spurious = p.Kind is "min" or "boundary-min" && p.Value > tol }).ToList();
         var cSpurious = cPoints.Where(p => p.Spurious && p.W < 0 && p.V < 0).ToList();
         claims.Add(new($"(c) F on ‖(w, v)‖ ≤ {radius:G4} has a spurious local minimum in the bottom-left quadrant (global minimum 0 on the valley)",
@@ -287,7 +287,8 @@ public static class ShamirExample1
     /// constrained problem when the multiplier μ = −∇F·x̂ (∇F = −μx̂) is ≥ 0 — F does not decrease inward — and, for μ
     /// &gt; 0, g''(t) = R²(t̂ᵀ∇²F t̂ + μ/R) &gt; 0, the Lagrangian's curvature along the circle, which the scan ensures.
     /// </summary>
-    public static IEnumerable<CriticalPoint> BoundaryPoints(FigureObjective f, ShamirExample1Config config)
+    /// <param name="cancellationToken">Polled every 4096 scan points (the scan may have 10⁷).</param>
+    public static IEnumerable<CriticalPoint> BoundaryPoints(FigureObjective f, ShamirExample1Config config, CancellationToken cancellationToken = default)
     {
         double r = config.Radius;
         int n = config.BoundarySamples;
@@ -300,6 +301,7 @@ public static class ShamirExample1
         double step = 2 * Math.PI / n;
         for (int i = 0; i < n; i++)
         {
+            if ((i & 4095) == 0) cancellationToken.ThrowIfCancellationRequested();
             double lo = i * step, hi = (i + 1) * step;
             double slo = Slope(lo), shi = Slope(hi);
             if (!(slo < 0 && shi >= 0)) continue;

@@ -117,7 +117,7 @@ public static class ShamirLemma1
                 };
                 Parallel.For(0, config.Points, options, i =>
                 {
-                    perPoint[i] = Point(config, data, activation, wLin, fLinMin, checkpoints, (ulong)g << 32 | (uint)i, out var ex);
+                    perPoint[i] = Point(config, data, activation, wLin, fLinMin, checkpoints, (ulong)g << 32 | (uint)i, out var ex, cancellationToken);
                     for (int c = 0; c < checkpoints.Length; c++) excess[i, c] = ex[c];
                     progress?.Report(1);
                 });
@@ -146,7 +146,7 @@ public static class ShamirLemma1
     /// each checkpoint of backtracking GD on (w, V). <paramref name="excess"/>: F − min F_lin at each checkpoint.
     /// </summary>
     internal static List<Lemma1Case> Point(ShamirLemma1Config config, PredictorData data, Activation activation, double[] wLin, double fLinMin,
-        int[] checkpoints, ulong trial, out double[] excess)
+        int[] checkpoints, ulong trial, out double[] excess, CancellationToken cancellationToken = default)
     {
         var rng = new PhiloxStream(config.Model.Seed, trial, 0x1E331);
         int d = config.Model.Dimension, k = config.Model.Width;
@@ -177,7 +177,11 @@ public static class ShamirLemma1
         double step = 1;
         for (int c = 0; c < checkpoints.Length; c++)
         {
-            for (; done < checkpoints[c]; done++) step = descent.Step(objective, x, step);
+            for (; done < checkpoints[c]; done++)
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                step = descent.Step(objective, x, step);
+            }
             double f = objective.Gradient(w, v, gw, gv);
             excess[c] = f - fLinMin;
             double gradNorm = Math.Sqrt(Dot.FourPartial(gw, gw) + Dot.FourPartial(gv, gv));

@@ -119,7 +119,7 @@ public static class ShamirLocalMinima
                 };
                 Parallel.For(0, config.Points, options, i =>
                 {
-                    ends[i] = Point(config, data, activation, fLinMin, (ulong)g << 32 | (uint)i);
+                    ends[i] = Point(config, data, activation, fLinMin, (ulong)g << 32 | (uint)i, cancellationToken);
                     progress?.Report(1);
                 });
                 allEnds.Add(ends);
@@ -134,7 +134,8 @@ public static class ShamirLocalMinima
         return new ShamirLocalMinimaResult(config, rows, allEnds, clock.Elapsed.TotalSeconds);
     }
 
-    internal static LocalMinimaEnd Point(ShamirLocalMinimaConfig config, PredictorData data, Activation activation, double fLinMin, ulong trial)
+    internal static LocalMinimaEnd Point(ShamirLocalMinimaConfig config, PredictorData data, Activation activation, double fLinMin, ulong trial,
+        CancellationToken cancellationToken = default)
     {
         var rng = new PhiloxStream(config.Model.Seed, trial, 0x10CA1);
         int d = config.Model.Dimension, k = config.Model.Width, size = d + d * k;
@@ -143,16 +144,16 @@ public static class ShamirLocalMinima
         var x = new double[size]; // (w, vec V), as the optimizers see it
         ShamirLemma1.RandomVector(x.AsSpan(0, d), Math.Pow(10, 2 * rng.NextUniform() - 1), ref rng);
         ShamirLemma1.RandomVector(x.AsSpan(d), Math.Pow(10, 2 * rng.NextUniform() - 1), ref rng);
-        new BacktrackingDescent(size).Run(objective, x, config.GdSteps);
+        new BacktrackingDescent(size).Run(objective, x, config.GdSteps, cancellationToken: cancellationToken);
 
-        var (gradNorm, steps) = new LevenbergMarquardt(size).Minimize(objective, x, config.NewtonSteps, config.GradientTolerance);
+        var (gradNorm, steps) = new LevenbergMarquardt(size).Minimize(objective, x, config.NewtonSteps, config.GradientTolerance, cancellationToken);
         var w = x.AsSpan(0, d);
         var v = x.AsSpan(d);
         double f = objective.Value(w, v);
         var h = new double[size * size];
-        ResidualHessian.Compute(objective, w, v, h);
+        ResidualHessian.Compute(objective, w, v, h, cancellationToken);
         var eig = new double[size];
-        SymmetricEigen.Eigenvalues(h, size, eig, threads: 1);
+        SymmetricEigen.Eigenvalues(h, size, eig, threads: 1, cancellationToken);
         double lambdaMin = eig.Min(), hNorm = eig.Max(Math.Abs);
         string kind = !(gradNorm <= config.GradientTolerance) ? "not-converged"
             : lambdaMin >= -config.CurvatureTolerance * Math.Max(1, hNorm) ? "local-min" : "saddle";

@@ -107,7 +107,7 @@ public static class ShamirTheorem2
                 };
                 Parallel.For(0, config.Points, options, i =>
                 {
-                    perPoint[i] = Point(config, data, activation, wLin, (ulong)g << 32 | (uint)i);
+                    perPoint[i] = Point(config, data, activation, wLin, (ulong)g << 32 | (uint)i, cancellationToken);
                     progress?.Report(1);
                 });
                 var cases = perPoint.SelectMany(p => p.Cases).ToList();
@@ -125,7 +125,8 @@ public static class ShamirTheorem2
         return new ShamirTheorem2Result(config, rows, all, clock.Elapsed.TotalSeconds);
     }
 
-    internal static (List<Theorem2Case>, double) Point(ShamirTheorem2Config config, PredictorData data, Activation activation, double[] wLin, ulong trial)
+    internal static (List<Theorem2Case>, double) Point(ShamirTheorem2Config config, PredictorData data, Activation activation, double[] wLin, ulong trial,
+        CancellationToken cancellationToken = default)
     {
         var rng = new PhiloxStream(config.Model.Seed, trial, 0x7E02);
         int d = config.Model.Dimension, k = config.Model.Width, size = d + d * k;
@@ -138,7 +139,7 @@ public static class ShamirTheorem2
         double f = objective.Gradient(w, v, gw, gv);
         double gradNorm = Math.Sqrt(Dot.FourPartial(gw, gw) + Dot.FourPartial(gv, gv));
         var h = new double[size * size];
-        ResidualHessian.Compute(objective, w, v, h);
+        ResidualHessian.Compute(objective, w, v, h, cancellationToken);
         double hvvAbs = 0, hAbs = 0;
         for (int a = 0; a < size; a++)
             for (int b = 0; b < size; b++)
@@ -147,7 +148,7 @@ public static class ShamirTheorem2
                 if (a >= d && b >= d) hvvAbs = Math.Max(hvvAbs, Math.Abs(h[a * size + b]));
             }
         var eig = new double[size];
-        SymmetricEigen.Eigenvalues(h, size, eig, threads: 1);
+        SymmetricEigen.Eigenvalues(h, size, eig, threads: 1, cancellationToken);
         double lambdaMin = eig.Min();
         var hww = new double[d * d];
         for (int a = 0; a < d; a++) for (int b = 0; b < d; b++) hww[a * d + b] = h[a * size + b];

@@ -197,6 +197,8 @@ public static class ShortcutCnnTrajectories
                 var run = ShortcutCnnReference.Run(method, steps, shared.IterationsFor(k), shared.Tol, shared.RetireLoss, 16,
                     vStar, aStar, a0, w, (t, s) =>
                     {
+                        // One traced trial runs as many iterations as asked (no upper limit): poll inside it.
+                        if ((t & 1023) == 0) cancellationToken.ThrowIfCancellationRequested();
                         if (t % config.Every == 0) points.Add(new(t, s.Loss, s.Phi, s.ADotAStar, s.AError));
                         last = t; lastState = s;
                     });

@@ -182,7 +182,7 @@ public static class YunCriticalPoints
                 };
                 Parallel.For(0, config.Points, options, i =>
                 {
-                    ends[i] = Point(config, net, rLin, (ulong)g << 32 | (uint)i);
+                    ends[i] = Point(config, net, rLin, (ulong)g << 32 | (uint)i, cancellationToken);
                     progress?.Report(1);
                 });
                 allEnds.Add(ends);
@@ -198,7 +198,8 @@ public static class YunCriticalPoints
         return new YunCriticalPointsResult(config, rows, allEnds, clock.Elapsed.TotalSeconds);
     }
 
-    internal static YunCriticalPoint Point(YunCriticalPointsConfig config, YunResNet net, double rLin, ulong trial)
+    internal static YunCriticalPoint Point(YunCriticalPointsConfig config, YunResNet net, double rLin, ulong trial,
+        CancellationToken cancellationToken = default)
     {
         var rng = new PhiloxStream(config.Seed, trial, 0x7E5C);
         int d = net.D, m = net.Width, size = net.Size;
@@ -207,14 +208,14 @@ public static class YunCriticalPoints
         double scale = Math.Pow(10, 2 * rng.NextUniform() - 1.5);
         for (int j = 0; j < d; j++) theta[j] = rng.NextNormal() / Math.Sqrt(d);
         for (int j = d; j < size; j++) theta[j] = scale * rng.NextNormal() / Math.Sqrt(Math.Max(d, m));
-        new BacktrackingDescent(size).Run(net, theta, config.GdSteps);
+        new BacktrackingDescent(size).Run(net, theta, config.GdSteps, cancellationToken: cancellationToken);
 
-        var (gradNorm, steps) = new LevenbergMarquardt(size).Minimize(net, theta, config.NewtonSteps, config.GradientTolerance);
+        var (gradNorm, steps) = new LevenbergMarquardt(size).Minimize(net, theta, config.NewtonSteps, config.GradientTolerance, cancellationToken);
         double r = net.Value(theta);
         var h = new double[size * size];
         net.Hessian(theta, h);
         var eig = new double[size];
-        SymmetricEigen.Eigenvalues(h, size, eig, threads: 1);
+        SymmetricEigen.Eigenvalues(h, size, eig, threads: 1, cancellationToken);
         double lambdaMin = eig.Min(), hNorm = eig.Max(Math.Abs);
 
         var moment = net.CurvatureMoment(theta);

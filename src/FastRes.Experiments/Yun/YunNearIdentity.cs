@@ -265,11 +265,12 @@ public static class YunNearIdentity
         bool stalled = false;
         for (; s < config.Steps; s++)
         {
-            if ((s & 63) == 0) token.ThrowIfCancellationRequested();
             double fy = net.Gradient(y, data.X, objective, grad);
             double ft = 0;
             for (int attempt = 0; attempt < 60; attempt++)
             {
+                // Every trial is a pass over all samples, and a step may take 60 of them: poll per trial.
+                token.ThrowIfCancellationRequested();
                 for (int j = 0; j < size; j++) trial[j] = y[j] - step * grad[j];
                 net.Project(trial, net.BlockRadius);
                 double decrease = 0, moved = 0;
@@ -326,11 +327,11 @@ public static class YunNearIdentity
         int s = 0;
         for (; s < config.Steps; s++)
         {
-            if ((s & 63) == 0) token.ThrowIfCancellationRequested();
             net.Gradient(theta, data.X, objective, grad);
             bool moved = false;
             for (int attempt = 0; attempt < 40 && !moved; attempt++)
             {
+                token.ThrowIfCancellationRequested(); // as in Descend: each trial re-solves the output layer on all samples
                 theta.CopyTo(trial, 0);
                 for (int j = d; j < size; j++) trial[j] += step * grad[j];
                 net.Project(trial, net.BlockRadius);

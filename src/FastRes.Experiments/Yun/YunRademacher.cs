@@ -195,7 +195,8 @@ public static class YunRademacher
             var net = new NearIdentityResNet(d, l, config.Width);
             double radius = cell.Contrast ? config.ContrastRadius : net.BlockRadius;
             ulong trial = (ulong)l << 40 | (cell.Contrast ? 1UL << 39 : 0) | (uint)cell.Sign;
-            var sup = Supremum(net, x, signs[cell.Sign], radius, config.Starts, config.Steps, config.GradientTolerance, config.Seed, trial);
+            var sup = Supremum(net, x, signs[cell.Sign], radius, config.Starts, config.Steps, config.GradientTolerance, config.Seed, trial,
+                cancellationToken: cancellationToken);
             (cell.Contrast ? contrast : main)[cell.Depth][cell.Sign] = sup;
             progress?.Report(1);
         });
@@ -239,8 +240,9 @@ public static class YunRademacher
     /// Start 0 is the linear optimum with tiny blocks (1e-3 of the radius); the others start on the balls' boundaries.
     /// When <paramref name="argmax"/> is given, it receives a θ in the class attaining the returned value.
     /// </summary>
+    /// <param name="cancellationToken">Polled before every trial step of the ascent (each a pass over the data).</param>
     public static RademacherSupremum Supremum(NearIdentityResNet net, double[] x, double[] signs, double blockRadius, int starts, int steps,
-        double tolerance, ulong seed, ulong trial, double[]? argmax = null)
+        double tolerance, ulong seed, ulong trial, double[]? argmax = null, CancellationToken cancellationToken = default)
     {
         if (argmax is not null)
         {
@@ -259,7 +261,7 @@ public static class YunRademacher
         {
             var rng = new PhiloxStream(seed, trial, 0xA5C0u + (uint)start);
             RandomBlocks(net, theta, blockRadius * (start == 0 ? 1e-3 : 1), ref rng);
-            var (value, used, pg) = ascent.Run(theta, steps, tolerance);
+            var (value, used, pg) = ascent.Run(theta, steps, tolerance, cancellationToken);
             // Ties go to the earlier start, so the choice never depends on anything but the values.
             if (value > best.Value || best.BestStart < 0)
             {
@@ -319,7 +321,7 @@ public static class YunRademacher
             return norm;
         }
 
-        public (double Value, int Steps, double ProjectedGradient) Run(double[] theta, int steps, double tolerance)
+        public (double Value, int Steps, double ProjectedGradient) Run(double[] theta, int steps, double tolerance, CancellationToken cancellationToken)
         {
             int d = net.D, size = theta.Length;
             double phi = Phi(theta);
@@ -332,6 +334,7 @@ public static class YunRademacher
                 bool moved = false;
                 for (int attempt = 0; attempt < 60 && !moved; attempt++)
                 {
+                    cancellationToken.ThrowIfCancellationRequested();
                     for (int j = d; j < size; j++) _trial[j] = theta[j] + t * _gradient[j];
                     net.Project(_trial, radius);
                     double rise = 0;

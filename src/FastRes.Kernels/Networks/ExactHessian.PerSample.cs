@@ -30,8 +30,15 @@ public static partial class ExactHessian
     /// </remarks>
     /// <param name="threads">≤ 0: all processors.</param>
     /// <param name="width">Vector width (Auto: widest accelerated).</param>
+    /// <param name="cancellationToken">
+    /// Polled by every thread before each (block of <see cref="BlockSamples"/> samples, source layer) it works on; a
+    /// thread that sees it leaves its share, and the call throws once all have left (an exception inside the parallel
+    /// region would come out wrapped in an AggregateException).
+    /// </param>
+    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled; <paramref name="hessian"/> then holds partial sums.</exception>
     public static unsafe void PerSample(NShortcutNetwork network, ReadOnlySpan<double> parameters, ReadOnlySpan<double> x,
-        ReadOnlySpan<double> y, int samples, Span<double> hessian, int threads = 0, SimdWidth width = SimdWidth.Auto)
+        ReadOnlySpan<double> y, int samples, Span<double> hessian, int threads = 0, SimdWidth width = SimdWidth.Auto,
+        CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(network);
         network.CheckParameters(parameters);
@@ -55,10 +62,12 @@ public static partial class ExactHessian
         hessian.Clear();
         fixed (double* pt = parameters, px = x, py = y, ph = hessian)
         {
-            var work = new SourceLayers(network, (nint)pt, parameters.Length, (nint)px, (nint)py, samples, (nint)ph, owner, width);
+            var work = new SourceLayers(network, (nint)pt, parameters.Length, (nint)px, (nint)py, samples, (nint)ph, owner, width,
+                cancellationToken);
             if (threads == 1) work.Invoke(0);
             else ParallelHelper.For(0, threads, in work);
         }
+        cancellationToken.ThrowIfCancellationRequested();
 
         // Scale by 1/m, mirror the upper blocks, symmetrize the diagonal blocks.
         Span2D<double> h = hessian.AsSpan2D(N, N);
@@ -80,14 +89,14 @@ public static partial class ExactHessian
     /// cannot hold spans, hence the pinned addresses.
     /// </summary>
     private readonly unsafe struct SourceLayers(NShortcutNetwork network, nint theta, int thetaLength, nint x, nint y, int samples,
-        nint hessian, int[] owner, SimdWidth width) : IAction
+        nint hessian, int[] owner, SimdWidth width, CancellationToken cancellationToken) : IAction
     {
         public void Invoke(int t)
         {
             int length = samples * network.Width, n = network.ParameterCount;
             var job = new PerSampleJob(network, new ReadOnlySpan<double>((void*)theta, thetaLength),
                 new ReadOnlySpan<double>((void*)x, length), new ReadOnlySpan<double>((void*)y, length), samples,
-                new Span<double>((void*)hessian, n * n), owner, t);
+                new Span<double>((void*)hessian, n * n), owner, t, cancellationToken);
             SimdDispatch.Run<PerSampleJob, double>(width, ref job);
         }
     }
@@ -101,11 +110,13 @@ public static partial class ExactHessian
         private readonly Span<double> _h;
         private readonly int[] _owner;
         private readonly int _thread;
+        private readonly CancellationToken _cancellation;
 
         public PerSampleJob(NShortcutNetwork net, ReadOnlySpan<double> theta, ReadOnlySpan<double> x, ReadOnlySpan<double> y,
-            int samples, Span<double> h, int[] owner, int thread)
+            int samples, Span<double> h, int[] owner, int thread, CancellationToken cancellation)
         {
             _net = net; _theta = theta; _x = x; _y = y; _samples = samples; _h = h; _owner = owner; _thread = thread;
+            _cancellation = cancellation;
         }
 
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
@@ -170,6 +181,7 @@ public static partial class ExactHessian
                 for (int l = 0; l < D; l++)
                 {
                     if (_owner[l] != _thread) continue;
+                    if (_cancellation.IsCancellationRequested) return; // PerSample throws once every thread is out
                     qt.Slice(l * kb * d * dp, kb * d * dp).Clear(); // Q_{l→l} = 0: u_l does not depend on z_l
                     for (int b = 0; b * w < count; b++)
                     {

@@ -25,8 +25,10 @@ public static partial class ExactHessian
     /// <summary>The exact Hessian at θ: the Σ path for linear networks, the per-sample path otherwise.</summary>
     /// <param name="hessian">N×N row-major destination.</param>
     /// <param name="threads">Threads for the per-sample path (≤ 0: all processors).</param>
+    /// <param name="cancellationToken">Polled per source layer (linear) or per block of samples and source layer.</param>
+    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled; <paramref name="hessian"/> then holds partial sums.</exception>
     public static void Compute(NShortcutNetwork network, ReadOnlySpan<double> parameters, ReadOnlySpan<double> x,
-        ReadOnlySpan<double> y, int samples, Span<double> hessian, int threads = 0)
+        ReadOnlySpan<double> y, int samples, Span<double> hessian, int threads = 0, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(network);
         if (network.IsLinear)
@@ -34,9 +36,9 @@ public static partial class ExactHessian
             int d = network.Width;
             Span<double> sxx = new double[d * d], sxy = new double[d * d];
             Moments(x, y, samples, d, sxx, sxy);
-            Linear(network, parameters, sxx, sxy, hessian);
+            Linear(network, parameters, sxx, sxy, hessian, cancellationToken);
         }
-        else PerSample(network, parameters, x, y, samples, hessian, threads);
+        else PerSample(network, parameters, x, y, samples, hessian, threads, cancellationToken: cancellationToken);
     }
 
     /// <summary>Σ^{XX}_{ab} = (1/m) Σ_μ x^μ_a x^μ_b and Σ^{XY}_{ab} = (1/m) Σ_μ x^μ_a y^μ_b (d×d row-major).</summary>
@@ -69,8 +71,9 @@ public static partial class ExactHessian
     /// </summary>
     /// <param name="sxx">Σ^{XX} (d×d).</param>
     /// <param name="sxy">Σ^{XY} (d×d), Σ^{XY}_{ab} = (1/m) Σ_μ x_a y_b.</param>
+    /// <param name="cancellationToken">Polled once per source layer l (its D − l blocks are O(D d⁴) together).</param>
     public static void Linear(NShortcutNetwork network, ReadOnlySpan<double> parameters, ReadOnlySpan<double> sxx,
-        ReadOnlySpan<double> sxy, Span<double> hessian)
+        ReadOnlySpan<double> sxy, Span<double> hessian, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(network);
         if (!network.IsLinear) throw new ArgumentException("the Σ path needs identity activations everywhere", nameof(network));
@@ -128,6 +131,7 @@ public static partial class ExactHessian
         var ht = new double[dd];
         for (int l = 0; l < D; l++)
         {
+            cancellationToken.ThrowIfCancellationRequested();
             // Tangent walk from z_l (identity directions) to every later layer input: Q_{l→l′}.
             SmallMatrix.Identity(zt, d);
             ht.AsSpan().Clear();

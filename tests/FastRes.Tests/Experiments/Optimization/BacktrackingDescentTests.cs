@@ -98,4 +98,15 @@ public class BacktrackingDescentTests
         Assert.That(x, Is.EqualTo(y));
         Assert.Throws<ArgumentException>(() => new BacktrackingDescent(2).Step(f, x, 1));
     }
+
+    [Test]
+    public void Run_stops_at_a_cancelled_token_before_moving_x()
+    {
+        var f = Quadratic.ThreeByThree();
+        double[] x = [5, 5, -5];
+        using var cancelled = new CancellationTokenSource();
+        cancelled.Cancel();
+        Assert.Throws<OperationCanceledException>(() => new BacktrackingDescent(3).Run(f, x, 7, cancellationToken: cancelled.Token));
+        Assert.That(x, Is.EqualTo(new[] { 5.0, 5, -5 }));
+    }
 }

@@ -18,6 +18,17 @@ public class LevenbergMarquardtTests
     }
 
     [Test]
+    public void A_cancelled_token_stops_it_before_the_first_trial()
+    {
+        var f = Quadratic.ThreeByThree();
+        double[] x = [5, 5, -5];
+        using var cancelled = new CancellationTokenSource();
+        cancelled.Cancel();
+        Assert.Throws<OperationCanceledException>(() => new LevenbergMarquardt(3).Minimize(f, x, 100, 1e-13, cancelled.Token));
+        Assert.That(x, Is.EqualTo(new[] { 5.0, 5, -5 }));
+    }
+
+    [Test]
     public void Solves_Rosenbrock_from_the_classic_start()
     {
         var f = new Rosenbrock();

@@ -152,6 +152,51 @@ public class ExactHessianTests
         Assert.That(again, Is.EqualTo(first));
     }
 
+    /// <summary>
+    /// Depth 16, d = 10, 4,000 samples: the paper's network on 40% of the benchmark's data, about a second of work.
+    /// Cancelled 50 ms in, every thread leaves at its next (sample block, source layer) and the call throws the plain
+    /// OperationCanceledException the host maps to exit 130 (from inside the parallel region it would arrive wrapped).
+    /// </summary>
+    [Test]
+    public void A_token_cancelled_mid_run_stops_the_per_sample_path_on_every_thread()
+    {
+        var net = new NShortcutNetwork(10, 8, 2, pre: Activation.Tanh, mid: Activation.Tanh, post: Activation.Tanh);
+        const int m = 4000;
+        var (x, y) = NetworkTestData.Whitened(m, net.Width, 51);
+        double[] theta = NetworkTestData.RandomParameters(net, 5, 1.0);
+        int n = net.ParameterCount;
+        var h = new double[n * n];
+        // From a thread of its own, as the host's signal handlers do: a CancelAfter timer would wait for the thread
+        // pool, which this call's Parallel.For keeps busy.
+        using var cts = new CancellationTokenSource();
+        new Thread(() => { Thread.Sleep(50); cts.Cancel(); }).Start();
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        var thrown = Assert.Throws<OperationCanceledException>(() => ExactHessian.Compute(net, theta, x, y, m, h, threads: 2, cts.Token));
+        TestContext.Out.WriteLine($"threw {clock.Elapsed.TotalMilliseconds:F0} ms after the start (cancel at 50 ms)");
+        Assert.That(thrown!.CancellationToken, Is.EqualTo(cts.Token));
+        Assert.That(clock.Elapsed, Is.LessThan(TimeSpan.FromSeconds(5)), "hang guard, not a speed test");
+    }
+
+    [Test]
+    public void A_cancelled_token_stops_both_paths_and_a_live_one_changes_nothing()
+    {
+        using var cancelled = new CancellationTokenSource();
+        cancelled.Cancel();
+        using var live = new CancellationTokenSource();
+        foreach (var net in new[] { new NShortcutNetwork(4, 3, 2), new NShortcutNetwork(4, 3, 2, mid: Activation.Tanh) })
+        {
+            const int m = 40;
+            var (x, y) = NetworkTestData.Whitened(m, net.Width, 52);
+            double[] theta = NetworkTestData.RandomParameters(net, 6, 1.0);
+            int n = net.ParameterCount;
+            double[] plain = new double[n * n], polled = new double[n * n];
+            Assert.Throws<OperationCanceledException>(() => ExactHessian.Compute(net, theta, x, y, m, plain, threads: 2, cancelled.Token), net.ToString());
+            ExactHessian.Compute(net, theta, x, y, m, plain, threads: 2);
+            ExactHessian.Compute(net, theta, x, y, m, polled, threads: 2, live.Token);
+            Assert.That(polled, Is.EqualTo(plain), net.ToString());
+        }
+    }
+
     [Test]
     public void Moments_are_the_sample_averages()
     {

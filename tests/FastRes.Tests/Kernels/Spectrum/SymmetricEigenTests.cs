@@ -268,6 +268,57 @@ public class SymmetricEigenTests
     }
 
     [Test]
+    public void A_token_cancelled_mid_reduction_stops_an_order_2000_decomposition_and_leaves_the_workspace_reusable()
+    {
+        // n = 2000 is ~10¹⁰ flops, a few tenths of a second on the fastest path here and seconds without SIMD: the
+        // cancel after 50 ms lands inside the reduction, which must stop at its next panel.
+        const int n = 2000;
+        double[] a = RandomSymmetric(n, seed: 2000);
+        var ev = new double[n];
+        Array.Fill(ev, double.NaN);
+        using var ws = new SymmetricEigenWorkspace(n);
+        // Cancelled from a thread of its own, as the host's SIGINT/SIGTERM handlers run (a CancelAfter timer fires on
+        // the thread pool, which a busy parallel kernel can starve for half a second).
+        using var cts = new CancellationTokenSource();
+        new Thread(() => { Thread.Sleep(50); cts.Cancel(); }).Start();
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        var thrown = Assert.Throws<OperationCanceledException>(() => SymmetricEigen.Eigenvalues(a, n, ev, ws, threads: 2, cts.Token));
+        TestContext.Out.WriteLine($"threw {clock.Elapsed.TotalMilliseconds:F0} ms after the start (cancel at 50 ms)");
+        Assert.That(thrown!.CancellationToken, Is.EqualTo(cts.Token));
+        Assert.That(ev, Is.All.NaN, "a cancelled call writes no eigenvalues");
+        Assert.That(clock.Elapsed, Is.LessThan(TimeSpan.FromSeconds(5)), "hang guard, not a speed test");
+
+        // The cancelled call left no state behind: the same workspace now gives a fresh workspace's result exactly.
+        const int m = 300;
+        double[] b = RandomSymmetric(m, seed: 3);
+        var reused = new double[m];
+        SymmetricEigen.Eigenvalues(b, m, reused, ws, threads: 2);
+        Assert.That(reused, Is.EqualTo(Compute(b, m, threads: 2)));
+    }
+
+    [Test]
+    public void A_cancelled_token_stops_the_QL_iteration_but_an_uncancelled_one_changes_nothing()
+    {
+        // The tridiagonal phase alone: n = 2000 needs ~2n sweeps, so it passes many polls.
+        const int n = 2000;
+        var rng = new Random(12);
+        double[] d = [.. Enumerable.Range(0, n).Select(_ => Gaussian(rng))];
+        double[] e = [.. Enumerable.Range(0, n).Select(_ => Gaussian(rng))];
+        double[] d1 = d[..], e1 = e[..], d2 = d[..], e2 = e[..];
+        Assert.That(TridiagonalEigenvalues.Compute(d1, e1), Is.True);
+        using var live = new CancellationTokenSource();
+        Assert.That(TridiagonalEigenvalues.Compute(d2, e2, live.Token), Is.True);
+        Assert.That(d2, Is.EqualTo(d1), "polling does not touch the arithmetic");
+
+        using var cancelled = new CancellationTokenSource();
+        cancelled.Cancel();
+        Assert.Throws<OperationCanceledException>(() => TridiagonalEigenvalues.Compute(d[..], e[..], cancelled.Token));
+        // Above the crossover every entry point polls before the first panel.
+        Assert.Throws<OperationCanceledException>(() => SymmetricEigen.Eigenvalues(RandomSymmetric(200, 1), 200, new double[200],
+            cancellationToken: cancelled.Token));
+    }
+
+    [Test]
     public void Only_the_lower_triangle_is_read()
     {
         const int n = 37;
