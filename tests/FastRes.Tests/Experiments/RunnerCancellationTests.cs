@@ -39,7 +39,7 @@ public class RunnerCancellationTests
         yield return Case("yun-rademacher", ct => YunRademacher.Run(
             new YunRademacherConfig { Depths = [64], Signs = 2, Samples = 5_000, Steps = 1_000_000, ContrastRadius = 0 }, null, ct));
         yield return Case("shortcut-cnn-trajectory", ct => ShortcutCnnTrajectories.Run(
-            new ShortcutCnnTrajectoryConfig { Shared = new() { K = [8], Iterations = 1_000_000_000, RetireLoss = 0 }, Traces = 1, FindTrapped = false },
+            new ShortcutCnnTrajectoryConfig { Shared = new() { K = [8], Iterations = ShortcutCnnConfig.MaxIterations, RetireLoss = 0 }, Traces = 1, FindTrapped = false },
             null, ct));
     }
 
