@@ -21,6 +21,8 @@ internal static class DataFile
     public static DataFileContent Read(string path)
     {
         byte[] raw;
+        // A folder where a file belongs reads as "access denied" on Linux: name the real mistake.
+        if (Directory.Exists(path)) throw new DataFormatException(path, "is a folder; give a file here (an MNIST folder goes to --data DIR, not digits:DIR)");
         try
         {
             raw = File.ReadAllBytes(path);

@@ -74,6 +74,7 @@ public class CliBadInputTests
         yield return Case("--config", "run", "shortcut-cnn", "--config", "");
         yield return Case("--config", "run", "shortcut-cnn", "--config", Path.GetTempPath());
         yield return Case("--resume", "run", "shortcut-cnn", "--resume", "");
+        yield return Case("is a folder", "run", "initial-condition", "--data", "digits:" + Path.GetTempPath());
         // Scale-out commands (SPEC §7): checked before a script or a shard folder is written.
         yield return Case("--shards", "slurm", "run", "shortcut-cnn", "--shards", "0");
         yield return Case("--shards", "slurm", "run", "shortcut-cnn", "--shards", "four");

@@ -145,6 +145,29 @@ public partial class RegistryTests
         Assert.That((string?)again["config_hash"], Is.EqualTo((string?)results["config_hash"]));
     }
 
+    [TestCaseSource(nameof(Experiments))]
+    public void A_finished_folder_is_never_replaced_silently(string experiment)
+    {
+        // Issue 10: every experiment's finished run stays as it is: the same run again is not recomputed, another
+        // config is refused naming the difference. (The folder rules live in the host: RunFolderTests tests them in depth.)
+        var e = ExperimentRegistry.All.Single(x => x.Name == experiment);
+        string outDir = Path.Combine(_dir, "finished");
+        Assert.That(CliHarness.Run(["run", experiment, .. e.SmokeArgs, "--out", outDir]).ExitCode, Is.EqualTo(0));
+        byte[] results = File.ReadAllBytes(Path.Combine(outDir, "results.json"));
+
+        var same = CliHarness.Run(["run", experiment, .. e.SmokeArgs, "--out", outDir]);
+        Assert.That(same.ExitCode, Is.EqualTo(0), same.Error);
+        Assert.That(same.Error, Does.Contain("already holds this finished run"));
+
+        var other = CliHarness.Run(["run", experiment, .. e.SmokeArgs, "--seed", "12345", "--out", outDir]);
+        if (!e.SmokeArgs.Contains("--seed") && DryRun("run", experiment)["config"]!.AsObject().ContainsKey("seed"))
+        {
+            Assert.That(other.ExitCode, Is.EqualTo(ExitCodes.BadInput), other.Error);
+            Assert.That(other.Error, Does.StartWith("error: --out:").And.Contain("seed").And.Contain("--force"));
+        }
+        Assert.That(File.ReadAllBytes(Path.Combine(outDir, "results.json")), Is.EqualTo(results), "the finished run is untouched");
+    }
+
     /// <summary>Values no setting should take: not a number, negative, zero, an empty list item, an unknown word, overflow, a missing file.</summary>
     private static readonly string[] BadValues = ["abc", "-1", "0", "1,,2", "bogus", "1e400", "/no/such/folder/x"];
 
