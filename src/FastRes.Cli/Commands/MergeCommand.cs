@@ -101,7 +101,7 @@ public static class MergeCommand
         if (shards.Any(s => Path.GetFullPath(s.Dir).TrimEnd(Path.DirectorySeparatorChar) == outFull))
             throw new BadInputException("--out", $"{outDir} is one of the shard folders; merge into a folder of its own");
 
-        long total = TotalTrials(first, experiment.SlicedSetting);
+        long total = experiment.SliceTotal(first);
         var ordered = shards.OrderBy(s => s.Slice.TrialStart).ThenBy(s => s.Slice.TrialEnd).ToList();
         long covered = 0;
         ShardInput? previous = null;
@@ -135,14 +135,6 @@ public static class MergeCommand
         return new BadInputException("merge", $"{range}{which}");
     }
 
-    /// <summary>The run's count of what shards slice, from the shard's config ("trials", or "runs" for repeated runs).</summary>
-    private static long TotalTrials(ShardInput s, string key)
-    {
-        if (s.Results.TryGetProperty("config", out var config) && config.ValueKind == JsonValueKind.Object
-            && config.TryGetProperty(key, out var t) && t.TryGetInt64(out long trials))
-            return trials;
-        throw new BadInputException("merge", $"{s.ResultsPath} is corrupt: its config has no \"{key}\"");
-    }
 
     private static string Short(string hash) => hash.Length > 12 ? hash[..12] + "…" : hash;
 }

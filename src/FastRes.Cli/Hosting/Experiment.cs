@@ -115,14 +115,25 @@ public abstract class Experiment<TConfig, TResult>(string name, string descripti
     public ShardSlice? SliceOf(TConfig config)
     {
         if (ShardOf(config) is not { } shard) return null;
-        long count = Schema.Find(SlicedSetting) switch
-        {
-            Setting<TConfig, long> l => l.Get(config),
-            Setting<TConfig, int> i => i.Get(config),
-            _ => throw new InvalidOperationException($"{Name} shards \"{SlicedSetting}\", which is not an integer setting"),
-        };
-        var (start, end) = shard.Range(count);
+        var (start, end) = shard.Range(SliceCount(config));
         return new ShardSlice(shard.Index, shard.Count, start, end);
+    }
+
+    /// <summary>How many units --shard slices: by default the value of <see cref="SlicedSetting"/>; experiments of many cells count their cells.</summary>
+    protected virtual long SliceCount(TConfig config) => Schema.Find(SlicedSetting) switch
+    {
+        Setting<TConfig, long> l => l.Get(config),
+        Setting<TConfig, int> i => i.Get(config),
+        _ => throw new InvalidOperationException($"{Name} shards \"{SlicedSetting}\", which is not an integer setting"),
+    };
+
+    /// <summary>The whole run's count of sliced units, from a shard's own config (merge checks the slices tile it).</summary>
+    public long SliceTotal(ShardInput shard)
+    {
+        TConfig c;
+        try { c = Resolve(shard.ResultsPath, []); }
+        catch (BadInputException e) { throw new BadInputException("merge", $"{shard.ResultsPath}: {e.Problem}"); }
+        return SliceCount(c);
     }
 
     private int BlockOf(TConfig config) => Schema.Find("block-trials") is Setting<TConfig, int> b ? b.Get(config) : 1;

@@ -17,8 +17,8 @@ public interface IExperiment
     Command CreateSlurmCommand(CliContext context);
     /// <summary>Whether <c>fastres merge</c> can combine shards of this experiment.</summary>
     bool CanMerge { get; }
-    /// <summary>The config key whose count <c>--shard</c> slices (the slice's trial_start/trial_end index it): "trials", or "runs".</summary>
-    string SlicedSetting { get; }
+    /// <summary>The whole run's count of what <c>--shard</c> slices (trials, runs or cells), from a shard's own config.</summary>
+    long SliceTotal(ShardInput shard);
     /// <summary>
     /// Flags for a run of about a second that still writes every file (every table, every figure): what tests and CI
     /// run of each experiment; empty when the defaults are that quick already.
