@@ -26,6 +26,7 @@ public sealed class EpochWorkspace
     internal const int MaxLanes = 8;
 
     private readonly double[][] _state, _accumulators;
+    private readonly int[] _stateOffset, _accumulatorOffset;
 
     /// <param name="samples">m: the block partials are sized for it.</param>
     /// <param name="threads">Blocks are spread over this many threads (≥ 1; default: all processors). The result is
@@ -42,10 +43,12 @@ public sealed class EpochWorkspace
         Layout = new ChunkLayout(network);
         _state = new double[Threads][];
         _accumulators = new double[Threads][];
+        _stateOffset = new int[Threads];
+        _accumulatorOffset = new int[Threads];
         for (int t = 0; t < Threads; t++)
         {
-            _state[t] = new double[Layout.Length];
-            _accumulators[t] = new double[network.ParameterCount * MaxLanes];
+            (_state[t], _stateOffset[t]) = Aligned(Layout.Length);
+            (_accumulators[t], _accumulatorOffset[t]) = Aligned(network.ParameterCount * MaxLanes);
         }
         BlockGradients = new double[Blocks * network.ParameterCount];
         BlockLosses = new double[Blocks];
@@ -58,8 +61,20 @@ public sealed class EpochWorkspace
     internal ChunkLayout Layout { get; }
     internal double[] BlockGradients { get; }
     internal double[] BlockLosses { get; }
-    internal double[] State(int thread) => _state[thread];
-    internal double[] Accumulators(int thread) => _accumulators[thread];
+    internal Span<double> State(int thread) => _state[thread].AsSpan(_stateOffset[thread], Layout.Length);
+    internal Span<double> Accumulators(int thread) => _accumulators[thread].AsSpan(_accumulatorOffset[thread], Network.ParameterCount * MaxLanes);
+
+    /// <summary>
+    /// A pinned array (it never moves) and the offset at which it is 64-byte aligned: every vector the passes load or
+    /// store then sits in one cache line (an unaligned 512-bit access spans two).
+    /// </summary>
+    private static unsafe (double[] Array, int Offset) Aligned(int length)
+    {
+        var array = GC.AllocateArray<double>(length + 8, pinned: true);
+        nint address = (nint)Unsafe.AsPointer(ref array[0]);
+        int offset = (int)((64 - (address & 63)) & 63) / sizeof(double);
+        return (array, offset);
+    }
 }
 
 /// <summary>Offsets (in doubles) of a chunk's quantities; each is feature-major, C = 128 samples per feature.</summary>
@@ -171,7 +186,7 @@ public static class NetworkEpoch
         {
             var a = workspace.Layout;
             Span<double> s = workspace.State(thread);
-            Span<double> acc = workspace.Accumulators(thread).AsSpan(0, network.ParameterCount * TL.Count);
+            Span<double> acc = workspace.Accumulators(thread)[..(network.ParameterCount * TL.Count)];
             int n = network.ParameterCount;
             for (int b = thread; b < workspace.Blocks; b += workspace.Threads)
             {
