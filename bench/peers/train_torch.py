@@ -46,33 +46,36 @@ def main():
     ap.add_argument("--width", type=int, default=10)
     ap.add_argument("--samples", type=int, default=10_000)
     ap.add_argument("--variants", default="linear,relu-mid,tanh-mid")
-    ap.add_argument("--threads", type=int, default=os.cpu_count())
+    ap.add_argument("--threads", default=None,
+                    help="comma-separated thread counts to time (default: all cores, then 1; the faster is the fair figure)")
     ap.add_argument("--repeat", type=int, default=30, help="epochs timed per variant (the best is reported)")
     ap.add_argument("--seed", type=int, default=1)
     args = ap.parse_args()
 
-    torch.set_num_threads(args.threads)
+    threads = [int(t) for t in args.threads.split(",")] if args.threads else sorted({os.cpu_count(), 1}, reverse=True)
     d, n = args.width, args.n
     units = args.depth // n
     x, y = make_data(args.samples, d, args.seed)
     results = []
-    for variant in args.variants.split(","):
-        mid = {"linear": lambda z: z, "relu-mid": torch.relu, "tanh-mid": torch.tanh}[variant]
-        g = torch.Generator().manual_seed(args.seed + 1)
-        weights = [(0.01 * torch.randn(d, d, generator=g, dtype=torch.float64) / d ** 0.5).requires_grad_()
-                   for _ in range(units * n)]
-        for _ in range(3):  # warm-up
-            epoch(x, y, weights, units, n, mid, 1e-3)
-        times = []
-        for _ in range(args.repeat):
-            start = time.perf_counter()
-            epoch(x, y, weights, units, n, mid, 1e-3)
-            times.append(time.perf_counter() - start)
-        times.sort()
-        results.append({"variant": variant, "seconds": times[0], "median_seconds": times[len(times) // 2],
-                        "params": units * n * d * d})
+    for t in threads:
+        torch.set_num_threads(t)
+        for variant in args.variants.split(","):
+            mid = {"linear": lambda z: z, "relu-mid": torch.relu, "tanh-mid": torch.tanh}[variant]
+            g = torch.Generator().manual_seed(args.seed + 1)
+            weights = [(0.01 * torch.randn(d, d, generator=g, dtype=torch.float64) / d ** 0.5).requires_grad_()
+                       for _ in range(units * n)]
+            for _ in range(3):  # warm-up
+                epoch(x, y, weights, units, n, mid, 1e-3)
+            times = []
+            for _ in range(args.repeat):
+                start = time.perf_counter()
+                epoch(x, y, weights, units, n, mid, 1e-3)
+                times.append(time.perf_counter() - start)
+            times.sort()
+            results.append({"variant": variant, "threads": torch.get_num_threads(), "seconds": times[0],
+                            "median_seconds": times[len(times) // 2], "params": units * n * d * d})
     print(json.dumps({"peer": "torch forward + loss.backward() + step", "torch": torch.__version__,
-                      "threads": torch.get_num_threads(), "depth": args.depth, "n": n, "width": d,
+                      "depth": args.depth, "n": n, "width": d,
                       "samples": args.samples, "results": results}))
 
 

@@ -8,7 +8,7 @@ namespace FastRes.Cli.Commands;
 /// <summary>
 /// The PyTorch peer of `fastres bench train`: bench/peers/train_torch.py (the same network, float64, forward +
 /// loss.backward() + step) run by Debian's /usr/bin/python3 in a child process right after our own epochs, so the
-/// two are measured side by side on the same machine state. Its rows are train rows with the variant "torch/double/Nt".
+/// two are measured side by side on the same machine state; torch on N threads and on 1. Its rows are train rows with the variant "torch/double/Nt".
 /// </summary>
 internal static class TorchTrainingPeer
 {
@@ -21,7 +21,8 @@ internal static class TorchTrainingPeer
             $"--peer: {Script} not found above {AppContext.BaseDirectory} or the current folder (run from a FastRes checkout)");
         if (!File.Exists(Python)) throw new InvalidOperationException($"--peer: {Python} not found (apt-get install python3-torch)");
         var start = new ProcessStartInfo(Python) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        foreach (string arg in new[] { script, "--threads", Invariant(threads), "--samples", Invariant(samples), "--depth", Invariant(depth) })
+        string threadList = threads == 1 ? "1" : $"{Invariant(threads)},1";
+        foreach (string arg in new[] { script, "--threads", threadList, "--samples", Invariant(samples), "--depth", Invariant(depth) })
             start.ArgumentList.Add(arg);
         using var process = Process.Start(start) ?? throw new InvalidOperationException($"--peer: cannot start {Python}");
         var stderr = process.StandardError.ReadToEndAsync();
@@ -35,12 +36,13 @@ internal static class TorchTrainingPeer
         }
         using var json = JsonDocument.Parse(stdout);
         var root = json.RootElement;
-        int peerThreads = root.GetProperty("threads").GetInt32(), width = root.GetProperty("width").GetInt32();
+        int width = root.GetProperty("width").GetInt32();
         var rows = new List<BenchResult>();
         foreach (var row in root.GetProperty("results").EnumerateArray())
         {
             double seconds = row.GetProperty("seconds").GetDouble();
             string variant = row.GetProperty("variant").GetString()!;
+            int peerThreads = row.GetProperty("threads").GetInt32();
             rows.Add(new BenchResult(KernelProfiler.TrainKernel, $"torch-{root.GetProperty("torch").GetString()}/double/{peerThreads}t",
                 KernelProfiler.TrainSize(variant, "sample", depth, width, samples), seconds, 1 / seconds, KernelProfiler.TrainUnit));
         }
@@ -48,23 +50,25 @@ internal static class TorchTrainingPeer
     }
 
     /// <summary>
-    /// "speed-up relu-mid (2t): 31.2× torch" for every peer row with a FastRes per-sample row of the same net, size and
-    /// threads, and the Σ path's over torch's linear epoch.
+    /// Per net, FastRes's fastest per-sample epoch (any thread count up to N) and its Σ path against torch's fastest
+    /// (torch is timed on N threads and on 1, as small matrices often run faster on one): "speed-up relu-mid
+    /// (per-sample, 2t) over torch (1t): 31.2×".
     /// </summary>
     public static IEnumerable<string> SpeedUps(IReadOnlyList<BenchResult> results)
     {
-        foreach (var peer in results.Where(r => r.Kernel == KernelProfiler.TrainKernel && r.Variant.StartsWith("torch", StringComparison.Ordinal)))
+        static bool IsTorch(BenchResult r) => r.Variant.StartsWith("torch", StringComparison.Ordinal);
+        static string Threads(BenchResult r) => r.Variant[(r.Variant.LastIndexOf('/') + 1)..];
+        var train = results.Where(r => r.Kernel == KernelProfiler.TrainKernel).ToList();
+        foreach (var net in train.Where(IsTorch).Select(r => r.Size.Split(',')[0]).Distinct())
         {
-            string threads = peer.Variant[(peer.Variant.LastIndexOf('/') + 1)..];
-            string net = peer.Size.Split(',')[0];
-            foreach (var ours in results.Where(r => r.Kernel == KernelProfiler.TrainKernel && !r.Variant.StartsWith("torch", StringComparison.Ordinal)
-                         && r.Size.Split(',')[0] == net))
+            var peer = train.Where(r => IsTorch(r) && r.Size.Split(',')[0] == net).MinBy(r => r.Seconds)!;
+            foreach (string path in new[] { "sample", "moment" })
             {
-                bool samePath = ours.Size == peer.Size && ours.Variant.EndsWith("/" + threads, StringComparison.Ordinal);
-                bool moment = ours.Size.Split(',')[1] == "moment";
-                if (!samePath && !moment) continue;
-                string path = moment ? "Σ path, 1t" : "per-sample, " + threads;
-                yield return $"speed-up {net} ({path}) over torch ({threads}): {(peer.Seconds / ours.Seconds).ToString("0.0", CultureInfo.InvariantCulture)}×";
+                var ours = train.Where(r => !IsTorch(r) && r.Size.Split(',')[0] == net && r.Size.Split(',')[1] == path).MinBy(r => r.Seconds);
+                if (ours is null) continue;
+                string label = path == "sample" ? "per-sample" : "Σ path";
+                yield return $"speed-up {net} ({label}, {Threads(ours)}) over torch ({Threads(peer)}): " +
+                    (peer.Seconds / ours.Seconds).ToString("0.0", CultureInfo.InvariantCulture) + "×";
             }
         }
     }
