@@ -13,6 +13,7 @@ public static class ExperimentRegistry
         new HessianAtZeroCommand(),
         new InitialConditionCommand(),
         new TrainingSpectrumCommand(),
+        new WeightNormsCommand(),
         new ShamirExample1Command(),
         new ShamirLemma1Command(),
         new ShamirTheorem2Command(),

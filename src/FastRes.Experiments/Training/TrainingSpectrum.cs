@@ -23,7 +23,7 @@ public sealed record TrainingSpectrumConfig : IExperimentConfig<TrainingSpectrum
     public int Runs { get; init; } = 2;
     public int Epochs { get; init; } = 300;
     /// <summary>A spectrum at epoch 0, every this many epochs, and at the last epoch.</summary>
-    public int Every { get; init; } = 15;
+    public int Every { get; init; } = 20;
     /// <summary>Learning rate per net (in the order of <see cref="Nets"/>), or one for all: one rate cannot serve all three (a
     /// rate 2-shortcut escapes its saddle with makes xavier diverge at depth 16), and the paper tunes the rate per net (Fig. 7 right).</summary>
     public double[] Etas { get; init; } = [0.003, 0.03, 0.1];
