@@ -69,7 +69,7 @@ public sealed class TrainingSpectrumCommand() : DataExperiment<TrainingSpectrumC
         {
             { "net", x => x.Net, "net" },
             { null, x => x.First.Kappa, "κ at epoch 0" },
-            { null, x => x.First.AbsP10, "|λ|₍₀.₁₎ at epoch 0" },
+            { null, x => x.First.AbsP10, "abs λ 10th pct at epoch 0" },
             { null, x => x.First.Index, "index at epoch 0" },
             { null, x => x.Last.Loss, "final loss" },
             { null, x => x.Last.Kappa, "κ at the end" },

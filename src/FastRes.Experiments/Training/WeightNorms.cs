@@ -16,7 +16,7 @@ namespace FastRes.Experiments.Training;
 public sealed record WeightNormsConfig : IExperimentConfig<WeightNormsConfig>, IDataConfig
 {
     public string? Data { get; init; }
-    public int[] Depths { get; init; } = [2, 4, 8, 16, 32, 64];
+    public int[] Depths { get; init; } = [2, 4, 8, 16, 32];
     public Activation[] Mids { get; init; } = [Activation.Identity, Activation.Relu];
     public int Runs { get; init; } = 2;
     public int Epochs { get; init; } = 200;
