@@ -237,8 +237,8 @@ public static class TrainingSpectrum
         var rows = new List<TrainingSpectrumRow>();
         var epochs = c.SpectrumEpochs.ToHashSet();
         using var spectrometer = new Spectrometer(network, data);
-        // Switch to Objectives.For(network, data, threads: 1) once main has it (the Σ path for linear nets).
-        ITrainingObjective objective = new SampleObjective(network, data, threads: 1);
+        // Linear nets train on the Σ path (no per-sample work), ReLU-mid per sample; one thread inside a cell.
+        var objective = Objectives.For(network, data, threads: 1);
         var end = new FullBatchDescent(objective).Train(theta, c.EtaOf(netKind), c.Epochs, (e, loss, gradient, point) =>
         {
             if (!epochs.Contains(e)) return;

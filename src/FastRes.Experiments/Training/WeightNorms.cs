@@ -180,8 +180,8 @@ public static class WeightNorms
         var record = c.RecordEpochs.ToHashSet();
         var rows = new List<WeightNormsRow>();
         string midName = MidName(mid);
-        // Switch to Objectives.For(network, data, threads: 1) once main has it (the Σ path for linear nets).
-        ITrainingObjective objective = new SampleObjective(network, data, threads: 1);
+        // Linear nets train on the Σ path (no per-sample work), ReLU-mid per sample; one thread inside a cell.
+        var objective = Objectives.For(network, data, threads: 1);
         double lastNorm = double.NaN;
         var end = new FullBatchDescent(objective).Train(theta, c.Eta, c.Epochs, (e, loss, _, point) =>
         {
