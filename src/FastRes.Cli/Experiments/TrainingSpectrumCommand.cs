@@ -15,7 +15,7 @@ namespace FastRes.Cli.Experiments;
 public sealed class TrainingSpectrumCommand() : DataExperiment<TrainingSpectrumConfig, TrainingSpectrumResult>("training-spectrum",
     "Hessian spectrum (max|λ|, |λ|(0.1), index) along GD training of depth-16 plain vs 2-shortcut nets (Li et al. Figs. 5–6)")
 {
-    public override IReadOnlyList<string> SmokeArgs => ["--depth", "4", "--width", "4", "--runs", "2", "--epochs", "20", "--every", "5", "--etas", "0.01,0.05,0.2"];
+    public override IReadOnlyList<string> SmokeArgs => ["--depth", "4", "--width", "4", "--runs", "2", "--epochs", "20", "--every", "5", "--eta-xavier", "0.01", "--eta-orthogonal", "0.05", "--eta-shortcut", "0.2"];
     protected override string ProgressUnit => "spectra";
     protected override bool Journals => true;
     protected override long? Steps(TrainingSpectrumConfig config) => TrainingSpectrum.TotalSteps(config);

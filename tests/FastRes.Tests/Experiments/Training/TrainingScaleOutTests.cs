@@ -17,7 +17,7 @@ namespace FastRes.Tests.Experiments.Training;
 public class TrainingScaleOutTests
 {
     // 6 cells each, well under a second: width 4, shallow nets, a few epochs.
-    private static readonly string[] Spectrum = ["training-spectrum", "--depth", "4", "--width", "4", "--runs", "2", "--epochs", "12", "--every", "4", "--etas", "0.01,0.05,0.2", "--threads", "2"];
+    private static readonly string[] Spectrum = ["training-spectrum", "--depth", "4", "--width", "4", "--runs", "2", "--epochs", "12", "--every", "4", "--eta-xavier", "0.01", "--eta-orthogonal", "0.05", "--eta-shortcut", "0.2", "--threads", "2"];
     private static readonly string[] Norms = ["weight-norms", "--depths", "2,4,6", "--mids", "linear,relu", "--width", "4", "--runs", "1", "--epochs", "12", "--every", "4", "--eta", "0.1", "--threads", "2"];
 
     private static IEnumerable<TestCaseData> Experiments()
@@ -76,7 +76,7 @@ public class TrainingScaleOutTests
         var data = SyntheticData.Create(SyntheticData.DefaultSamples, 4, 4, 1);
         if (experiment == "training-spectrum")
         {
-            var c = new TrainingSpectrumConfig { Depth = 4, Width = 4, Runs = 2, Epochs = 12, Every = 4, Etas = [0.01, 0.05, 0.2] };
+            var c = new TrainingSpectrumConfig { Depth = 4, Width = 4, Runs = 2, Epochs = 12, Every = 4, EtaXavier = 0.01, EtaOrthogonal = 0.05, EtaShortcut = 0.2 };
             return Enumerable.Range(0, count).Select(i =>
             {
                 var (net, run) = TrainingSpectrum.Cell(c, i);

@@ -16,7 +16,7 @@ public class TrainingSpectrumTests
     {
         InitialConditionNet[] nets = [InitialConditionNet.Xavier, InitialConditionNet.Orthogonal, InitialConditionNet.Shortcut2];
         var initial = InitialCondition.Run(new InitialConditionConfig { Depths = [4], Nets = nets, Runs = 3, Width = 4, Seed = 7, Threads = 1 }, Data);
-        var trained = TrainingSpectrum.Run(new TrainingSpectrumConfig { Depth = 4, Nets = nets, Runs = 3, Width = 4, Seed = 7, Epochs = 2, Every = 1, Etas = [0.01], Threads = 1 }, Data);
+        var trained = TrainingSpectrum.Run(new TrainingSpectrumConfig { Depth = 4, Nets = nets, Runs = 3, Width = 4, Seed = 7, Epochs = 2, Every = 1, EtaXavier = 0.01, EtaOrthogonal = 0.01, EtaShortcut = 0.01, Threads = 1 }, Data);
         foreach (var row in initial.Rows)
             foreach (var v in row.PerRun)
             {
@@ -98,7 +98,7 @@ public class TrainingSpectrumTests
     [Test]
     public void A_journaled_cell_comes_back_equal()
     {
-        var config = new TrainingSpectrumConfig { Depth = 4, Width = 4, Runs = 2, Epochs = 6, Every = 3, Etas = [0.01, 0.05, 0.2] };
+        var config = new TrainingSpectrumConfig { Depth = 4, Width = 4, Runs = 2, Epochs = 6, Every = 3, EtaXavier = 0.01, EtaOrthogonal = 0.05, EtaShortcut = 0.2 };
         var cell = TrainingSpectrum.RunCell(config, Data, InitialConditionNet.Orthogonal, 1, null, CancellationToken.None);
         var back = TrainingSpectrum.Decode(JournalDoubles.Decode(JournalDoubles.Encode(TrainingSpectrum.Encode(cell, config))), config, 4);
         Assert.That(back.End, Is.EqualTo(cell.End));
@@ -108,10 +108,11 @@ public class TrainingSpectrumTests
     }
 
     [Test]
-    public void Rates_are_one_for_all_or_one_per_net()
+    public void Each_kind_of_net_trains_at_its_own_rate()
     {
-        Assert.That(new TrainingSpectrumConfig { Etas = [0.1] }.Validate(), Is.Empty);
-        Assert.That(new TrainingSpectrumConfig { Etas = [0.1, 0.2] }.Validate().Single().Field, Is.EqualTo("etas"));
-        Assert.That(new TrainingSpectrumConfig().EtaOf(InitialConditionNet.Orthogonal), Is.EqualTo(0.03));
+        var c = new TrainingSpectrumConfig { EtaXavier = 0.1, EtaOrthogonal = 0.2, EtaShortcut = 0.3 };
+        Assert.That(new[] { InitialConditionNet.Xavier, InitialConditionNet.Orthogonal, InitialConditionNet.Shortcut1, InitialConditionNet.Shortcut2 }.Select(c.EtaOf),
+                    Is.EqualTo(new[] { 0.1, 0.2, 0.3, 0.3 }));
+        Assert.That(new TrainingSpectrumConfig { EtaXavier = 1e308 }.Validate().Single().Field, Is.EqualTo("eta-xavier"));
     }
 }
