@@ -12,6 +12,8 @@ public static class ExperimentRegistry
         new ShortcutCnnTrajectoryCommand(),
         new HessianAtZeroCommand(),
         new InitialConditionCommand(),
+        new TrainingSpectrumCommand(),
+        new WeightNormsCommand(),
         new ShamirExample1Command(),
         new ShamirLemma1Command(),
         new ShamirTheorem2Command(),
