@@ -259,8 +259,8 @@ internal static class Chunk<TL, TVec>
             {
                 int l = l0 + k;
                 bool last = k == n - 1;
-                var output = new Activated(s, last ? a.H + (r + 1) * f : a.U + (l + 1) * f, a.D1 + l * f, h, last ? net.Post : net.Mid, last && shortcut);
-                Product(theta.Slice(l * d * d, d * d), d, 1, d, s, a.U + l * f, ref output);
+                Layer(theta.Slice(l * d * d, d * d), d, last ? net.Post : net.Mid, s, a.U + l * f,
+                    last ? a.H + (r + 1) * f : a.U + (l + 1) * f, a.D1 + l * f, h, last && shortcut);
             }
         }
     }
@@ -337,8 +337,13 @@ internal static class Chunk<TL, TVec>
         void Write(TVec z, int i);
     }
 
-    /// <summary>A layer's output: σ(z) (+ h for a unit's last layer with a shortcut) into dst, σ′(z) into d1 unless σ is the identity.</summary>
-    private readonly ref struct Activated(Span<double> s, int dst, int d1, int h, Activation act, bool addShortcut) : IOutput
+    /// <summary>
+    /// A layer's output: σ(z) (+ h for a unit's last layer with a shortcut) into dst, σ′(z) into d1 unless σ is the
+    /// identity. σ is a type, so each instantiation holds only its own code: no call inside the identity and ReLU
+    /// epilogues, which would make the JIT spill the product's accumulators around every output.
+    /// </summary>
+    private readonly ref struct Activated<TAct>(Span<double> s, int dst, int d1, int h, bool addShortcut) : IOutput
+        where TAct : struct, IActivation
     {
         private readonly Span<double> _s = s;
 
@@ -346,9 +351,81 @@ internal static class Chunk<TL, TVec>
         public void Write(TVec z, int i)
         {
             ref double s0 = ref MemoryMarshal.GetReference(_s);
-            TVec v = Apply(act, z, ref Unsafe.Add(ref s0, d1 + i));
+            TVec v = TAct.Apply(z, ref Unsafe.Add(ref s0, d1 + i));
             if (addShortcut) v = TL.Add(TL.Load(in Unsafe.Add(ref s0, h + i)), v);
             TL.Store(v, ref Unsafe.Add(ref s0, dst + i));
+        }
+    }
+
+    /// <summary>σ over lanes: σ(z) returned, σ′(z) stored (nothing stored for the identity: σ′ = 1 is never read).</summary>
+    private interface IActivation
+    {
+        static abstract TVec Apply(TVec z, ref double derivative);
+    }
+
+    private readonly struct IdentityActivation : IActivation
+    {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static TVec Apply(TVec z, ref double derivative) => z;
+    }
+
+    private readonly struct ReluActivation : IActivation
+    {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static TVec Apply(TVec z, ref double derivative)
+        {
+            TVec positive = TL.GreaterThan(z, TL.Create(0.0));
+            TL.Store(TL.Select(positive, TL.Create(1.0), TL.Create(0.0)), ref derivative);
+            return TL.Select(positive, z, TL.Create(0.0));
+        }
+    }
+
+    /// <summary>Tanh is <see cref="TanhKernel"/> (within 2 ulp of Math.Tanh, the same at every width).</summary>
+    private readonly struct TanhActivation : IActivation
+    {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static TVec Apply(TVec z, ref double derivative)
+        {
+            TVec t = TanhKernel.Tanh<TL, TVec>(z);
+            TL.Store(TL.Subtract(TL.Create(1.0), TL.Multiply(t, t)), ref derivative);
+            return t;
+        }
+    }
+
+    /// <summary>σ(z) with σ′(z) stored, σ chosen at run time (the pre-activation of a unit, once per element).</summary>
+    private static TVec Apply(Activation act, TVec z, ref double derivative) => act switch
+    {
+        Activation.Identity => z,
+        Activation.Relu => ReluActivation.Apply(z, ref derivative),
+        _ => TanhActivation.Apply(z, ref derivative),
+    };
+
+    /// <summary>One layer of the forward pass: the product W·u with σ's epilogue, σ resolved once per layer.</summary>
+    private static void Layer(ReadOnlySpan<double> w, int d, Activation act, Span<double> s, int u, int dst, int d1, int h, bool addShortcut)
+    {
+        switch (act)
+        {
+            case Activation.Identity:
+                var identity = new Activated<IdentityActivation>(s, dst, d1, h, addShortcut);
+                Product(w, d, 1, d, s, u, ref identity);
+                break;
+            case Activation.Relu:
+                var relu = new Activated<ReluActivation>(s, dst, d1, h, addShortcut);
+                Product(w, d, 1, d, s, u, ref relu);
+                break;
+            default:
+                // Tanh (~40 operations and a division per vector) in its own pass over the layer's output: inlined
+                // into the product's epilogue it would crowd out the accumulators' registers (measured 3× slower).
+                var raw = new Stored(s, dst);
+                Product(w, d, 1, d, s, u, ref raw);
+                ref double s0 = ref MemoryMarshal.GetReference(s);
+                for (int i = 0; i < d * C; i += TL.Count)
+                {
+                    TVec t = TanhActivation.Apply(TL.Load(in Unsafe.Add(ref s0, dst + i)), ref Unsafe.Add(ref s0, d1 + i));
+                    if (addShortcut) t = TL.Add(TL.Load(in Unsafe.Add(ref s0, h + i)), t);
+                    TL.Store(t, ref Unsafe.Add(ref s0, dst + i));
+                }
+                break;
         }
     }
 
@@ -415,31 +492,6 @@ internal static class Chunk<TL, TVec>
                 output.Write(z0, i); output.Write(z1, i + W); output.Write(z2, i + 2 * W); output.Write(z3, i + 3 * W);
             }
         }
-    }
-
-    /// <summary>σ(z); σ′(z) into <paramref name="derivative"/> unless σ is the identity.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static TVec Apply(Activation act, TVec z, ref double derivative)
-    {
-        switch (act)
-        {
-            case Activation.Identity:
-                return z;
-            case Activation.Relu:
-                TVec positive = TL.GreaterThan(z, TL.Create(0.0));
-                TL.Store(TL.Select(positive, TL.Create(1.0), TL.Create(0.0)), ref derivative);
-                return TL.Select(positive, z, TL.Create(0.0));
-            default:
-                return Tanh(z, ref derivative);
-        }
-    }
-
-    [MethodImpl(MethodImplOptions.NoInlining)]
-    private static TVec Tanh(TVec z, ref double derivative)
-    {
-        TVec t = TanhKernel.Tanh<TL, TVec>(z);
-        TL.Store(TL.Subtract(TL.Create(1.0), TL.Multiply(t, t)), ref derivative);
-        return t;
     }
 
     /// <summary>
