@@ -1,0 +1,154 @@
+using System.Globalization;
+using FastRes.Experiments.Data;
+using FastRes.Experiments.Hessian;
+using FastRes.Experiments.Training;
+using ScottPlot;
+
+namespace FastRes.Cli.Experiments;
+
+/// <summary>
+/// <c>fastres run final-loss</c> (Li et al. §5.3.1, Figures 7 and 8): full-batch GD of every net at every depth and
+/// rate of a log grid; per (net, depth) the optimal rate and its mean final loss. A cell is one (net, activation,
+/// depth, rate, run); shards slice the cells, the journal keeps finished cells, merge concatenates each row's runs.
+/// </summary>
+public sealed class FinalLossCommand() : DataExperiment<FinalLossConfig, FinalLossResult>("final-loss",
+    "Optimal final loss and learning rate vs depth after full-batch GD over a log grid of rates, linear and ReLU-mid nets (Li et al. Figs. 7-8)")
+{
+    public override IReadOnlyList<string> SmokeArgs => ["--linear-nets", "xavier,shortcut2", "--relu-nets", "shortcut2", "--linear-depths", "2,4", "--relu-depths", "2",
+                                                       "--etas", "2", "--epochs", "5", "--runs", "2", "--width", "4"];
+    protected override string ProgressUnit => "runs";
+    protected override bool Journals => true;
+    protected override long SliceCount(FinalLossConfig config) => FinalLoss.TotalCells(config);
+    protected override long? Steps(FinalLossConfig config) { var (a, b) = config.Shard.Range(FinalLoss.TotalCells(config)); return b - a; }
+    protected override string? DataOf(FinalLossResult result) => result.DataSource;
+
+    protected override FinalLossResult Run(FinalLossConfig config, Dataset data, IProgress<long> progress, ITrialBlockJournal? journal, CancellationToken cancellationToken)
+        => FinalLoss.Run(config, data, progress, cancellationToken, journal);
+
+    /// <summary>
+    /// Every shard lists every (net, activation, depth, rate) row with the runs of its slice; a row's runs concatenated
+    /// in slice order and summarized as a run does are bit for bit a single run's row, and the optima follow from the rows.
+    /// </summary>
+    protected override FinalLossResult Merge(FinalLossConfig whole, IReadOnlyList<ShardInput> shards)
+    {
+        var points = FinalLoss.Points(whole);
+        var index = points.Select((p, k) => (Key: (p.Net.Name, p.Activation, p.Depth, p.Eta), k)).ToDictionary(x => x.Key, x => x.k);
+        double optimal = SameNumber(shards, "optimal_loss");
+        var rows = Combine(shards, FinalLossRow.Columns,
+            cell => FinalLoss.Summarize(cell[0].Net, cell[0].Activation, cell[0].Depth, cell[0].Eta, cell.SelectMany(r => r.PerRun).ToList()),
+            (row, slice) =>
+            {
+                if (!index.TryGetValue((row.Net, row.Activation, row.Depth, row.Eta), out int k)) return $"{row.Net} {row.Activation} depth {row.Depth} η {row.Eta} is not a point of this config";
+                if (!row.PerRun.Select(v => v.Run).SequenceEqual(FinalLoss.RunsInSlice(whole, k, slice.TrialStart, slice.TrialEnd)))
+                    return $"{row.Net} {row.Activation} depth {row.Depth} η {Kinds.Format(row.Eta)} does not hold exactly the runs of its slice";
+                return FinalLoss.Summarize(row.Net, row.Activation, row.Depth, row.Eta, row.PerRun) with { PerRun = row.PerRun } == row with { PerRun = row.PerRun } ? null
+                    : $"{row.Net} {row.Activation} depth {row.Depth} η {Kinds.Format(row.Eta)}: its summary and per-run values do not add up";
+            });
+        if (rows.Count != points.Count) throw new BadInputException("merge", $"the shards hold {rows.Count} rows, the config has {points.Count} points");
+        return FinalLoss.Assemble(whole, SameText(shards, "data_source"), optimal, rows, SecondsOf(shards));
+    }
+
+    /// <summary>A top-level number every shard must hold bit for bit (the least-squares optimum of the data they all read).</summary>
+    private static double SameNumber(IReadOnlyList<ShardInput> shards, string field)
+    {
+        double? value = null;
+        foreach (var s in shards)
+        {
+            double v = s.Results.TryGetProperty(field, out var e) && e.ValueKind == System.Text.Json.JsonValueKind.Number ? e.GetDouble()
+                : throw new BadInputException("merge", $"{s.ResultsPath} is corrupt: no \"{field}\"");
+            if (value is { } w && BitConverter.DoubleToInt64Bits(v) != BitConverter.DoubleToInt64Bits(w))
+                throw new BadInputException("merge", $"{s.Dir} has {field} {Kinds.Format(v)}, another shard {Kinds.Format(w)}");
+            value = v;
+        }
+        return value!.Value;
+    }
+
+    protected override string VerdictDetail(FinalLossResult result)
+    {
+        var c = result.Config;
+        return $"a comparison is shortcut2's optimal final loss against xavier's or orthogonal's at one depth and family; violated when shortcut2's is higher " +
+               $"by more than {Kinds.Format(c.TieDecades)} decades";
+    }
+
+    protected override void PrintSummary(TextWriter output, FinalLossResult result)
+    {
+        if (Headline(result) is { } line) output.WriteLine(line);
+        TextTables.Console(output, FinalLossOptimum.Columns, result.Optima);
+    }
+
+    protected override void Summarize(Summary md, FinalLossResult result)
+    {
+        var c = result.Config;
+        var rates = FinalLoss.Rates(c);
+        md.Paragraph("Claim (Li et al. §5.3.1, Figures 7–8): trained by gradient descent for 1000 epochs at learning rates on a log scale, \"the final losses of 2-shortcut linear networks " +
+                     "stay close to optimal as the networks become deeper\" while Xavier and orthogonal fall behind, and \"higher learning rates can also be applied\"; with ReLUs at the mid positions " +
+                     "\"linear networks with Xavier or orthogonal initialization have difficulties finding these optimal points, while 2-shortcut networks find these optimal points easily\".");
+        md.Paragraph($"Method: full-batch GD with a fixed step for {c.Epochs} epochs (the paper: 1000) at {rates.Length} rates η = {string.Join(", ", rates.Select(r => r.ToString("G3", CultureInfo.InvariantCulture)))}, " +
+                     $"{c.Runs} run(s) per rate (the same initializations at every rate), L = (1/2m)Σ‖y − ŷ‖². Nets as initial-condition's: plain xavier/orthogonal (as 2-layer units, so that their ReLUs sit where the " +
+                     "2-shortcut's mid ReLUs do), n-shortcut with small init (xavier × 0.01). " +
+                     $"The optimal rate is the one with the least mean final loss over the runs that did not diverge (a diverged run — non-finite, or 10⁶ × its start — is never a loss; a rate all of whose runs diverged is no candidate). " +
+                     $"All rates tie when the plotted loss spans at most {Kinds.Format(c.TieDecades)} decades over the candidate rates: then the optimal rate is not plotted, as in the captions. " +
+                     $"The least-squares optimum of the data, which every width-{c.Width} linear net can reach, is {result.OptimalLoss.ToString("R", CultureInfo.InvariantCulture)}.");
+        md.Table(FinalLossOptimum.Columns, result.Optima);
+        md.Table(FinalLossComparison.Columns, result.Comparisons);
+        foreach (var line in Findings(result)) md.Paragraph(line);
+        int diverged = result.Rows.Sum(r => r.Diverged), runs = result.Rows.Sum(r => r.Runs);
+        if (diverged > 0) md.Notes.Add($"{diverged} of {runs} runs diverged (per rate in results.csv, column diverged; per run in results.json)");
+        foreach (var o in result.Optima.Where(o => o.Candidates == 0))
+            md.Notes.Add($"{o.Net} {o.Activation} depth {o.Depth}: every run at every rate diverged, no optimum");
+    }
+
+    /// <summary>The claims in numbers: the deepest depth's excess (linear) or final loss (ReLU) per net, and the optimal rates.</summary>
+    private static IEnumerable<string> Findings(FinalLossResult result)
+    {
+        foreach (var family in result.Optima.GroupBy(o => o.Activation))
+        {
+            bool linear = family.Key == FinalLoss.MidName(FastRes.Kernels.Networks.Activation.Identity);
+            string what = linear ? "final − optimal" : "final loss";
+            var lines = family.GroupBy(o => o.Net).Select(net =>
+                $"{net.Key}: {string.Join(", ", net.OrderBy(o => o.Depth).Select(o => $"{o.Depth}: {Cells.Number(o.Plotted)}" + (o.Tie ? " (tie)" : double.IsFinite(o.Eta) ? $" at η {o.Eta:G3}" : "")))}");
+            yield return $"**{family.Key}** — {what} at the optimal rate by depth: " + string.Join("; ", lines) + ".";
+        }
+    }
+
+    /// <summary>final_loss_linear / final_loss_relu (.png/.svg): left the optimal final loss vs depth, right the optimal rate; tied points omitted.</summary>
+    protected override IEnumerable<string> DrawFigures(FinalLossResult result, string folder, List<string> notes)
+    {
+        var files = new List<string>();
+        foreach (var family in result.Optima.GroupBy(o => o.Activation))
+        {
+            bool linear = family.Key == FinalLoss.MidName(FastRes.Kernels.Networks.Activation.Identity);
+            var figure = new Multiplot();
+            figure.AddPlots(2);
+            figure.Layout = new ScottPlot.MultiplotLayouts.Columns();
+            Plot left = figure.GetPlot(0), right = figure.GetPlot(1);
+            int colour = 0;
+            foreach (var net in family.GroupBy(o => o.Net))
+            {
+                var points = net.OrderBy(o => o.Depth).ToList();
+                var color = left.Add.Palette.GetColor(colour++);
+                string name = linear ? net.Key : net.Key + "-ReLU";
+                Figures.Line(left, points, o => Math.Log2(o.Depth), o => o.Plotted, name, color, notes,
+                             o => (o.Plotted - o.FinalLossStd, o.Plotted + o.FinalLossStd), Math.Log10, series: $"{family.Key} {net.Key} (final loss)");
+                foreach (var tie in points.Where(o => o.Tie))
+                    notes.Add($"{family.Key} {net.Key} depth {tie.Depth}: all {tie.Candidates} candidate rates tie (spread {tie.SpreadDecades:G2} decades), optimal rate omitted");
+                Figures.Line(right, points.Where(o => !o.Tie), o => Math.Log2(o.Depth), o => o.Eta, name, color, notes, scale: Math.Log10,
+                             series: $"{family.Key} {net.Key} (optimal rate)");
+            }
+            foreach (var plot in new[] { left, right })
+            {
+                Figures.Log2DepthAxis(plot);
+                Figures.Log10Axis(plot.Axes.Left);
+                plot.XLabel("depth");
+                plot.ShowLegend(Alignment.UpperLeft);
+            }
+            string data = DataCache.ShortName(result.DataSource);
+            left.Title($"{(linear ? "Linear" : "ReLU-mid")} nets: optimal final loss ({data}, {result.Config.Epochs} epochs)");
+            left.YLabel(linear ? "final loss − optimal loss" : "final loss");
+            right.Title("Optimal learning rate (ties omitted)");
+            right.YLabel("η");
+            files.AddRange(Figures.Save(figure, folder, linear ? "final_loss_linear" : "final_loss_relu", 1500, 600));
+        }
+        return files;
+    }
+}
