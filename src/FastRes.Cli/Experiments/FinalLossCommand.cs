@@ -140,7 +140,11 @@ public sealed class FinalLossCommand() : DataExperiment<FinalLossConfig, FinalLo
                 var points = net.OrderBy(o => o.Depth).ToList();
                 var color = left.Add.Palette.GetColor(colour++);
                 string name = linear ? net.Key : net.Key + "-ReLU";
-                Figures.Line(left, points, o => Math.Log2(o.Depth), o => o.Plotted, name, color, notes,
+                // An excess ≤ 0 is the optimum to rounding: drawn at the rounding floor (log10 has no value there), and said so.
+                double floor = 1e-14 * result.OptimalLoss;
+                foreach (var o in points.Where(o => linear && o.Plotted <= floor))
+                    notes.Add($"linear {net.Key} depth {o.Depth}: final − optimal = {Cells.Number(o.Plotted)} (the optimum to rounding), drawn at 10⁻¹⁴ × the optimal loss");
+                Figures.Line(left, points, o => Math.Log2(o.Depth), o => linear ? Math.Max(o.Plotted, floor) : o.Plotted, name, color, notes,
                              o => (o.Plotted - o.FinalLossStd, o.Plotted + o.FinalLossStd), Math.Log10, series: $"{family.Key} {net.Key} (final loss)");
                 foreach (var tie in points.Where(o => o.Tie))
                     notes.Add($"{family.Key} {net.Key} depth {tie.Depth}: all {tie.Candidates} candidate rates tie (spread {tie.SpreadDecades:G2} decades), optimal rate omitted");

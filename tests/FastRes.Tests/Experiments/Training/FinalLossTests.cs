@@ -100,12 +100,12 @@ public class FinalLossTests
         {
             O("shortcut2", 2, 1e-3), O("xavier", 2, 1e-5),                              // depth 2 < claim depth: no case
             O("shortcut2", 8, 1e-3), O("xavier", 8, 1e-1), O("shortcut1", 8, 1.01e-3),  // within 10^0.01 of shortcut2: not violated
-            O("shortcut3", 8, 0.9e-3),                                                  // shortcut2 0.046 decades worse: violated
+            O("shortcut3", 3, 1), O("shortcut3", 9, 0.9e-3),                            // depth 9 is 8's (3·round(8/3)); 0.046 decades better: violated
             O("orthogonal", 8, double.NaN, eta: double.NaN),                            // every run diverged: shortcut2 wins
         };
         var cases = FinalLoss.Compare(optima, new FinalLossConfig { ClaimDepth = 8, TieDecades = 0.01 });
-        Assert.That(cases.Select(c => (c.Depth, c.Against, c.Violated)),
-                    Is.EqualTo(new[] { (8, "xavier", false), (8, "shortcut1", false), (8, "shortcut3", true), (8, "orthogonal", false) }));
+        Assert.That(cases.Select(c => (c.Depth, c.Against, c.AgainstDepth, c.Violated)),
+                    Is.EqualTo(new[] { (8, "xavier", 8, false), (8, "shortcut1", 8, false), (8, "shortcut3", 9, true), (8, "orthogonal", 8, false) }));
         var lost = FinalLoss.Compare([O("shortcut2", 8, double.NaN, double.NaN), O("xavier", 8, 0.1)], new FinalLossConfig { ClaimDepth = 8 });
         Assert.That(lost.Single().Violated, Is.True, "shortcut2 diverging at every rate where the other net trains is a violation");
     }
