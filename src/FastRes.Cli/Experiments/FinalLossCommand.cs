@@ -76,6 +76,9 @@ public sealed class FinalLossCommand() : DataExperiment<FinalLossConfig, FinalLo
         TextTables.Console(output, FinalLossOptimum.Columns, result.Optima);
     }
 
+    /// <summary>The paper's protocol as flags (its depths, 1000 epochs, 10 runs; the rate grid is FastRes's: half decades 10⁻⁴ … 10).</summary>
+    public const string PaperProtocol = "--linear-depths 2,4,8,16,32,64,96 --relu-depths 2,4,8,16,32,64 --epochs 1000 --runs 10 --eta-min 1e-4 --eta-max 10 --etas 11";
+
     protected override void Summarize(Summary md, FinalLossResult result)
     {
         var c = result.Config;
@@ -83,11 +86,17 @@ public sealed class FinalLossCommand() : DataExperiment<FinalLossConfig, FinalLo
         md.Paragraph("Claim (Li et al. §5.3.1, Figures 7–8): trained by gradient descent for 1000 epochs at learning rates on a log scale, \"the final losses of 2-shortcut linear networks " +
                      "stay close to optimal as the networks become deeper\" while Xavier and orthogonal fall behind, and \"higher learning rates can also be applied\"; with ReLUs at the mid positions " +
                      "\"linear networks with Xavier or orthogonal initialization have difficulties finding these optimal points, while 2-shortcut networks find these optimal points easily\".");
+        string Depths(int[] d) => string.Join(", ", d);
+        md.Paragraph($"Depths: linear {(c.Mids.Contains(FastRes.Kernels.Networks.Activation.Identity) ? Depths(c.LinearDepths) : "none")}, ReLU-mid " +
+                     $"{(c.Mids.Contains(FastRes.Kernels.Networks.Activation.Relu) ? Depths(c.ReluDepths) : "none")} (the paper's go to 96 and 64; a 3-shortcut net's depth is the nearest multiple of 3). " +
+                     $"The defaults are a subset that runs in a few minutes on 2 cores; the paper's protocol is `{PaperProtocol}`.");
         md.Paragraph($"Method: full-batch GD with a fixed step for {c.Epochs} epochs (the paper: 1000) at {rates.Length} rates η = {string.Join(", ", rates.Select(r => r.ToString("G3", CultureInfo.InvariantCulture)))}, " +
                      $"{c.Runs} run(s) per rate (the same initializations at every rate), L = (1/2m)Σ‖y − ŷ‖². Nets as initial-condition's: plain xavier/orthogonal (as 2-layer units, so that their ReLUs sit where the " +
                      "2-shortcut's mid ReLUs do), n-shortcut with small init (xavier × 0.01). " +
                      $"The optimal rate is the one with the least mean final loss over the runs that did not diverge (a diverged run — non-finite, or 10⁶ × its start — is never a loss; a rate all of whose runs diverged is no candidate). " +
-                     $"All rates tie when the plotted loss spans at most {Kinds.Format(c.TieDecades)} decades over the candidate rates: then the optimal rate is not plotted, as in the captions. " +
+                     "Ties: the captions omit the optimal rate where \"the final losses ... with different learning rates are basically the same\" (Xavier at depth 96; Xavier-ReLU and orthogonal-ReLU at 64). " +
+                     $"FastRes calls all rates tied when there are at least two candidate rates and the plotted quantity (final − optimal for linear nets, final loss for ReLU-mid) has max/min ≤ 10^T over them, " +
+                     $"T = --tie-decades = {Kinds.Format(c.TieDecades)} (within {100 * (Math.Pow(10, c.TieDecades) - 1):0.#}%); a tied point keeps its loss in the left panel and has no optimal rate in the right. " +
                      $"The least-squares optimum of the data, which every width-{c.Width} linear net can reach, is {result.OptimalLoss.ToString("R", CultureInfo.InvariantCulture)}.");
         md.Table(FinalLossOptimum.Columns, result.Optima);
         md.Table(FinalLossComparison.Columns, result.Comparisons);
@@ -114,7 +123,11 @@ public sealed class FinalLossCommand() : DataExperiment<FinalLossConfig, FinalLo
                 var byDepth = net.OrderBy(o => o.Depth).ToList();
                 string values = string.Join(", ", byDepth.Select(o => $"{o.Depth}: {Cells.Number(o.Plotted)}" + (o.Tie ? " (tie)" : double.IsFinite(o.Eta) ? $" at η {o.Eta:G3}" : " (all diverged)")));
                 var (first, last) = (byDepth[0], byDepth[^1]);
-                string rise = byDepth.Count > 1 && first.Plotted > 0 && last.Plotted > 0 ? $"; {Math.Log10(last.Plotted / first.Plotted):+0.00;-0.00} decades from depth {first.Depth} to {last.Depth}" : "";
+                // A linear excess at the rounding level (≤ 10⁻¹⁴ L*) is "at the optimum", not a number of decades to rise from.
+                double floor = linear ? 1e-14 * result.OptimalLoss : 0;
+                string rise = byDepth.Count < 2 || !(last.Plotted > floor) ? ""
+                    : first.Plotted > floor ? $"; {Math.Log10(last.Plotted / first.Plotted):+0.00;-0.00} decades from depth {first.Depth} to {last.Depth}"
+                    : $"; at the optimum to rounding at depth {first.Depth}";
                 var etas = byDepth.Where(o => !o.Tie && double.IsFinite(o.Eta)).Select(o => Math.Log10(o.Eta)).ToList();
                 string etaSpan = etas.Count > 1 ? $"; optimal η spans {etas.Max() - etas.Min():0.0#} decades" : "";
                 return $"{net.Key}: {values}{rise}{etaSpan}";
@@ -159,9 +172,9 @@ public sealed class FinalLossCommand() : DataExperiment<FinalLossConfig, FinalLo
                 plot.ShowLegend(Alignment.UpperLeft);
             }
             string data = DataCache.ShortName(result.DataSource);
-            left.Title($"{(linear ? "Linear" : "ReLU-mid")} nets: optimal final loss ({data}, {result.Config.Epochs} epochs)");
+            left.Title($"{(linear ? "Linear" : "ReLU-mid")} nets, {result.Config.Epochs} epochs: {(linear ? "final − optimal" : "final loss")} at the optimal rate");
             left.YLabel(linear ? "final loss − optimal loss" : "final loss");
-            right.Title("Optimal learning rate (ties omitted)");
+            right.Title($"Optimal learning rate (ties omitted; {data})");
             right.YLabel("η");
             files.AddRange(Figures.Save(figure, folder, linear ? "final_loss_linear" : "final_loss_relu", 1500, 600));
         }
