@@ -88,3 +88,32 @@ if hes:
         name = r["variant"].split("/")[0]
         t = next((x for x in (torch or {}).get("results", []) if x["variant"] == name), None)
         print(f"| {name} | {r['seconds']:.3f} | {fmt(t and t['seconds'])} | {fmt(t and t['seconds'] / r['seconds'])}× |")
+
+train = load("train.json")
+if train:
+    rows = train["results"]
+    tpeaks = {r["variant"].split("/", 1)[1]: r["rate"] * 1e9 for r in rows if r["kernel"] == "peak"}
+    print("\n### Training epoch, depth-16 2-shortcut network, d = 10, 10,000 samples (`fastres bench train --peer`)\n")
+    print("| network | path | threads | FastRes epochs/s | of peak | torch epochs/s | speed-up |")
+    print("|---|---|---:|---:|---:|---:|---:|")
+    torch_rows = {(r["size"].split(",")[0], r["variant"].rsplit("/", 1)[1]): r for r in rows
+                  if r["kernel"] == "train" and r["variant"].startswith("torch")}
+    best_torch = {}
+    for (net, _), r in torch_rows.items():
+        best_torch[net] = min(best_torch.get(net, r["seconds"]), r["seconds"])
+    for r in rows:
+        if r["kernel"] != "train" or r["variant"].startswith("torch"):
+            continue
+        net, path = r["size"].split(",")[:2]
+        threads = r["variant"].rsplit("/", 1)[1]
+        m = int(r["size"].split("m=")[1]); depth = int(r["size"].split("D=")[1].split(",")[0])
+        peak = tpeaks.get("double/" + threads)
+        frac = f"{100 * r['rate'] * 6 * 100 * depth * m / peak:.1f} %" if path == "sample" and peak else "–"
+        t = torch_rows.get((net, threads)) if path == "sample" else None
+        t = t or (torch_rows.get((net, "2t")) if path == "moment" else None)
+        print(f"| {net} | {path} | {threads[:-1]} | {r['rate']:.1f} | {frac} | {fmt(t and t['rate'])} | "
+              f"{fmt(t and t['seconds'] / r['seconds'])}× |")
+    spec = [r for r in rows if r["kernel"] == "train-spectrum"]
+    if spec:
+        print("\nA spectrum epoch of training-spectrum at depth 16 (N = 1,600 parameters): " + "; ".join(
+            f"{r['variant'].split('/')[0]} {r['seconds']:.3f} s" for r in spec) + ".")

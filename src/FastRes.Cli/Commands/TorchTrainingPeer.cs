@@ -1,0 +1,86 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text.Json;
+using FastRes.Experiments.Profiling;
+
+namespace FastRes.Cli.Commands;
+
+/// <summary>
+/// The PyTorch peer of `fastres bench train`: bench/peers/train_torch.py (the same network, float64, forward +
+/// loss.backward() + step) run by Debian's /usr/bin/python3 in a child process right after our own epochs, so the
+/// two are measured side by side on the same machine state. Its rows are train rows with the variant "torch/double/Nt".
+/// </summary>
+internal static class TorchTrainingPeer
+{
+    public const string Python = "/usr/bin/python3";
+    public const string Script = "bench/peers/train_torch.py";
+
+    public static IReadOnlyList<BenchResult> Run(int threads, int samples, int depth)
+    {
+        string script = FindScript() ?? throw new InvalidOperationException(
+            $"--peer: {Script} not found above {AppContext.BaseDirectory} or the current folder (run from a FastRes checkout)");
+        if (!File.Exists(Python)) throw new InvalidOperationException($"--peer: {Python} not found (apt-get install python3-torch)");
+        var start = new ProcessStartInfo(Python) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        foreach (string arg in new[] { script, "--threads", Invariant(threads), "--samples", Invariant(samples), "--depth", Invariant(depth) })
+            start.ArgumentList.Add(arg);
+        using var process = Process.Start(start) ?? throw new InvalidOperationException($"--peer: cannot start {Python}");
+        var stderr = process.StandardError.ReadToEndAsync();
+        string stdout = process.StandardOutput.ReadToEnd();
+        process.WaitForExit();
+        if (process.ExitCode != 0)
+        {
+            string last = stderr.Result.Trim().Split('\n').LastOrDefault() ?? "";
+            string hint = last.Contains("No module named 'torch'", StringComparison.Ordinal) ? " (apt-get install python3-torch)" : "";
+            throw new InvalidOperationException($"--peer: {Script} exited with {process.ExitCode}: {last}{hint}");
+        }
+        using var json = JsonDocument.Parse(stdout);
+        var root = json.RootElement;
+        int peerThreads = root.GetProperty("threads").GetInt32(), width = root.GetProperty("width").GetInt32();
+        var rows = new List<BenchResult>();
+        foreach (var row in root.GetProperty("results").EnumerateArray())
+        {
+            double seconds = row.GetProperty("seconds").GetDouble();
+            string variant = row.GetProperty("variant").GetString()!;
+            rows.Add(new BenchResult(KernelProfiler.TrainKernel, $"torch-{root.GetProperty("torch").GetString()}/double/{peerThreads}t",
+                KernelProfiler.TrainSize(variant, "sample", depth, width, samples), seconds, 1 / seconds, KernelProfiler.TrainUnit));
+        }
+        return rows;
+    }
+
+    /// <summary>
+    /// "speed-up relu-mid (2t): 31.2× torch" for every peer row with a FastRes per-sample row of the same net, size and
+    /// threads, and the Σ path's over torch's linear epoch.
+    /// </summary>
+    public static IEnumerable<string> SpeedUps(IReadOnlyList<BenchResult> results)
+    {
+        foreach (var peer in results.Where(r => r.Kernel == KernelProfiler.TrainKernel && r.Variant.StartsWith("torch", StringComparison.Ordinal)))
+        {
+            string threads = peer.Variant[(peer.Variant.LastIndexOf('/') + 1)..];
+            string net = peer.Size.Split(',')[0];
+            foreach (var ours in results.Where(r => r.Kernel == KernelProfiler.TrainKernel && !r.Variant.StartsWith("torch", StringComparison.Ordinal)
+                         && r.Size.Split(',')[0] == net))
+            {
+                bool samePath = ours.Size == peer.Size && ours.Variant.EndsWith("/" + threads, StringComparison.Ordinal);
+                bool moment = ours.Size.Split(',')[1] == "moment";
+                if (!samePath && !moment) continue;
+                string path = moment ? "Σ path, 1t" : "per-sample, " + threads;
+                yield return $"speed-up {net} ({path}) over torch ({threads}): {(peer.Seconds / ours.Seconds).ToString("0.0", CultureInfo.InvariantCulture)}×";
+            }
+        }
+    }
+
+    private static string? FindScript()
+    {
+        foreach (string start in new[] { Environment.CurrentDirectory, AppContext.BaseDirectory })
+        {
+            for (var dir = new DirectoryInfo(start); dir is not null; dir = dir.Parent)
+            {
+                string candidate = Path.Combine(dir.FullName, Script);
+                if (File.Exists(candidate)) return candidate;
+            }
+        }
+        return null;
+    }
+
+    private static string Invariant(int x) => x.ToString(CultureInfo.InvariantCulture);
+}
