@@ -220,10 +220,10 @@ public static class FinalLoss
     public static string CellName(FinalLossPoint p) => $"net={p.Net.Name} mid={p.Activation} depth={p.Depth} eta={p.EtaIndex}";
 
     /// <summary>
-    /// The loss and gradient GD descends. Per sample for every net for now; the Σ-path objective (loss and gradient
-    /// of a linear net from Σ^XX, Σ^XY alone) drops in here, and only here, once it exists.
+    /// The loss and gradient GD descends: the Σ path (Σ^XX, Σ^XY alone, O(D·d³) per epoch) for linear nets, per sample
+    /// for ReLU-mid ones; one thread inside a cell, so a cell's bits do not depend on the thread count.
     /// </summary>
-    internal static ITrainingObjective Objective(NShortcutNetwork network, Dataset data) => new SampleObjective(network, data, threads: 1);
+    internal static ITrainingObjective Objective(NShortcutNetwork network, Dataset data) => Objectives.For(network, data, threads: 1);
 
     /// <summary>One cell: run <paramref name="run"/>'s init (Philox stream (seed, run): the same θ₀ at every rate) trained at the point's rate.</summary>
     public static FinalLossRunValue Train(FinalLossConfig c, Dataset data, FinalLossPoint p, int run, CancellationToken cancellationToken = default)
