@@ -25,7 +25,7 @@ public sealed record FinalLossConfig : IExperimentConfig<FinalLossConfig>, IData
     /// <summary>Defaults: a subset of the paper's depths (2 … 96 linear, 2 … 64 ReLU) that fits a few minutes on 2 cores.</summary>
     public int[] LinearDepths { get; init; } = [2, 8, 32];
     public int[] ReluDepths { get; init; } = [2, 8, 32];
-    /// <summary>Half-decade steps from 10⁻² to 10: with E = 100 epochs nothing below 10⁻² moves, and shortcut2's best rate lies near 1.</summary>
+    /// <summary>Half-decade steps from 10⁻² to 10: with E = 100 epochs nothing below 10⁻² moves; on MNIST shortcut2 trains best at 1–3.16 and diverges at 10.</summary>
     public double EtaMin { get; init; } = 1e-2;
     public double EtaMax { get; init; } = 10;
     public int Etas { get; init; } = 7;
