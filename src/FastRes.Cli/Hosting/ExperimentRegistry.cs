@@ -22,6 +22,7 @@ public static class ExperimentRegistry
         new YunCriticalPointsCommand(),
         new YunNearIdentityCommand(),
         new YunRademacherCommand(),
+        new FinalLossCommand(),
         // Later experiments add one line here and one file in Experiments/.
     ];
 
