@@ -12,6 +12,7 @@ public static class ExperimentRegistry
         new ShortcutCnnTrajectoryCommand(),
         new HessianAtZeroCommand(),
         new InitialConditionCommand(),
+        new ShortcutDepthCommand(),
         new ShamirExample1Command(),
         new ShamirLemma1Command(),
         new ShamirTheorem2Command(),
