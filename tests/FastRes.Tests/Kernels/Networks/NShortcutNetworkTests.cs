@@ -62,7 +62,7 @@ public class NShortcutNetworkTests
 
     /// <summary>He et al.'s pre-activation units (the pre-ResNet of Li et al. Fig. 9): h ↦ h + W_n σ(⋯ W_1 σ(h)), ReLU before every layer, n = 1…4.</summary>
     private static IEnumerable<TestCaseData> PreActivationUnits() =>
-        Enumerable.Range(1, 4).Select(n => new NShortcutNetwork(4, 3, n, pre: Activation.Relu, mid: Activation.Relu))
+        Enumerable.Range(1, 4).Select(n => new NShortcutNetwork(6, 2, n, pre: Activation.Relu, mid: Activation.Relu))
                   .Select(net => new TestCaseData(net).SetArgDisplayNames(net.ToString()));
 
     [TestCaseSource(nameof(PreActivationUnits))]
