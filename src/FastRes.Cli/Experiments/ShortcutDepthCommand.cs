@@ -34,9 +34,9 @@ public sealed class ShortcutDepthCommand() : Experiment<ShortcutDepthConfig, Sho
     private TrainTestSplit? TryLoad(ShortcutDepthConfig config, List<ConfigError> errors)
     {
         if (_data is { } l && l.Folder == config.Folder && l.Train == config.Train && l.Test == config.Test) return l.Data;
-        if (config.Data is null && !Directory.Exists(ShortcutDepthConfig.FashionMnistFolder))
+        if (NotInstalled(config.Data, ShortcutDepthConfig.FashionMnistFolder) is { } missing)
         {
-            errors.Add(new ConfigError("data", $"Fashion-MNIST is not installed ({ShortcutDepthConfig.FashionMnistFolder} is absent): apt-get install {ShortcutDepthConfig.FashionMnistPackage}, or give --data DIR (nothing is downloaded)"));
+            errors.Add(missing);
             return null;
         }
         try
@@ -49,6 +49,11 @@ public sealed class ShortcutDepthCommand() : Experiment<ShortcutDepthConfig, Sho
         catch (ArgumentException e) { errors.Add(new ConfigError("data", e.Message)); }
         return null;
     }
+
+    /// <summary>Without --data, an absent default folder is one line saying how to install it; nothing is downloaded.</summary>
+    public static ConfigError? NotInstalled(string? data, string defaultFolder) => data is null && !Directory.Exists(defaultFolder)
+        ? new ConfigError("data", $"Fashion-MNIST is not installed ({defaultFolder} is absent): apt-get install {ShortcutDepthConfig.FashionMnistPackage}, or give --data DIR (nothing is downloaded)")
+        : null;
 
     private TrainTestSplit DataFor(ShortcutDepthConfig config)
     {
