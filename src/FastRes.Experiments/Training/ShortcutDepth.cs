@@ -33,7 +33,7 @@ public sealed record ShortcutDepthConfig : IExperimentConfig<ShortcutDepthConfig
     public int Epochs { get; init; } = 20;
     /// <summary>Mini-batch size of SGD; 0: full-batch gradient descent (one step per epoch).</summary>
     public int Batch { get; init; } = 50;
-    public double Eta { get; init; } = 0.1;
+    public double Eta { get; init; } = 0.05;
     /// <summary>Initial weights xavier × this: the paper's near-zero init is 0.01 (<see cref="NetworkInitializer.SmallScale"/>).</summary>
     public double InitScale { get; init; } = NetworkInitializer.SmallScale;
     /// <summary>Training images: the first N of the training split (its PCA and whitening are fitted on them alone).</summary>
