@@ -121,8 +121,10 @@ public sealed class ShortcutDepthCommand() : Experiment<ShortcutDepthConfig, Sho
 
     /// <summary>
     /// The claim read off the shallowest and the deepest depth, in both measures: n "gains from depth" when its mean
-    /// test accuracy is higher (its mean training loss lower) at the deepest depth than at the shallowest; the claim holds
-    /// when n = 2 gains and no other n does (degrading, staying where it was, or diverging all count as not gaining).
+    /// test accuracy is higher (its mean training loss lower) at the deepest depth than at the shallowest by more than
+    /// two standard errors of the difference of the means (with a single run, by more than 0.1%: a net stuck at its
+    /// saddle moves in the fifth digit); the claim holds when n = 2 gains and no other n does (degrading, staying where
+    /// it was, or diverging all count as not gaining).
     /// </summary>
     public static string Verdict(ShortcutDepthResult result)
     {
@@ -130,17 +132,24 @@ public sealed class ShortcutDepthCommand() : Experiment<ShortcutDepthConfig, Sho
         if (depths.Length < 2 || !result.Config.Shortcuts.Contains(2)) return "FastRes's verdict: not judged (needs n = 2 and at least two depths).";
         int lo = depths[0], hi = depths[^1];
         ShortcutDepthRow At(int n, int depth) => result.Rows.Single(r => r.Shortcut == n && r.Depth == depth);
-        string Judge(string measure, Func<ShortcutDepthRow, double> value, bool higherIsBetter, Func<double, string> show)
+        string Judge(string measure, Func<ShortcutDepthRow, double> value, Func<ShortcutDepthRow, double> spread, bool higherIsBetter, Func<double, string> show)
         {
-            var change = result.Config.Shortcuts.Select(n => (N: n, From: value(At(n, lo)), To: value(At(n, hi)))).ToList();
-            bool Gains((int N, double From, double To) x) => double.IsFinite(x.From) && double.IsFinite(x.To) && (higherIsBetter ? x.To > x.From : x.To < x.From);
+            var change = result.Config.Shortcuts.Select(n => (N: n, From: value(At(n, lo)), To: value(At(n, hi)), Margin: Margin(At(n, lo), At(n, hi)))).ToList();
+            double Margin(ShortcutDepthRow a, ShortcutDepthRow b)
+            {
+                double sa = spread(a), sb = spread(b);
+                int ka = a.Runs - a.DivergedRuns, kb = b.Runs - b.DivergedRuns;
+                return double.IsFinite(sa) && double.IsFinite(sb) ? 2 * Math.Sqrt(sa * sa / ka + sb * sb / kb) : 1e-3 * Math.Abs(value(a));
+            }
+            bool Gains((int N, double From, double To, double Margin) x) => double.IsFinite(x.From) && double.IsFinite(x.To)
+                && (higherIsBetter ? x.To - x.From : x.From - x.To) > x.Margin;
             bool holds = change.All(x => x.N == 2 ? Gains(x) : !Gains(x));
             return $"{measure}: the claim {(holds ? "holds" : "does not hold")} — " +
                    string.Join("; ", change.Select(x => $"n = {x.N}: {show(x.From)} → {show(x.To)} ({(Gains(x) ? "gains" : double.IsFinite(x.To) ? "does not gain" : "diverged")})"));
         }
         return $"FastRes's verdict, from depth {lo} to depth {hi} (mean over runs). " +
-               Judge("Test accuracy", r => r.TestAccuracyMean, true, Cells.Percent) + ". " +
-               Judge("Final training loss", r => r.LossMean, false, Cells.Number) + ".";
+               Judge("Test accuracy", r => r.TestAccuracyMean, r => r.TestAccuracyStd, true, Cells.Percent) + ". " +
+               Judge("Final training loss", r => r.LossMean, r => r.LossStd, false, Cells.Number) + ".";
     }
 
     protected override IEnumerable<string> DrawFigures(ShortcutDepthResult result, string folder, List<string> notes)

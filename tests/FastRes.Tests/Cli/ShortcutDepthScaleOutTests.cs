@@ -134,3 +134,25 @@ public class ShortcutDepthDataTests
         }
     }
 }
+
+/// <summary>The verdict's rule on hand-made rows: n = 2 must gain by more than two standard errors, and no other n may.</summary>
+public class ShortcutDepthVerdictTests
+{
+    private static ShortcutDepthRow Row(int n, int depth, double loss, double accuracy, double std)
+        => new(n, depth, depth / n, depth * 100, 3, 0, loss, std, accuracy, std, accuracy, []);
+
+    private static ShortcutDepthResult Result(params ShortcutDepthRow[] rows)
+        => new(new ShortcutDepthConfig { Shortcuts = [1, 2], Depths = [12, 480] }, "hand-made", 100, 50, rows, 0);
+
+    [Test]
+    public void Only_shortcut_2_gaining_beyond_the_noise_is_the_claim()
+    {
+        string holds = ShortcutDepthCommand.Verdict(Result(Row(1, 12, 0.3, 0.6, 0.01), Row(1, 480, 0.5, 0.2, 0.01), Row(2, 12, 0.4, 0.6, 0.01), Row(2, 480, 0.3, 0.7, 0.01)));
+        Assert.That(holds, Does.Contain("Test accuracy: the claim holds").And.Contain("Final training loss: the claim holds"));
+        // n = 2 better by 0.01 with std 0.01 over 3 runs: within two standard errors (0.016), so not a gain.
+        string noise = ShortcutDepthCommand.Verdict(Result(Row(1, 12, 0.3, 0.6, 0.01), Row(1, 480, 0.5, 0.2, 0.01), Row(2, 12, 0.4, 0.6, 0.01), Row(2, 480, 0.39, 0.61, 0.01)));
+        Assert.That(noise, Does.Contain("Test accuracy: the claim does not hold").And.Contain("n = 2: 60.0% → 61.0% (does not gain)"));
+        string other = ShortcutDepthCommand.Verdict(Result(Row(1, 12, 0.5, 0.5, 0.01), Row(1, 480, 0.3, 0.7, 0.01), Row(2, 12, 0.4, 0.6, 0.01), Row(2, 480, 0.3, 0.7, 0.01)));
+        Assert.That(other, Does.Contain("Test accuracy: the claim does not hold").And.Contain("n = 1: 50.0% → 70.0% (gains)"));
+    }
+}
