@@ -122,8 +122,8 @@ public sealed class ShortcutDepthCommand() : Experiment<ShortcutDepthConfig, Sho
     /// <summary>
     /// The claim read off the shallowest and the deepest depth, in both measures: n "gains from depth" when its mean
     /// test accuracy is higher (its mean training loss lower) at the deepest depth than at the shallowest by more than
-    /// two standard errors of the difference of the means (with a single run, by more than 0.1%: a net stuck at its
-    /// saddle moves in the fifth digit); the claim holds when n = 2 gains and no other n does (degrading, staying where
+    /// two standard errors of the difference of the means and by more than 0.1% (a net stuck at its saddle moves in
+    /// the fifth digit, identically in every run); the claim holds when n = 2 gains and no other n does (degrading, staying where
     /// it was, or diverging all count as not gaining).
     /// </summary>
     public static string Verdict(ShortcutDepthResult result)
@@ -139,7 +139,8 @@ public sealed class ShortcutDepthCommand() : Experiment<ShortcutDepthConfig, Sho
             {
                 double sa = spread(a), sb = spread(b);
                 int ka = a.Runs - a.DivergedRuns, kb = b.Runs - b.DivergedRuns;
-                return double.IsFinite(sa) && double.IsFinite(sb) ? 2 * Math.Sqrt(sa * sa / ka + sb * sb / kb) : 1e-3 * Math.Abs(value(a));
+                double floor = 1e-3 * Math.Abs(value(a));
+                return double.IsFinite(sa) && double.IsFinite(sb) ? Math.Max(floor, 2 * Math.Sqrt(sa * sa / ka + sb * sb / kb)) : floor;
             }
             bool Gains((int N, double From, double To, double Margin) x) => double.IsFinite(x.From) && double.IsFinite(x.To)
                 && (higherIsBetter ? x.To - x.From : x.From - x.To) > x.Margin;
