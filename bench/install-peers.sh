@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
 # Installs the native peers the eigenvalue benchmarks and tests compare against: LAPACKE (DSYEVD) backed by
-# OpenBLAS (pthreads build). Idempotent: does nothing when both packages are already installed.
+# OpenBLAS (pthreads build); and Fashion-MNIST (Debian dataset-fashion-mnist, IDX under
+# /usr/share/datasets/fashion-mnist), the real data set of the shortcut-depth experiment and its tests.
+# Idempotent: does nothing when every package is already installed.
 # Debian/Ubuntu only; needs root (or sudo).
 set -euo pipefail
 
-packages=(liblapacke libopenblas0-pthread)
+packages=(liblapacke libopenblas0-pthread dataset-fashion-mnist)
 missing=()
 for p in "${packages[@]}"; do
     if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then

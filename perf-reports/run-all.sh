@@ -33,6 +33,9 @@ echo "== exact Hessian: FastRes and torch.autograd.functional.hessian (depth 16,
 "${F[@]}" bench hessian --json "$out/hessian.json"
 /usr/bin/python3 bench/peers/hessian_torch.py > "$out/torch-hessian.json"
 
+echo "== training epoch: FastRes (per-sample and Σ paths) beside PyTorch (depth 16, 2-shortcut, d = 10, m = 10,000)"
+"${F[@]}" bench train --peer --spectrum --json "$out/train.json"
+
 echo "== CI perf-smoke baseline"
 "${F[@]}" bench smoke --write-baseline "$out/baseline.json"
 

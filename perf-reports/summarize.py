@@ -88,3 +88,34 @@ if hes:
         name = r["variant"].split("/")[0]
         t = next((x for x in (torch or {}).get("results", []) if x["variant"] == name), None)
         print(f"| {name} | {r['seconds']:.3f} | {fmt(t and t['seconds'])} | {fmt(t and t['seconds'] / r['seconds'])}× |")
+
+train = load("train.json")
+if train:
+    rows = train["results"]
+    tpeaks = {r["variant"].split("/", 1)[1]: r["rate"] * 1e9 for r in rows if r["kernel"] == "peak"}
+    print("\n### Training epoch, depth-16 2-shortcut network, d = 10, 10,000 samples (`fastres bench train --peer`)\n")
+    print("Forward + backward + step over all samples; torch timed on 2 threads and on 1 right after FastRes, its faster "
+          "figure quoted.\n")
+    print("| network | path | threads | FastRes epochs/s | of peak | torch epochs/s (threads) | speed-up |")
+    print("|---|---|---:|---:|---:|---:|---:|")
+    best_torch = {}
+    for r in rows:
+        if r["kernel"] == "train" and r["variant"].startswith("torch"):
+            net = r["size"].split(",")[0]
+            if net not in best_torch or r["seconds"] < best_torch[net]["seconds"]:
+                best_torch[net] = r
+    for r in rows:
+        if r["kernel"] != "train" or r["variant"].startswith("torch"):
+            continue
+        net, path = r["size"].split(",")[:2]
+        threads = r["variant"].rsplit("/", 1)[1]
+        m = int(r["size"].split("m=")[1]); depth = int(r["size"].split("D=")[1].split(",")[0])
+        peak = tpeaks.get("double/" + threads)
+        frac = f"{100 * r['rate'] * 6 * 100 * depth * m / peak:.1f} %" if path == "sample" and peak else "–"
+        t = best_torch.get(net)
+        tt = f"{t['rate']:.1f} ({t['variant'].rsplit('/', 1)[1]})" if t else "–"
+        print(f"| {net} | {path} | {threads[:-1]} | {r['rate']:.1f} | {frac} | {tt} | {fmt(t and t['seconds'] / r['seconds'])}× |")
+    spec = [r for r in rows if r["kernel"] == "train-spectrum"]
+    if spec:
+        print("\nA spectrum epoch of training-spectrum at depth 16 (N = 1,600 parameters): " + "; ".join(
+            f"{r['variant'].split('/')[0]} {r['seconds']:.3f} s" for r in spec) + ".")

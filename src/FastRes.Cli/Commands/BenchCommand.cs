@@ -6,7 +6,7 @@ using FastRes.Experiments.Profiling;
 namespace FastRes.Cli.Commands;
 
 /// <summary>
-/// `fastres bench peak|mc|smoke|eig|hessian`: the quick profiler of SPEC §5. Every figure is measured in this process, so
+/// `fastres bench peak|mc|smoke|eig|hessian|train`: the quick profiler of SPEC §5. Every figure is measured in this process, so
 /// ratios (vector vs scalar, float vs double) and fractions of the machine's own FMA peak are side by side;
 /// BenchmarkDotNet in bench/ is the rigorous counterpart.
 /// </summary>
@@ -24,10 +24,18 @@ public static class BenchCommand
         {
             Eigenvalues = KernelProfiler.Eigenvalues,
             Hessian = (threads, samples) => KernelProfiler.Hessian(threads, samples),
+            Training = KernelProfiler.Training,
+            TrainingSpectrum = KernelProfiler.TrainingSpectrum,
+            TrainingPeer = TorchTrainingPeer.Run,
         };
 
         public Func<IReadOnlyList<int>, int, IReadOnlyList<BenchResult>> Eigenvalues { get; init; } = (_, _) => [];
         public Func<int, int, IReadOnlyList<BenchResult>> Hessian { get; init; } = (_, _) => [];
+        /// <summary>(threads, samples, depth) → epoch rates.</summary>
+        public Func<int, int, int, IReadOnlyList<BenchResult>> Training { get; init; } = (_, _, _) => [];
+        public Func<int, int, int, IReadOnlyList<BenchResult>> TrainingSpectrum { get; init; } = (_, _, _) => [];
+        /// <summary>The PyTorch peer of the epoch, run in a child process right after ours.</summary>
+        public Func<int, int, int, IReadOnlyList<BenchResult>> TrainingPeer { get; init; } = (_, _, _) => [];
     }
 
     /// <summary>
@@ -146,11 +154,38 @@ public static class BenchCommand
             return Report(r, profiler.Machine(), results, [], json);
         }));
 
+        var trainSamples = new Option<string>("--samples") { HelpName = "M", Description = "Samples (full batch).", DefaultValueFactory = _ => "10000" };
+        var trainDepth = new Option<string>("--depth") { HelpName = "D", Description = "Network depth (layers; 2-shortcut units).", DefaultValueFactory = _ => "16" };
+        var trainThreads = ThreadsOption("all cores");
+        var trainPeer = new Option<bool>("--peer") { Description = "Also time the same epoch in PyTorch (/usr/bin/python3 bench/peers/train_torch.py, float64, same threads) and print the speed-ups." };
+        var trainSpectrum = new Option<bool>("--spectrum") { Description = "Also time a spectrum epoch of training-spectrum: the exact Hessian and its eigenvalues." };
+        var trainJson = JsonOption();
+        var train = new Command("train", "One full-batch training epoch (forward + backward + step) of a 2-shortcut network, d = 10: epochs/s, per-sample and Σ paths.")
+            { trainSamples, trainDepth, trainThreads, trainPeer, trainSpectrum, trainJson };
+        train.SetAction(r => Guard(r, () =>
+        {
+            var samples = ParseSizes(r.GetValue(trainSamples), "--samples", "m", 10_000_000);
+            if (samples.Count != 1) throw new BadInputException("--samples", "must be one positive integer");
+            var depth = ParseSizes(r.GetValue(trainDepth), "--depth", "D", 1024);
+            if (depth.Count != 1 || depth[0] < 2) throw new BadInputException("--depth", "must be one integer from 2 to 1024");
+            int threads = ParseThreads(r.GetValue(trainThreads), Environment.ProcessorCount);
+            string? json = ParseJsonPath(r.GetValue(trainJson));
+            var peaks = profiler.Peak(threads).Where(p => p.Variant.Contains("/double/", StringComparison.Ordinal)).ToList();
+            var results = peaks.Concat(profiler.Training(threads, samples[0], depth[0])).ToList();
+            if (r.GetValue(trainSpectrum)) results.AddRange(profiler.TrainingSpectrum(threads, samples[0], depth[0]));
+            var peer = r.GetValue(trainPeer) ? profiler.TrainingPeer(threads, samples[0], depth[0]) : [];
+            results.AddRange(peer);
+            int code = Report(r, profiler.Machine(), results, peaks, json);
+            foreach (string line in TorchTrainingPeer.SpeedUps(results)) r.InvocationConfiguration.Output.WriteLine(line);
+            return code;
+        }));
+
         bench.Subcommands.Add(peak);
         bench.Subcommands.Add(mc);
         bench.Subcommands.Add(smoke);
         bench.Subcommands.Add(eig);
         bench.Subcommands.Add(hessian);
+        bench.Subcommands.Add(train);
         return bench;
     }
 

@@ -60,6 +60,8 @@ public static partial class KernelProfiler
                 return result.Rate * 1e9 / peak.Value;
             case MonteCarloKernel when TryParseMonteCarloSize(result.Size, out int p, out int k):
                 return result.Rate * FlopsPerTrialIteration(ShortcutCnnMethod.Resnet, p, k) / peak.Value;
+            case TrainKernel when TrainFlops(result.Size) is { } flops:
+                return result.Rate * flops / peak.Value;
             default:
                 return null;
         }

@@ -88,18 +88,7 @@ public static partial class ExactHessian
         var lm = new double[D * dd];
         var h = new double[dd];
         var t = new double[dd];
-        SmallMatrix.Identity(h, d);
-        for (int r = 0; r < R; r++)
-        {
-            for (int k = 0; k < n; k++)
-            {
-                int l = r * n + k;
-                if (k == 0) h.CopyTo(rm.AsSpan(l * dd, dd));
-                Span<double> z = k < n - 1 ? rm.AsSpan((l + 1) * dd, dd) : t;
-                SmallMatrix.Multiply(parameters.Slice(l * dd, dd), false, rm.AsSpan(l * dd, dd), false, z, d);
-            }
-            SmallMatrix.ScaleAdd(h, keep, t, d); // h_{r+1} = s·h_r + unit path
-        }
+        LinearNetworkLoss.ForwardMaps(network, parameters, rm, h, t); // h_{r+1} = s·h_r + unit path
         var end = h; // W
         var a = new double[dd];
         SmallMatrix.Identity(a, d);

@@ -180,3 +180,70 @@ public class BenchHessianAndEigTests
         Assert.That(error.ToString().Trim().Split('\n'), Has.Length.EqualTo(1));
     }
 }
+
+/// <summary>`bench train`: the real epoch kernels at a tiny size, the flop count behind its fraction of peak, the torch pairing.</summary>
+public class BenchTrainTests
+{
+    [Test]
+    public void Bench_train_reports_every_path_with_positive_rates_and_a_fraction_of_peak()
+    {
+        var output = new StringWriter();
+        var error = new StringWriter();
+        string json = Path.Combine(Path.GetTempPath(), $"fastres-bench-t-{Guid.NewGuid():N}.json");
+        try
+        {
+            int code = BenchCommand.Invoke(["bench", "train", "--samples", "256", "--depth", "4", "--threads", "1", "--json", json], output, error);
+            Assert.That(code, Is.EqualTo(0), error.ToString());
+            var train = BenchReport.Parse(File.ReadAllText(json)).Results.Where(r => r.Kernel == KernelProfiler.TrainKernel).ToList();
+            Assert.That(train.Select(r => r.Size), Is.EquivalentTo(new[]
+            {
+                "linear,sample,D=4,d=10,m=256", "linear,moment,D=4,d=10,m=256", "relu-mid,sample,D=4,d=10,m=256", "tanh-mid,sample,D=4,d=10,m=256",
+            }));
+            Assert.That(train.Select(r => r.Rate), Is.All.GreaterThan(0));
+            Assert.That(output.ToString(), Does.Contain(" %"), "per-sample rows are quoted against the measured peak");
+        }
+        finally { File.Delete(json); }
+    }
+
+    [Test]
+    public void The_epoch_flop_count_is_six_d_squared_per_layer_and_sample_and_the_moment_path_has_none()
+    {
+        Assert.That(KernelProfiler.TrainFlops("relu-mid,sample,D=16,d=10,m=10000"), Is.EqualTo(6.0 * 100 * 16 * 10_000));
+        Assert.That(KernelProfiler.TrainFlops("linear,moment,D=16,d=10,m=10000"), Is.Null);
+        var peak = new BenchResult("peak", "Vector512/double/1t", "chains=12", 0.3, 96.0, "GFLOP/s");
+        var row = new BenchResult(KernelProfiler.TrainKernel, "Vector512/double/1t", "relu-mid,sample,D=16,d=10,m=10000", 0.002, 500, KernelProfiler.TrainUnit);
+        Assert.That(KernelProfiler.FractionOfPeak(row, [peak]), Is.EqualTo(500 * 96e6 / 96e9).Within(1e-12));
+    }
+
+    [Test]
+    public void Speed_ups_set_the_fastest_of_each_side_per_net()
+    {
+        BenchResult Row(string variant, string size, double seconds) => new(KernelProfiler.TrainKernel, variant, size, seconds, 1 / seconds, KernelProfiler.TrainUnit);
+        var rows = new[]
+        {
+            Row("Vector512/double/2t", "relu-mid,sample,D=16,d=10,m=10000", 0.01),
+            Row("Vector512/double/1t", "relu-mid,sample,D=16,d=10,m=10000", 0.02),
+            Row("Vector512/double/1t", "linear,moment,D=16,d=10,m=10000", 0.0005),
+            Row("torch-1.13/double/2t", "relu-mid,sample,D=16,d=10,m=10000", 0.25),
+            Row("torch-1.13/double/1t", "relu-mid,sample,D=16,d=10,m=10000", 0.2),
+            Row("torch-1.13/double/2t", "linear,sample,D=16,d=10,m=10000", 0.2),
+        };
+        Assert.That(TorchTrainingPeer.SpeedUps(rows), Is.EqualTo(new[]
+        {
+            "speed-up relu-mid (per-sample, 2t) over torch (1t): 20.0×",
+            "speed-up linear (Σ path, 1t) over torch (2t): 400.0×",
+        }));
+    }
+
+    [TestCase("--depth", "1")]
+    [TestCase("--depth", "2000")]
+    [TestCase("--samples", "0")]
+    public void Bench_train_refuses_a_bad_size_in_one_line(string option, string value)
+    {
+        var error = new StringWriter();
+        int code = BenchCommand.Invoke(["bench", "train", option, value], new StringWriter(), error);
+        Assert.That(code, Is.EqualTo(2));
+        Assert.That(error.ToString().Trim().Split('\n'), Has.Length.EqualTo(1));
+        Assert.That(error.ToString(), Does.Contain(option));
+    }
+}
