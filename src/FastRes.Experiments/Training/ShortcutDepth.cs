@@ -183,8 +183,7 @@ public static class ShortcutDepth
             foreach (ref double w in theta.AsSpan()) w *= config.InitScale;
         }
         TrainingEnd end = config.Batch == 0
-            // Objectives.For(network, data.Train, 1) when it lands (it picks the per-sample path for these ReLU nets anyway).
-            ? new FullBatchDescent(new SampleObjective(network, data.Train, 1)).Train(theta, config.Eta, config.Epochs, cancellationToken: cancellationToken)
+            ? new FullBatchDescent(Objectives.For(network, data.Train, 1)).Train(theta, config.Eta, config.Epochs, cancellationToken: cancellationToken)
             : new MiniBatchDescent(network, data.Train, config.Batch).Train(theta, config.Eta, config.Epochs, config.Seed, (ulong)run, cancellationToken);
         if (end.Diverged) return new ShortcutDepthRun(run, double.NaN, double.NaN, double.NaN, double.NaN, true, end.DivergedAt);
         var (trainLoss, trainAccuracy) = Evaluate(network, theta, data.Train);

@@ -149,6 +149,21 @@ public class ShortcutDepthTests
     }
 
     [Test]
+    public void Full_batch_descent_and_one_batch_per_epoch_are_the_same_steps()
+    {
+        // --batch 0 trains with FullBatchDescent (the epoch kernel), --batch m with MiniBatchDescent (the lane passes):
+        // one step per epoch over every sample in both, so only the order of the sums differs.
+        var split = new TrainTestSplit(SyntheticData.Create(300, 10, 10, seed: 4), SyntheticData.Create(100, 10, 10, seed: 5),
+                                       new DataProvenance("synthetic", 400, null));
+        var gd = ShortcutDepth.Train(new ShortcutDepthConfig { Batch = 0, Epochs = 30, Eta = 0.05, InitScale = 0.3 }, split, 2, 12, 0, default);
+        var sgd = ShortcutDepth.Train(new ShortcutDepthConfig { Batch = 300, Epochs = 30, Eta = 0.05, InitScale = 0.3 }, split, 2, 12, 0, default);
+        Assert.That(gd.Diverged || sgd.Diverged, Is.False);
+        Assert.That(gd.FinalLoss, Is.EqualTo(sgd.FinalLoss).Within(1e-9 * sgd.FinalLoss));
+        Assert.That(gd.FinalLoss, Is.LessThan(ShortcutDepth.Evaluate(ShortcutDepth.Network(2, 12), new double[1200], split.Train).Loss), "it trained");
+        Assert.That(gd.TestAccuracy, Is.EqualTo(sgd.TestAccuracy));
+    }
+
+    [Test]
     public void Accuracy_is_the_share_of_samples_whose_output_argmax_is_the_class()
     {
         // One identity shortcut unit with W = 0: ŷ = x, so the accuracy is the share of inputs whose argmax is the label.
