@@ -13,7 +13,9 @@ public static class ExperimentRegistry
         new HessianAtZeroCommand(),
         new InitialConditionCommand(),
         new TrainingSpectrumCommand(),
+        new FinalLossCommand(),
         new WeightNormsCommand(),
+        new ShortcutDepthCommand(),
         new ShamirExample1Command(),
         new ShamirLemma1Command(),
         new ShamirTheorem2Command(),
@@ -22,7 +24,6 @@ public static class ExperimentRegistry
         new YunCriticalPointsCommand(),
         new YunNearIdentityCommand(),
         new YunRademacherCommand(),
-        new FinalLossCommand(),
         // Later experiments add one line here and one file in Experiments/.
     ];
 

@@ -16,4 +16,14 @@ public sealed record LabelledImages(byte[] Pixels, byte[] Labels, int Count, int
 
     /// <summary>Pixels per image.</summary>
     public int PixelCount => Rows * Columns;
+
+    /// <summary>Images [start, start + count) with their labels; the source and content hash stay those of the files read.</summary>
+    public LabelledImages Slice(int start, int count)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(start);
+        ArgumentOutOfRangeException.ThrowIfNegative(count);
+        if ((long)start + count > Count) throw new ArgumentOutOfRangeException(nameof(count), $"images [{start}, {start + count}) of {Count}");
+        return new LabelledImages(Pixels.AsSpan(start * PixelCount, count * PixelCount).ToArray(), Labels.AsSpan(start, count).ToArray(),
+                                  count, Rows, Columns, MaxPixel, Source, Sha256);
+    }
 }

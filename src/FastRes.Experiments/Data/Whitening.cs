@@ -23,9 +23,10 @@ public static class Whitening
     /// Whitens <paramref name="z"/> (<paramref name="samples"/> × <paramref name="dim"/>, row-major) in place:
     /// z ↦ C^{-1/2}(z − z̄), the whitening that moves the data least.
     /// </summary>
+    /// <returns>The map it applied, to bring other samples (a test set) into the same coordinates.</returns>
     /// <exception cref="DataFormatException">The sample's covariance is singular (fewer than dim + 1 samples, or
     /// linearly dependent columns): there is no unit-variance version of it. <paramref name="source"/> names the data.</exception>
-    public static void Apply(Span<double> z, int samples, int dim, string source)
+    public static WhiteningMap Apply(Span<double> z, int samples, int dim, string source)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(dim, 1);
         if (z.Length != (long)samples * dim) throw new ArgumentException($"expected {samples}×{dim} values", nameof(z));
@@ -34,11 +35,12 @@ public static class Whitening
 
         // Two passes: the first leaves Σ = I + O(ε·κ(C)) for an ill-conditioned input (κ ~ 1e6 gives ~1e-12); the
         // second sees C ≈ I and brings that down to O(ε). On PCA scores the first pass alone is already that good.
-        WhitenOnce(z, samples, dim, source);
-        WhitenOnce(z, samples, dim, source);
+        var first = WhitenOnce(z, samples, dim, source);
+        var second = WhitenOnce(z, samples, dim, source);
+        return new WhiteningMap(dim, [first, second]);
     }
 
-    private static void WhitenOnce(Span<double> z, int samples, int dim, string source)
+    private static (double[] Mean, double[] Matrix) WhitenOnce(Span<double> z, int samples, int dim, string source)
     {
         int d = dim;
         var mean = new double[d];
@@ -66,6 +68,14 @@ public static class Whitening
             for (int i = 0; i < d; i++)
                 for (int j = 0; j < d; j++) w[i * d + j] += scale * u[i] * u[j];
         }
+        Transform(z, samples, d, w);
+        return (mean, w);
+    }
+
+    /// <summary>Each row z ↦ W z (W d×d row-major), with the same operations wherever it is applied: a training set and
+    /// <see cref="WhiteningMap.Apply"/> on the same rows give the same bits.</summary>
+    internal static void Transform(Span<double> z, int samples, int d, double[] w)
+    {
         var original = new double[d];
         for (int mu = 0; mu < samples; mu++)
         {
@@ -73,6 +83,28 @@ public static class Whitening
             row.CopyTo(original);
             for (int k = 0; k < d; k++)
                 row[k] = Dot.Sequential(w.AsSpan(k * d, d), original);
+        }
+    }
+}
+
+/// <summary>
+/// The affine map <see cref="Whitening.Apply"/> fitted on one sample (its passes z ↦ W(z − z̄), in order), to apply
+/// unchanged to other samples: a test set preprocessed with its training set's statistics, not its own, so it is
+/// white only approximately — as a held-out set should be.
+/// </summary>
+public sealed class WhiteningMap(int dim, IReadOnlyList<(double[] Mean, double[] Matrix)> passes)
+{
+    public int Dim { get; } = dim;
+
+    /// <summary>Maps <paramref name="z"/> (samples × <see cref="Dim"/>, row-major) in place.</summary>
+    public void Apply(Span<double> z, int samples)
+    {
+        if (z.Length != (long)samples * Dim) throw new ArgumentException($"expected {samples}×{Dim} values", nameof(z));
+        foreach (var (mean, matrix) in passes)
+        {
+            for (int mu = 0; mu < samples; mu++)
+                for (int k = 0; k < Dim; k++) z[mu * Dim + k] -= mean[k];
+            Whitening.Transform(z, samples, Dim, matrix);
         }
     }
 }

@@ -25,6 +25,13 @@ public partial class RegistryTests
 
     private static IEnumerable<string> Experiments() => ExperimentRegistry.All.Select(e => e.Name);
 
+    /// <summary>An experiment whose default data set is a system package (shortcut-depth: Fashion-MNIST) skips, saying so, where it is not installed.</summary>
+    private static void SkipWithoutInstalledData(string experiment)
+    {
+        var r = CliHarness.Run("run", experiment, "--dry-run");
+        if (r.ExitCode == ExitCodes.BadInput && r.Error.Contains("apt-get install", StringComparison.Ordinal)) Assert.Ignore(r.Error.Trim());
+    }
+
     private static JsonObject DryRun(params string[] args)
     {
         var r = CliHarness.Run([.. args, "--dry-run"]);
@@ -35,6 +42,7 @@ public partial class RegistryTests
     [TestCaseSource(nameof(Experiments))]
     public void Every_setting_round_trips_flag_config_json_and_config_file(string experiment)
     {
+        SkipWithoutInstalledData(experiment);
         var defaults = DryRun("run", experiment)["config"]!.AsObject();
         Assert.That(defaults.Count, Is.GreaterThan(0));
         var unvaried = new List<string>();
@@ -62,6 +70,7 @@ public partial class RegistryTests
     [TestCaseSource(nameof(Experiments))]
     public void Every_setting_refuses_a_bad_value_in_one_line_naming_it(string experiment)
     {
+        SkipWithoutInstalledData(experiment);
         var defaults = DryRun("run", experiment)["config"]!.AsObject();
         foreach (var (name, _) in defaults)
         {
@@ -85,6 +94,7 @@ public partial class RegistryTests
     [TestCaseSource(nameof(Experiments))]
     public void Every_numeric_setting_has_an_upper_bound(string experiment)
     {
+        SkipWithoutInstalledData(experiment);
         // Issue 10: a huge count or size must be refused up front (one line, exit 2), never reach an allocation or an
         // int overflow in a kernel. A seed is a key: every 64-bit value is a valid seed, so it alone is unbounded.
         var defaults = DryRun("run", experiment)["config"]!.AsObject();
@@ -113,6 +123,7 @@ public partial class RegistryTests
     [TestCaseSource(nameof(Experiments))]
     public void A_smoke_run_writes_files_that_parse(string experiment)
     {
+        SkipWithoutInstalledData(experiment);
         var e = ExperimentRegistry.All.Single(x => x.Name == experiment);
         string outDir = Path.Combine(_dir, "smoke");
         var r = CliHarness.Run(["run", experiment, .. e.SmokeArgs, "--out", outDir]);
@@ -148,6 +159,7 @@ public partial class RegistryTests
     [TestCaseSource(nameof(Experiments))]
     public void A_finished_folder_is_never_replaced_silently(string experiment)
     {
+        SkipWithoutInstalledData(experiment);
         // Issue 10: every experiment's finished run stays as it is: the same run again is not recomputed, another
         // config is refused naming the difference. (The folder rules live in the host: RunFolderTests tests them in depth.)
         var e = ExperimentRegistry.All.Single(x => x.Name == experiment);

@@ -60,6 +60,35 @@ public class NShortcutNetworkTests
         Assert.That(maxErr / maxG, Is.LessThan(1e-8));
     }
 
+    /// <summary>He et al.'s pre-activation units (the pre-ResNet of Li et al. Fig. 9): h ↦ h + W_n σ(⋯ W_1 σ(h)), ReLU before every layer, n = 1…4.</summary>
+    private static IEnumerable<TestCaseData> PreActivationUnits() =>
+        Enumerable.Range(1, 4).Select(n => new NShortcutNetwork(6, 2, n, pre: Activation.Relu, mid: Activation.Relu))
+                  .Select(net => new TestCaseData(net).SetArgDisplayNames(net.ToString()));
+
+    [TestCaseSource(nameof(PreActivationUnits))]
+    public void Pre_activation_units_gradient_matches_central_differences(NShortcutNetwork net) => Gradient_matches_central_differences_of_the_loss(net);
+
+    [TestCaseSource(nameof(PreActivationUnits))]
+    [TestCaseSource(nameof(AllKinds))]
+    public void Outputs_give_the_loss_at_every_width(NShortcutNetwork net)
+    {
+        const int m = 37; // not a multiple of any lane count: the masked tail must not write past sample m − 1
+        var (x, y) = NetworkTestData.Whitened(m, net.Width, 21);
+        double[] theta = NetworkTestData.RandomParameters(net, 6, 1.0);
+        double expected = NetworkTestData.ReferenceLoss(net, theta, x, y, m).Loss;
+        var ws = new NetworkWorkspace(net, 1);
+        foreach (SimdWidth w in Widths)
+        {
+            var outputs = new double[m * net.Width + 1];
+            outputs[^1] = 42;
+            net.Outputs(theta, x, m, outputs, ws, w);
+            double loss = 0;
+            for (int i = 0; i < m * net.Width; i++) loss += (outputs[i] - y[i]) * (outputs[i] - y[i]);
+            Assert.That(loss / (2.0 * m), Is.EqualTo(expected).Within(1e-12).Percent, $"{w}");
+            Assert.That(outputs[^1], Is.EqualTo(42), "nothing written past m×d");
+        }
+    }
+
     [Test]
     public void Gradient_is_the_same_at_every_width_and_thread_count()
     {
