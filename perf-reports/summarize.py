@@ -95,7 +95,7 @@ if train:
     tpeaks = {r["variant"].split("/", 1)[1]: r["rate"] * 1e9 for r in rows if r["kernel"] == "peak"}
     print("\n### Training epoch, depth-16 2-shortcut network, d = 10, 10,000 samples (`fastres bench train --peer`)\n")
     print("Forward + backward + step over all samples; torch timed on 2 threads and on 1 right after FastRes, its faster "
-          "figure quoted.\n")
+          "figure quoted, with OpenBLAS at its own (AVX-512) core type (OPENBLAS_CORETYPE unset for that command).\n")
     print("| network | path | threads | FastRes epochs/s | of peak | torch epochs/s (threads) | speed-up |")
     print("|---|---|---:|---:|---:|---:|---:|")
     best_torch = {}
@@ -119,3 +119,17 @@ if train:
     if spec:
         print("\nA spectrum epoch of training-spectrum at depth 16 (N = 1,600 parameters): " + "; ".join(
             f"{r['variant'].split('/')[0]} {r['seconds']:.3f} s" for r in spec) + ".")
+
+hw = load("train-haswell-peer.json")
+if hw:
+    def best(rows, net, ours):
+        cand = [r for r in rows if r["kernel"] == "train" and r["size"].split(",")[:2] == [net, "sample"]
+                and r["variant"].startswith("torch") != ours]
+        return min(cand, key=lambda r: r["seconds"]) if cand else None
+    parts = []
+    for net in ("linear", "relu-mid", "tanh-mid"):
+        o, t = best(hw["results"], net, True), best(hw["results"], net, False)
+        if o and t:
+            parts.append(f"{net} {t['seconds'] / o['seconds']:.1f}×")
+    print("\nWith the environment's OPENBLAS_CORETYPE=Haswell (torch's OpenBLAS on AVX2 kernels), the same comparison "
+          "gives: " + ", ".join(parts) + " (`train-haswell-peer.json`).")
