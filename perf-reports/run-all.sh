@@ -34,7 +34,7 @@ echo "== exact Hessian: FastRes and torch.autograd.functional.hessian (depth 16,
 /usr/bin/python3 bench/peers/hessian_torch.py > "$out/torch-hessian.json"
 
 echo "== training epoch: FastRes (per-sample and Σ paths) beside PyTorch (depth 16, 2-shortcut, d = 10, m = 10,000)"
-# The peer's OpenBLAS runs at its own (AVX-512) core type here, the fair figure (DEVELOPERS.md); the environment's
+# The peer's OpenBLAS runs at its own (AVX-512) core type here, the fair figure; the environment's
 # Haswell setting is kept for a second, recorded run. FastRes's epoch does not use OpenBLAS.
 env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE "${F[@]}" bench train --peer --spectrum --json "$out/train.json"
 "${F[@]}" bench train --peer --json "$out/train-haswell-peer.json"
