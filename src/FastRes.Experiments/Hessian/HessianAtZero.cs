@@ -39,7 +39,7 @@ public sealed record HessianAtZeroConfig : IExperimentConfig<HessianAtZeroConfig
         // Theorem 2 needs σ smooth at 0 with σ(0) = 0: identity or tanh, never ReLU.
         { "activation", "identity|tanh", "σ at the pre, mid and post positions", c => c.Activation, (c, v) => c with { Activation = v },
           Packs.Activations(Activation.Identity, Activation.Tanh), Rules.Must<Activation>(a => a is Activation.Identity or Activation.Tanh, "be identity or tanh (Theorem 2 needs σ smooth at 0 with σ(0) = 0)") },
-        { "width", "D", "Layer width d = PCA dimension", c => c.Width, (c, v) => c with { Width = v }, Kinds.Int, Rules.Between(2, 64) },
+        Packs.Width<HessianAtZeroConfig>(c => c.Width, (c, v) => c with { Width = v }),
         Packs.Seed<HessianAtZeroConfig>(c => c.Seed, (c, v) => c with { Seed = v }, "Seed of the synthetic data"),
         Packs.Threads<HessianAtZeroConfig>(c => c.Threads, (c, v) => c with { Threads = v }),
         Packs.Shard<HessianAtZeroConfig>(c => c.Shard, (c, v) => c with { Shard = v }, "Shard i (0-based) of N of the (n, depth) cells; merge combines shards"),

@@ -80,7 +80,7 @@ public sealed record InitialConditionConfig : IExperimentConfig<InitialCondition
           Kinds.List(InitialConditionNets.Kind), Rules.NonEmpty<InitialConditionNet>(what: "at least one of xavier, orthogonal, shortcut1, shortcut2, shortcut3") },
         { "runs", "N", "Initializations per (net, depth)", c => c.Runs, (c, v) => c with { Runs = v }, Kinds.Int, Rules.Between(1, 10_000) },
         Packs.Seed<InitialConditionConfig>(c => c.Seed, (c, v) => c with { Seed = v }, "Seed of the initializations and the synthetic data"),
-        { "width", "D", "Layer width d = PCA dimension", c => c.Width, (c, v) => c with { Width = v }, Kinds.Int, Rules.Between(2, 64) },
+        Packs.Width<InitialConditionConfig>(c => c.Width, (c, v) => c with { Width = v }),
         Packs.Threads<InitialConditionConfig>(c => c.Threads, (c, v) => c with { Threads = v }),
         Packs.Shard<InitialConditionConfig>(c => c.Shard, (c, v) => c with { Shard = v }, "Run shard i (0-based) of N of the run indices, at every (net, depth); merge combines shards"),
     };

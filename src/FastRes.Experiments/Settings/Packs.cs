@@ -15,6 +15,10 @@ public static class Packs
     public static Setting<T> Threads<T>(Func<T, int> get, Func<T, int, T> set, string help = "Threads, 0 = all cores (default {default}); never changes results")
         => new Setting<T, int>("threads", "N", help, get, set, Kinds.Int, Rules.Threads, SettingRole.Execution);
 
+    /// <summary>The layer width d = the PCA dimension of the data, as the Hessian and training experiments share it.</summary>
+    public static Setting<T> Width<T>(Func<T, int> get, Func<T, int, T> set, int max = 64)
+        => new Setting<T, int>("width", "D", "Layer width d = PCA dimension", get, set, Kinds.Int, Rules.Between(2, max));
+
     public static Setting<T> Shard<T>(Func<T, Shard> get, Func<T, Shard, T> set, string help)
         => new Setting<T, Shard>("shard", "i/N", help, get, set, ShardKind, ValidShard, SettingRole.Layout);
 

@@ -59,7 +59,7 @@ public sealed record FinalLossConfig : IExperimentConfig<FinalLossConfig>, IData
         { "epochs", "E", "Full-batch GD epochs per run (the paper: 1000)", c => c.Epochs, (c, v) => c with { Epochs = v }, Kinds.Int, Rules.Between(1, 1_000_000) },
         { "runs", "N", "Initializations per (net, depth, rate); the same inits at every rate", c => c.Runs, (c, v) => c with { Runs = v }, Kinds.Int, Rules.Between(1, 1000) },
         Packs.Seed<FinalLossConfig>(c => c.Seed, (c, v) => c with { Seed = v }, "Seed of the initializations and the synthetic data"),
-        { "width", "D", "Layer width d = PCA dimension", c => c.Width, (c, v) => c with { Width = v }, Kinds.Int, Rules.Between(2, 32) },
+        Packs.Width<FinalLossConfig>(c => c.Width, (c, v) => c with { Width = v }, max: 32),
         { "tie-decades", "T", "All rates tie (no optimal rate plotted) when log10 of the plotted loss spans ≤ T over the candidate rates",
           c => c.TieDecades, (c, v) => c with { TieDecades = v }, Kinds.Double, Rules.Between(0.0, 10.0) },
         { "claim-depth", "D", "The claim's comparisons (shortcut2 against every other net) are made at depths ≥ D", c => c.ClaimDepth, (c, v) => c with { ClaimDepth = v },

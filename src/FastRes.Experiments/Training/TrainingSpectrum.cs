@@ -55,7 +55,7 @@ public sealed record TrainingSpectrumConfig : IExperimentConfig<TrainingSpectrum
         { "eta-shortcut", "X", "Learning rate of the shortcut nets", c => c.EtaShortcut, (c, v) => c with { EtaShortcut = v }, Kinds.Double, Rules.AboveUpTo(0, 100) },
         { "grid", "N", "Points of the common loss grid (log-spaced)", c => c.GridPoints, (c, v) => c with { GridPoints = v }, Kinds.Int, Rules.Between(2, 1000) },
         Packs.Seed<TrainingSpectrumConfig>(c => c.Seed, (c, v) => c with { Seed = v }, "Seed of the initializations (run r uses Philox stream (seed, r), as initial-condition) and the synthetic data"),
-        { "width", "D", "Layer width d = PCA dimension", c => c.Width, (c, v) => c with { Width = v }, Kinds.Int, Rules.Between(2, 64) },
+        Packs.Width<TrainingSpectrumConfig>(c => c.Width, (c, v) => c with { Width = v }),
         Packs.Threads<TrainingSpectrumConfig>(c => c.Threads, (c, v) => c with { Threads = v }),
         Packs.Shard<TrainingSpectrumConfig>(c => c.Shard, (c, v) => c with { Shard = v }, "Shard i (0-based) of N of the cells (net × run); merge combines shards"),
     };

@@ -40,7 +40,7 @@ public sealed record WeightNormsConfig : IExperimentConfig<WeightNormsConfig>, I
         { "every", "K", "Record the norms at epoch 0, every K epochs and at the last", c => c.Every, (c, v) => c with { Every = v }, Kinds.Int, Rules.Between(1, 1_000_000) },
         { "eta", "X", "Learning rate (fixed step, the same at every depth)", c => c.Eta, (c, v) => c with { Eta = v }, Kinds.Double, Rules.AboveUpTo(0, 100) },
         Packs.Seed<WeightNormsConfig>(c => c.Seed, (c, v) => c with { Seed = v }, "Seed of the initializations and the synthetic data"),
-        { "width", "D", "Layer width d = PCA dimension", c => c.Width, (c, v) => c with { Width = v }, Kinds.Int, Rules.Between(2, 64) },
+        Packs.Width<WeightNormsConfig>(c => c.Width, (c, v) => c with { Width = v }),
         Packs.Threads<WeightNormsConfig>(c => c.Threads, (c, v) => c with { Threads = v }),
         Packs.Shard<WeightNormsConfig>(c => c.Shard, (c, v) => c with { Shard = v }, "Shard i (0-based) of N of the cells (mid × depth × run); merge combines shards"),
     };
