@@ -84,6 +84,46 @@ public static class SymmetricEigen
     internal static double Tridiagonalize(ReadOnlySpan<double> a, int n, SymmetricEigenWorkspace workspace,
         int threads, SimdWidth width, int blockSize, int crossover, CancellationToken cancellationToken = default)
     {
+        double scale = CopyScaled(a, n, workspace, mirror: false);
+        if (n == 0) return 1;
+        WorkerTeam team = TeamFor(workspace, n, threads);
+        var job = new ReduceJob(workspace, n, SymmetricEigenWorkspace.Stride(n), blockSize, crossover, team, cancellationToken);
+        SimdDispatch.Run<ReduceJob, double>(width, ref job);
+        return scale;
+    }
+
+    /// <summary>
+    /// Stage 1 of the two-stage path: copies the matrix (scaled as <see cref="Tridiagonalize"/> does, both triangles
+    /// from the lower one) and reduces it to half-bandwidth <paramref name="band"/> (<see cref="BandReducer{TL,TVec}"/>):
+    /// afterwards <c>workspace.Matrix[i·lda + j]</c>, max(0, i − band) ≤ j ≤ i, lda = <see cref="SymmetricEigenWorkspace.Stride"/>(n),
+    /// is the lower band of a matrix orthogonally similar to the scaled A.
+    /// </summary>
+    /// <returns>The scale factor applied to the matrix.</returns>
+    internal static double ReduceToBand(ReadOnlySpan<double> a, int n, int band, SymmetricEigenWorkspace workspace,
+        int threads, SimdWidth width, CancellationToken cancellationToken = default)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(band, 1);
+        double scale = CopyScaled(a, n, workspace, mirror: true);
+        if (n == 0) return 1;
+        var job = new BandJob(workspace, n, SymmetricEigenWorkspace.Stride(n), band, TeamFor(workspace, n, threads), cancellationToken);
+        SimdDispatch.Run<BandJob, double>(width, ref job);
+        return scale;
+    }
+
+    // Below 256 rows no product is split into chunks and no update is parallel: keep the workspace's team as it is.
+    private static WorkerTeam TeamFor(SymmetricEigenWorkspace workspace, int n, int threads)
+    {
+        if (threads <= 0) threads = Environment.ProcessorCount;
+        return threads > 1 && n >= 256 ? workspace.Team(threads) : WorkerTeam.Single;
+    }
+
+    /// <summary>
+    /// Copies the lower triangle into the workspace (and, with <paramref name="mirror"/>, into the upper triangle
+    /// too), scaled into a safe range as DSYEVD does.
+    /// </summary>
+    /// <returns>The scale factor applied to the matrix (1 almost always).</returns>
+    private static double CopyScaled(ReadOnlySpan<double> a, int n, SymmetricEigenWorkspace workspace, bool mirror)
+    {
         ArgumentOutOfRangeException.ThrowIfNegative(n);
         if ((long)n * n != a.Length)
             throw new ArgumentException($"a has length {a.Length}; an {n}×{n} matrix needs {(long)n * n}.", nameof(a));
@@ -119,12 +159,28 @@ public static class SymmetricEigen
             for (int i = 0; i < n; i++)
                 foreach (ref double x in m.GetRowSpan(i)[..(i + 1)]) x *= scale;
 
-        if (threads <= 0) threads = Environment.ProcessorCount;
-        // Below 256 rows no product is split into chunks and no update is parallel: keep the workspace's team as it is.
-        WorkerTeam team = threads > 1 && n >= 256 ? workspace.Team(threads) : WorkerTeam.Single;
-        var job = new ReduceJob(workspace, n, lda, blockSize, crossover, team, cancellationToken);
-        SimdDispatch.Run<ReduceJob, double>(width, ref job);
+        if (mirror)
+        {
+            // Upper from lower in square tiles, so that both the rows read and the rows written stay in cache.
+            const int tile = 32;
+            for (int i0 = 0; i0 < n; i0 += tile)
+                for (int j0 = 0; j0 <= i0; j0 += tile)
+                {
+                    int i1 = Math.Min(n, i0 + tile), j1 = Math.Min(n, j0 + tile);
+                    for (int i = i0; i < i1; i++)
+                        for (int j = j0; j < Math.Min(j1, i); j++)
+                            m[j, i] = m[i, j];
+                }
+        }
         return scale;
+    }
+
+    private readonly struct BandJob(SymmetricEigenWorkspace workspace, int n, int lda, int band, WorkerTeam team,
+        CancellationToken cancellationToken) : ISimdJob<double>
+    {
+        public void Run<TLanes, TVec>() where TLanes : struct, ILanes<TVec, double> where TVec : struct
+            => workspace.Reducer(4 + BitOperations.Log2((uint)TLanes.Count), static ws => new BandReducer<TLanes, TVec>(ws))
+                .Reduce(n, lda, band, team, cancellationToken);
     }
 
     private readonly struct ReduceJob(SymmetricEigenWorkspace workspace, int n, int lda, int blockSize, int crossover, WorkerTeam team,

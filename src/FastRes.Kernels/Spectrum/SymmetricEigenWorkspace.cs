@@ -17,11 +17,12 @@ public sealed class SymmetricEigenWorkspace : IDisposable
     /// <summary>Symmetric matrix–vector products are split into at most this many row chunks (see <see cref="TridiagonalReducer{TL,TVec}"/>).</summary>
     internal const int MaxChunks = 8;
 
-    /// <summary>Widest register tile: 3 vectors of 8 doubles.</summary>
-    internal const int MaxTileColumns = 24;
+    /// <summary>Widest register tile (<see cref="BlockKernels"/>: 4 vectors of 8 doubles; the one-stage update uses 3).</summary>
+    internal const int MaxTileColumns = BlockKernels.MaxTileColumns;
 
     private WorkerTeam? _team;
-    private readonly object?[] _reducers = new object?[4];
+    private readonly object?[] _reducers = new object?[8];
+    private BandReductionBuffers? _band;
 
     /// <param name="capacity">Largest matrix order this workspace serves (≥ 0).</param>
     public SymmetricEigenWorkspace(int capacity)
@@ -80,6 +81,13 @@ public sealed class SymmetricEigenWorkspace : IDisposable
 
     internal T Reducer<T>(int slot, Func<SymmetricEigenWorkspace, T> create) where T : class
         => (T)(_reducers[slot] ??= create(this));
+
+    /// <summary>Scratch of the dense → band reduction for half-bandwidth b, allocated on first use (about 6·b·n doubles).</summary>
+    internal BandReductionBuffers BandBuffers(int band)
+    {
+        if (_band is null || _band.Band != band) _band = new BandReductionBuffers(Capacity, band);
+        return _band;
+    }
 
     /// <summary>Stops the worker threads.</summary>
     public void Dispose()

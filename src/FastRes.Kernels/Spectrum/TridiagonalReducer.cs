@@ -257,7 +257,7 @@ internal sealed class TridiagonalReducer<TL, TVec> : ITeamWork
     /// (a[i, 0..i−2], a[i, i−1]) to (0, β). β = −sign(α)·‖(x, α)‖ avoids cancellation in α − β.
     /// </summary>
     /// <returns>τ (0 when the row is already reduced; then v is left as it is and must not be used).</returns>
-    private static double MakeReflector(ref double row, int i, out double beta)
+    internal static double MakeReflector(ref double row, int i, out double beta)
     {
         double alpha = Unsafe.Add(ref row, i - 1);
         double xnorm = Norm(ref row, i - 1);
