@@ -3,7 +3,8 @@ using System.Runtime.InteropServices;
 namespace FastRes.Kernels.Spectrum;
 
 /// <summary>
-/// The native peer: LAPACK's DSYEVD (eigenvalues only: JOBZ = 'N', UPLO = 'L', row-major) through LAPACKE,
+/// The native peer: LAPACK's DSYEVD (eigenvalues only: JOBZ = 'N', UPLO = 'L', row-major) through LAPACKE, and
+/// its two-stage variant DSYEVD_2STAGE (LAPACK ≥ 3.7: DSYTRD_SY2SB + DSYTRD_SB2ST) where the library exports it,
 /// typically backed by OpenBLAS (Debian: <c>liblapacke</c> + <c>libopenblas0-pthread</c>, installed by
 /// <c>bench/install-peers.sh</c>). Loaded lazily with <see cref="NativeLibrary.TryLoad(string, out IntPtr)"/>, so a
 /// machine without it simply reports <see cref="IsAvailable"/> = false. Used as a test oracle and as the
@@ -17,11 +18,13 @@ public static unsafe class LapackEigen
 
     private static readonly Lazy<Native?> Loaded = new(Load);
 
-    private sealed class Native(string name, nint dsyevd, nint setThreads)
+    private sealed class Native(string name, nint dsyevd, nint dsyevd2, nint setThreads)
     {
         public readonly string Name = name;
         public readonly delegate* unmanaged<int, byte, byte, int, double*, int, double*, int> Dsyevd =
             (delegate* unmanaged<int, byte, byte, int, double*, int, double*, int>)dsyevd;
+        public readonly delegate* unmanaged<int, byte, byte, int, double*, int, double*, int> Dsyevd2Stage =
+            (delegate* unmanaged<int, byte, byte, int, double*, int, double*, int>)dsyevd2;
         public readonly delegate* unmanaged<int, void> SetThreads = (delegate* unmanaged<int, void>)setThreads;
     }
 
@@ -33,13 +36,17 @@ public static unsafe class LapackEigen
             if (!NativeLibrary.TryGetExport(handle, "LAPACKE_dsyevd", out nint dsyevd)) continue;
             // dlsym on LAPACKE's handle also searches its dependencies, where OpenBLAS lives when it is the back end.
             NativeLibrary.TryGetExport(handle, "openblas_set_num_threads", out nint setThreads);
-            return new Native(name, dsyevd, setThreads);
+            NativeLibrary.TryGetExport(handle, "LAPACKE_dsyevd_2stage", out nint dsyevd2);
+            return new Native(name, dsyevd, dsyevd2, setThreads);
         }
         return null;
     }
 
     /// <summary>True when LAPACKE_dsyevd could be loaded.</summary>
     public static bool IsAvailable => Loaded.Value is not null;
+
+    /// <summary>True when LAPACKE_dsyevd_2stage could be loaded too.</summary>
+    public static bool IsTwoStageAvailable => Loaded.Value is { } native && native.Dsyevd2Stage != null;
 
     /// <summary>The library name that loaded, or null.</summary>
     public static string? LibraryName => Loaded.Value?.Name;
@@ -69,7 +76,8 @@ public static unsafe class LapackEigen
     }
 
     /// <summary>As <see cref="Eigenvalues(ReadOnlySpan{double}, int, Span{double})"/> with a caller's n² scratch buffer.</summary>
-    public static void Eigenvalues(ReadOnlySpan<double> a, int n, Span<double> eigenvalues, Span<double> scratch)
+    /// <param name="twoStage">Call LAPACKE_dsyevd_2stage instead (see <see cref="IsTwoStageAvailable"/>).</param>
+    public static void Eigenvalues(ReadOnlySpan<double> a, int n, Span<double> eigenvalues, Span<double> scratch, bool twoStage = false)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(n);
         if ((long)n * n != a.Length)
@@ -80,14 +88,17 @@ public static unsafe class LapackEigen
             throw new ArgumentException($"scratch has length {scratch.Length}; it needs n² = {a.Length}.", nameof(scratch));
         Native native = Loaded.Value
             ?? throw new InvalidOperationException($"LAPACKE is not available (tried {string.Join(", ", Candidates)}; run bench/install-peers.sh).");
+        if (twoStage && native.Dsyevd2Stage == null)
+            throw new InvalidOperationException($"{native.Name} has no LAPACKE_dsyevd_2stage (LAPACK ≥ 3.7 has it).");
         if (n == 0) return;
 
         a.CopyTo(scratch);
         int info;
         fixed (double* pa = scratch)
         fixed (double* pw = eigenvalues)
-            info = native.Dsyevd(RowMajor, (byte)'N', (byte)'L', n, pa, n, pw);
+            info = twoStage ? native.Dsyevd2Stage(RowMajor, (byte)'N', (byte)'L', n, pa, n, pw)
+                : native.Dsyevd(RowMajor, (byte)'N', (byte)'L', n, pa, n, pw);
         if (info != 0)
-            throw new InvalidOperationException($"LAPACKE_dsyevd returned info = {info}.");
+            throw new InvalidOperationException($"LAPACKE_dsyevd{(twoStage ? "_2stage" : "")} returned info = {info}.");
     }
 }
