@@ -22,7 +22,8 @@ public static class BenchCommand
         public static readonly Profiler Real = new(
             KernelProfiler.Peak, KernelProfiler.MonteCarlo, KernelProfiler.SmokeMonteCarlo, KernelProfiler.Machine)
         {
-            Eigenvalues = KernelProfiler.Eigenvalues,
+            Eigenvalues = (sizes, threads) => KernelProfiler.Eigenvalues(sizes, threads),
+            SmokeEigenvalues = (sizes, threads) => KernelProfiler.Eigenvalues(sizes, threads, sideBySide: false),
             Hessian = (threads, samples) => KernelProfiler.Hessian(threads, samples),
             Training = KernelProfiler.Training,
             TrainingSpectrum = KernelProfiler.TrainingSpectrum,
@@ -30,6 +31,7 @@ public static class BenchCommand
         };
 
         public Func<IReadOnlyList<int>, int, IReadOnlyList<BenchResult>> Eigenvalues { get; init; } = (_, _) => [];
+        public Func<IReadOnlyList<int>, int, IReadOnlyList<BenchResult>> SmokeEigenvalues { get; init; } = (_, _) => [];
         public Func<int, int, IReadOnlyList<BenchResult>> Hessian { get; init; } = (_, _) => [];
         /// <summary>(threads, samples, depth) → epoch rates.</summary>
         public Func<int, int, int, IReadOnlyList<BenchResult>> Training { get; init; } = (_, _, _) => [];
@@ -110,7 +112,7 @@ public static class BenchCommand
             }
 
             // Monte Carlo paths, plus eigenvalues against LAPACK (when installed) at a size that takes ~0.1 s.
-            var results = profiler.SmokeMonteCarlo([SmokeK], threads).Concat(profiler.Eigenvalues([SmokeEigenN], threads)).ToList();
+            var results = profiler.SmokeMonteCarlo([SmokeK], threads).Concat(profiler.SmokeEigenvalues([SmokeEigenN], threads)).ToList();
             var output = r.InvocationConfiguration.Output;
             if (writeTo is not null)
             {
@@ -129,7 +131,7 @@ public static class BenchCommand
         var eigSizes = new Option<string>("--sizes") { HelpName = "N,N,...", Description = "Matrix sizes.", DefaultValueFactory = _ => "500,1000,2000" };
         var eigThreads = ThreadsOption("all cores");
         var eigJson = JsonOption();
-        var eig = new Command("eig", "Symmetric eigenvalues (GFLOP/s at 4n³/3): FastRes beside LAPACK dsyevd (OpenBLAS) when installed.") { eigSizes, eigThreads, eigJson };
+        var eig = new Command("eig", "Symmetric eigenvalues (GFLOP/s at 4n³/3): FastRes (default and one-stage paths) beside LAPACK dsyevd and dsyevd_2stage (OpenBLAS) when installed, and FastRes's product kernel.") { eigSizes, eigThreads, eigJson };
         eig.SetAction(r => Guard(r, () =>
         {
             var sizes = ParseSizes(r.GetValue(eigSizes), what: "n", max: 20_000);

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using FastRes.Experiments.Data;
+using FastRes.Kernels.Diagnostics;
 using FastRes.Kernels.Networks;
 using FastRes.Kernels.Simd;
 using FastRes.Kernels.Spectrum;
@@ -12,6 +13,7 @@ public static partial class KernelProfiler
 {
     public const string EigenKernel = "eig";
     public const string HessianKernel = "hessian";
+    public const string GemmKernel = "gemm";
     public const string EigenUnit = "GFLOP/s (4n³/3)";
     public const string HessianUnit = "Hessians/s";
 
@@ -20,35 +22,46 @@ public static partial class KernelProfiler
     public static double EigenFlops(int n) => 4.0 / 3.0 * n * (double)n * n;
 
     /// <summary>
-    /// Eigenvalues of a random symmetric n×n matrix for each n: FastRes's <see cref="SymmetricEigen"/> and, where
-    /// liblapacke is installed, LAPACK dsyevd (OpenBLAS, given the same threads) on the same matrix, timed one after
-    /// the other in this process. Each is warmed up on a small matrix first; each n is timed once (n ≥ 1000 takes
-    /// seconds, so one run is far above timer noise) — the best of 3 below that.
+    /// Eigenvalues of a random symmetric n×n matrix for each n, side by side in this process on the same matrix:
+    /// FastRes's <see cref="SymmetricEigen"/> (its default path: two-stage from n = 512, one-stage below), its
+    /// one-stage path forced, and, where liblapacke is installed, LAPACK DSYEVD and DSYEVD_2STAGE (OpenBLAS, given the
+    /// same threads); and the rate of FastRes's product kernel at n = 2,000 (<see cref="ProductRate"/>), the ceiling the
+    /// two-stage reduction runs against. Each is warmed up on a small matrix first; each n is timed as the best of
+    /// <paramref name="repeats"/> (default: 3 below n = 4,000, 2 from there). Without <paramref name="sideBySide"/>
+    /// only the default path and DSYEVD are timed (the CI smoke check's ratio).
     /// </summary>
-    public static IReadOnlyList<BenchResult> Eigenvalues(IReadOnlyList<int> sizes, int threads)
+    public static IReadOnlyList<BenchResult> Eigenvalues(IReadOnlyList<int> sizes, int threads, int repeats = 0, bool sideBySide = true)
     {
         int t = ResolveThreads(threads);
         string width = SimdWidths.Describe(SimdWidths.Resolve(SimdWidth.Auto));
-        bool lapack = LapackEigen.IsAvailable;
+        bool lapack = LapackEigen.IsAvailable, lapack2 = sideBySide && LapackEigen.IsTwoStageAvailable;
         if (lapack) LapackEigen.TrySetThreads(t);
-        var warm = RandomSymmetric(64, 7);
-        var w = new double[64];
-        SymmetricEigen.Eigenvalues(warm, 64, w, t);
-        if (lapack) LapackEigen.Eigenvalues(warm, 64, w);
+        var warm = RandomSymmetric(600, 7);
+        var w = new double[600];
+        SymmetricEigen.Eigenvalues(warm, 600, w, t);
+        SymmetricEigen.EigenvaluesOneStage(warm, 600, w, t);
+        if (lapack) LapackEigen.Eigenvalues(warm, 600, w);
+        if (lapack2) LapackEigen.Eigenvalues(warm, 600, w, new double[600 * 600], twoStage: true);
 
         var results = new List<BenchResult>();
+        double gemm = sideBySide ? ProductRate.Measure(2000, t) : 0;
+        if (sideBySide) results.Add(new BenchResult(GemmKernel, $"{width}/double/{t}t", "n=2000", 2.0 * 2000 * 2000 * 2000 / (gemm * 1e9), gemm, "GFLOP/s (2n³)"));
         foreach (int n in sizes)
         {
             var a = RandomSymmetric(n, (ulong)n);
             var eig = new double[n];
-            int reps = n >= 1000 ? 1 : 3;
-            double ours = Best(reps, () => SymmetricEigen.Eigenvalues(a, n, eig, t));
-            results.Add(new BenchResult(EigenKernel, $"{width}/double/{t}t", $"n={n}", ours, EigenFlops(n) / ours / 1e9, EigenUnit));
-            if (lapack)
+            var scratch = new double[(long)n * n];
+            int reps = repeats > 0 ? repeats : n >= 4000 ? 2 : 3;
+            using var ws = new SymmetricEigenWorkspace(n);
+            void Add(string variant, Action solve)
             {
-                double theirs = Best(reps, () => LapackEigen.Eigenvalues(a, n, eig));
-                results.Add(new BenchResult(EigenKernel, $"LAPACK-dsyevd/double/{t}t", $"n={n}", theirs, EigenFlops(n) / theirs / 1e9, EigenUnit));
+                double seconds = Best(reps, solve);
+                results.Add(new BenchResult(EigenKernel, variant, $"n={n}", seconds, EigenFlops(n) / seconds / 1e9, EigenUnit));
             }
+            Add($"{width}/double/{t}t", () => SymmetricEigen.Eigenvalues(a, n, eig, ws, t));
+            if (sideBySide) Add($"{width}-1stage/double/{t}t", () => SymmetricEigen.EigenvaluesOneStage(a, n, eig, ws, t));
+            if (lapack) Add($"LAPACK-dsyevd/double/{t}t", () => LapackEigen.Eigenvalues(a, n, eig, scratch));
+            if (lapack2) Add($"LAPACK-dsyevd_2stage/double/{t}t", () => LapackEigen.Eigenvalues(a, n, eig, scratch, twoStage: true));
         }
         return results;
     }

@@ -44,7 +44,7 @@ public static partial class KernelProfiler
     /// </summary>
     public static double? FractionOfPeak(BenchResult result, IReadOnlyList<BenchResult> peaks)
     {
-        if (result.Kernel == EigenKernel) return EigenFractionOfPeak(result, peaks);
+        if (result.Kernel is EigenKernel or GemmKernel) return EigenFractionOfPeak(result, peaks);
         if (!BenchVariant.TryParse(result.Variant, out var variant)) return null;
         double? peak = null;
         foreach (var candidate in peaks)

@@ -47,8 +47,58 @@ public static class SymmetricEigen
     /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled; <paramref name="eigenvalues"/> is then untouched.</exception>
     public static void Eigenvalues(ReadOnlySpan<double> a, int n, Span<double> eigenvalues, SymmetricEigenWorkspace workspace, int threads = 0,
         CancellationToken cancellationToken = default)
+    {
+        if (n >= TwoStageCrossover)
+            EigenvaluesTwoStage(a, n, eigenvalues, workspace, threads, SimdWidth.Auto, BandFor(n), cancellationToken);
+        else
+            Eigenvalues(a, n, eigenvalues, workspace, threads, SimdWidth.Auto, SymmetricEigenWorkspace.DefaultBlockSize, DefaultCrossover,
+                cancellationToken);
+    }
+
+    /// <summary>
+    /// As <see cref="Eigenvalues(ReadOnlySpan{double}, int, Span{double}, SymmetricEigenWorkspace, int, CancellationToken)"/> with
+    /// the one-stage reduction at every order (the path below <see cref="TwoStageCrossover"/>): for benchmarks that
+    /// compare the two, and as a second opinion.
+    /// </summary>
+    public static void EigenvaluesOneStage(ReadOnlySpan<double> a, int n, Span<double> eigenvalues, SymmetricEigenWorkspace workspace,
+        int threads = 0, CancellationToken cancellationToken = default)
         => Eigenvalues(a, n, eigenvalues, workspace, threads, SimdWidth.Auto, SymmetricEigenWorkspace.DefaultBlockSize, DefaultCrossover,
             cancellationToken);
+
+    /// <summary>As <see cref="EigenvaluesOneStage(ReadOnlySpan{double}, int, Span{double}, SymmetricEigenWorkspace, int, CancellationToken)"/> in a workspace of its own.</summary>
+    public static void EigenvaluesOneStage(ReadOnlySpan<double> a, int n, Span<double> eigenvalues, int threads = 0,
+        CancellationToken cancellationToken = default)
+    {
+        using var workspace = new SymmetricEigenWorkspace(n);
+        EigenvaluesOneStage(a, n, eigenvalues, workspace, threads, cancellationToken);
+    }
+
+    /// <summary>
+    /// From this order on the two-stage path is the faster (measured on the 2-core Zen 5 machine: see the README's
+    /// performance section); below it the one-stage reduction's matrix–vector products still run from cache.
+    /// </summary>
+    internal const int TwoStageCrossover = 512;
+
+    /// <summary>The half-bandwidth of the two-stage path for order n (measured; LAPACK's ILAENV2STAGE picks 64 on 2–4 threads).</summary>
+    internal static int BandFor(int n) => n < 1500 ? 32 : 64;
+
+    /// <summary>
+    /// The two-stage path with the band width and vector width forced (tests, benchmarks): dense → band
+    /// (<see cref="BandReducer{TL,TVec}"/>), band → tridiagonal (<see cref="BandTridiagonalizer"/>), then the QL iteration.
+    /// </summary>
+    internal static void EigenvaluesTwoStage(ReadOnlySpan<double> a, int n, Span<double> eigenvalues, SymmetricEigenWorkspace workspace,
+        int threads, SimdWidth width, int band, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(workspace);
+        if (eigenvalues.Length < n)
+            throw new ArgumentException($"eigenvalues has length {eigenvalues.Length}; it needs n = {n}.", nameof(eigenvalues));
+        double scale = ReduceToBand(a, n, band, workspace, threads, width, cancellationToken);
+        if (n == 0) return;
+        Span<double> d = workspace.Diagonal.AsSpan(0, n), e = workspace.OffDiagonal.AsSpan(0, n);
+        BandTridiagonalizer.Reduce(workspace.Matrix, SymmetricEigenWorkspace.Stride(n), n, band, d, e, workspace.ChaseBuffers(band),
+            TeamFor(workspace, n, threads), width, BandTridiagonalizer.DefaultGroup, cancellationToken);
+        Finish(d, e, n, scale, eigenvalues, cancellationToken);
+    }
 
     /// <summary>
     /// Nominal floating-point operations of an eigenvalues-only decomposition of order n: 4n³/3 for the
@@ -57,7 +107,7 @@ public static class SymmetricEigen
     /// </summary>
     public static double NominalFlops(int n) => 4.0 / 3.0 * n * (double)n * n;
 
-    /// <summary>With the vector width, panel width and crossover forced (tests, benchmarks).</summary>
+    /// <summary>The one-stage path with the vector width, panel width and crossover forced (tests, benchmarks).</summary>
     internal static void Eigenvalues(ReadOnlySpan<double> a, int n, Span<double> eigenvalues, SymmetricEigenWorkspace workspace,
         int threads, SimdWidth width, int blockSize, int crossover, CancellationToken cancellationToken = default)
     {
@@ -66,8 +116,12 @@ public static class SymmetricEigen
             throw new ArgumentException($"eigenvalues has length {eigenvalues.Length}; it needs n = {n}.", nameof(eigenvalues));
         double scale = Tridiagonalize(a, n, workspace, threads, width, blockSize, crossover, cancellationToken);
         if (n == 0) return;
+        Finish(workspace.Diagonal.AsSpan(0, n), workspace.OffDiagonal.AsSpan(0, n), n, scale, eigenvalues, cancellationToken);
+    }
 
-        Span<double> d = workspace.Diagonal.AsSpan(0, n), e = workspace.OffDiagonal.AsSpan(0, n);
+    /// <summary>The tridiagonal QL iteration on (d, e), unscaled into <paramref name="eigenvalues"/>.</summary>
+    private static void Finish(Span<double> d, Span<double> e, int n, double scale, Span<double> eigenvalues, CancellationToken cancellationToken)
+    {
         if (!TridiagonalEigenvalues.Compute(d, e, cancellationToken))
             throw new ArithmeticException($"The tridiagonal QL iteration did not converge within {30 * n} sweeps.");
         if (scale != 1)

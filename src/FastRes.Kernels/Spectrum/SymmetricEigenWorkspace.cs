@@ -23,6 +23,7 @@ public sealed class SymmetricEigenWorkspace : IDisposable
     private WorkerTeam? _team;
     private readonly object?[] _reducers = new object?[8];
     private BandReductionBuffers? _band;
+    private BandWorkspace? _chase;
 
     /// <param name="capacity">Largest matrix order this workspace serves (≥ 0).</param>
     public SymmetricEigenWorkspace(int capacity)
@@ -87,6 +88,13 @@ public sealed class SymmetricEigenWorkspace : IDisposable
     {
         if (_band is null || _band.Band != band) _band = new BandReductionBuffers(Capacity, band);
         return _band;
+    }
+
+    /// <summary>Scratch of the band → tridiagonal stage for half-bandwidths up to b, allocated on first use (about 2·b·n doubles).</summary>
+    internal BandWorkspace ChaseBuffers(int band)
+    {
+        if (_chase is null || _chase.MaxBandwidth < band) _chase = new BandWorkspace(Capacity, band);
+        return _chase;
     }
 
     /// <summary>Stops the worker threads.</summary>

@@ -54,6 +54,21 @@ internal static class SpectrumMatrices
         return ev;
     }
 
+    /// <summary>
+    /// The backward-error bound of a stable method, c·n·ε·‖A‖ (ε = 2⁻⁵², ‖A‖ the Frobenius norm, c = 4): every
+    /// eigenvalue within it of the expected one, and ascending.
+    /// </summary>
+    public static void AssertEigenvaluesClose(double[] actual, double[] expected, double norm, int n, string what)
+    {
+        const double c = 4, eps = 2.220446049250313e-16;
+        double tol = c * Math.Max(n, 1) * eps * Math.Max(norm, double.Epsilon);
+        double diff = MaxDifference(actual, expected);
+        NUnit.Framework.TestContext.Out.WriteLine($"{what}: max |Δλ| = {diff:E2}, {diff / tol:P1} of the tolerance");
+        NUnit.Framework.Assert.That(diff, NUnit.Framework.Is.LessThanOrEqualTo(tol), $"{what}: max |Δλ| = {diff:E3} > {tol:E3}");
+        for (int i = 1; i < actual.Length; i++)
+            NUnit.Framework.Assert.That(actual[i], NUnit.Framework.Is.GreaterThanOrEqualTo(actual[i - 1]), $"{what}: not ascending at {i}");
+    }
+
     public static double Frobenius(double[] a) => Math.Sqrt(a.Sum(x => x * x));
 
     public static double MaxDifference(ReadOnlySpan<double> x, ReadOnlySpan<double> y)

@@ -26,15 +26,6 @@ public class SymmetricEigenTests
         return ev;
     }
 
-    private static void AssertClose(double[] actual, double[] expected, double norm, int n, string what)
-    {
-        double tol = C * Math.Max(n, 1) * Eps * Math.Max(norm, double.Epsilon);
-        double diff = MaxDifference(actual, expected);
-        TestContext.Out.WriteLine($"{what}: max |Δλ| = {diff:E2}, {diff / tol:P1} of the tolerance");
-        Assert.That(diff, Is.LessThanOrEqualTo(tol), $"{what}: max |Δλ| = {diff:E3} > {tol:E3}");
-        for (int i = 1; i < actual.Length; i++) Assert.That(actual[i], Is.GreaterThanOrEqualTo(actual[i - 1]), $"{what}: not ascending at {i}");
-    }
-
     [Test]
     public void Random_matrices_match_MathNet_at_every_size_and_width()
     {
@@ -44,9 +35,9 @@ public class SymmetricEigenTests
             double[] expected = Oracle(a, n);
             foreach (SimdWidth width in Widths)
             {
-                AssertClose(Compute(a, n, width), expected, Frobenius(a), n, $"n = {n}, {width}, unblocked");
+                AssertEigenvaluesClose(Compute(a, n, width), expected, Frobenius(a), n, $"n = {n}, {width}, unblocked");
                 // Blocked with narrow panels so that small matrices take the DLATRD + rank-2nb path.
-                AssertClose(Compute(a, n, width, blockSize: 5, crossover: 8), expected, Frobenius(a), n, $"n = {n}, {width}, blocked nb = 5");
+                AssertEigenvaluesClose(Compute(a, n, width, blockSize: 5, crossover: 8), expected, Frobenius(a), n, $"n = {n}, {width}, blocked nb = 5");
             }
         }
     }
@@ -58,9 +49,9 @@ public class SymmetricEigenTests
         double[] a = RandomSymmetric(n, seed: 11);
         var ev = new double[n];
         SymmetricEigen.Eigenvalues(a, n, ev);
-        AssertClose(ev, Oracle(a, n), Frobenius(a), n, "default");
+        AssertEigenvaluesClose(ev, Oracle(a, n), Frobenius(a), n, "default");
         // Blocked with the default nb = 32 but crossover forced low: two full panels, then DSYTD2.
-        AssertClose(Compute(a, n, crossover: 40), Oracle(a, n), Frobenius(a), n, "nb = 32, crossover 40");
+        AssertEigenvaluesClose(Compute(a, n, crossover: 40), Oracle(a, n), Frobenius(a), n, "nb = 32, crossover 40");
     }
 
     [Test]
@@ -72,8 +63,8 @@ public class SymmetricEigenTests
             double[] a = WithSpectrum(lambda, seed: n);
             double[] expected = [.. lambda.Order()];
             // Absolute accuracy relative to ‖A‖₂ = 1; the construction itself adds rounding of the same order.
-            AssertClose(Compute(a, n, blockSize: 8, crossover: 16), expected, 1, n, $"graded n = {n}");
-            AssertClose(Compute(a, n), Oracle(a, n), 1, n, $"graded n = {n} vs MathNet");
+            AssertEigenvaluesClose(Compute(a, n, blockSize: 8, crossover: 16), expected, 1, n, $"graded n = {n}");
+            AssertEigenvaluesClose(Compute(a, n), Oracle(a, n), 1, n, $"graded n = {n} vs MathNet");
         }
     }
 
@@ -84,12 +75,12 @@ public class SymmetricEigenTests
         // 100 eigenvalues within 1e-12 of 1, and 20 spread ones.
         double[] clustered = [.. Enumerable.Range(0, n).Select(j => j < 100 ? 1 + 1e-14 * j : -3 + 0.1 * j)];
         double[] a = WithSpectrum(clustered, seed: 3);
-        AssertClose(Compute(a, n, blockSize: 16, crossover: 20), [.. clustered.Order()], Frobenius(a), n, "clustered");
+        AssertEigenvaluesClose(Compute(a, n, blockSize: 16, crossover: 20), [.. clustered.Order()], Frobenius(a), n, "clustered");
 
         // Three distinct values, each 40 times.
         double[] repeated = [.. Enumerable.Range(0, n).Select(j => (j % 3) - 1.0)];
         double[] b = WithSpectrum(repeated, seed: 4);
-        AssertClose(Compute(b, n, blockSize: 16, crossover: 20), [.. repeated.Order()], Frobenius(b), n, "repeated");
+        AssertEigenvaluesClose(Compute(b, n, blockSize: 16, crossover: 20), [.. repeated.Order()], Frobenius(b), n, "repeated");
     }
 
     [Test]
@@ -103,7 +94,7 @@ public class SymmetricEigenTests
             for (int j = 0; j < n; j++)
                 for (int k = 0; k < rank; k++) a[i * n + j] += g[i * rank + k] * g[j * rank + k];
         double[] ev = Compute(a, n, blockSize: 8, crossover: 10);
-        AssertClose(ev, Oracle(a, n), Frobenius(a), n, "rank 7");
+        AssertEigenvaluesClose(ev, Oracle(a, n), Frobenius(a), n, "rank 7");
         double zeroTol = C * n * Eps * Frobenius(a);
         Assert.That(ev.Count(x => Math.Abs(x) <= zeroTol), Is.EqualTo(n - rank), "numerically zero eigenvalues");
 
@@ -133,7 +124,7 @@ public class SymmetricEigenTests
             double[] d = [.. Enumerable.Range(0, n).Select(_ => Gaussian(rng))];
             double[] e = [.. Enumerable.Range(0, n - 1).Select(_ => Gaussian(rng))];
             double[] a = Tridiagonal(d, e);
-            AssertClose(Compute(a, n, blockSize: 8, crossover: 10), Oracle(a, n), Frobenius(a), n, $"tridiagonal n = {n}");
+            AssertEigenvaluesClose(Compute(a, n, blockSize: 8, crossover: 10), Oracle(a, n), Frobenius(a), n, $"tridiagonal n = {n}");
         }
     }
 
@@ -161,10 +152,10 @@ public class SymmetricEigenTests
             double[] off = [.. Enumerable.Range(1, n - 1).Select(k => Math.Sqrt((double)k * (n - k)))];
             double[] a = Tridiagonal(new double[n], off);
             double[] expected = [.. Enumerable.Range(0, n).Select(k => (double)(2 * k - (n - 1)))];
-            AssertClose(Compute(a, n), expected, Frobenius(a), n, $"Clement n = {n}");
+            AssertEigenvaluesClose(Compute(a, n), expected, Frobenius(a), n, $"Clement n = {n}");
             // The same spectrum hidden by an orthogonal similarity: exercises the reduction, not just QL.
             double[] hidden = WithSpectrum(expected, seed: n);
-            AssertClose(Compute(hidden, n, blockSize: 8, crossover: 16), expected, Frobenius(hidden), n, $"Clement spectrum, dense n = {n}");
+            AssertEigenvaluesClose(Compute(hidden, n, blockSize: 8, crossover: 16), expected, Frobenius(hidden), n, $"Clement spectrum, dense n = {n}");
         }
     }
 
@@ -176,7 +167,7 @@ public class SymmetricEigenTests
         {
             double[] a = Tridiagonal([.. Enumerable.Repeat(2.0, n)], [.. Enumerable.Repeat(-1.0, n - 1)]);
             double[] expected = [.. Enumerable.Range(1, n).Select(k => 4 * Math.Pow(Math.Sin(k * Math.PI / (2 * (n + 1))), 2))];
-            AssertClose(Compute(a, n), expected, Frobenius(a), n, $"second difference n = {n}");
+            AssertEigenvaluesClose(Compute(a, n), expected, Frobenius(a), n, $"second difference n = {n}");
         }
     }
 
@@ -188,7 +179,7 @@ public class SymmetricEigenTests
         double[] ev = Compute(plus, 21);
         Assert.That(ev[20], Is.EqualTo(10.746194182903393).Within(1e-12));
         Assert.That(ev[19], Is.EqualTo(10.746194182903322).Within(1e-12));
-        AssertClose(ev, Oracle(plus, 21), Frobenius(plus), 21, "W21+");
+        AssertEigenvaluesClose(ev, Oracle(plus, 21), Frobenius(plus), 21, "W21+");
 
         // W21−: diagonal 10 − i; the spectrum is symmetric about 0 (J W J = −W for the alternating-sign J) and contains 0.
         double[] minus = Tridiagonal([.. Enumerable.Range(0, 21).Select(i => (double)(10 - i))], [.. Enumerable.Repeat(1.0, 20)]);
@@ -223,7 +214,7 @@ public class SymmetricEigenTests
         double[] one = Compute(a, n, threads: 1, blockSize: 16, crossover: 64);
         foreach (int threads in new[] { 2, 3, 4 })
             Assert.That(Compute(a, n, threads: threads, blockSize: 16, crossover: 64), Is.EqualTo(one), $"threads = {threads}");
-        AssertClose(one, Oracle(a, n), Frobenius(a), n, "n = 300");
+        AssertEigenvaluesClose(one, Oracle(a, n), Frobenius(a), n, "n = 300");
     }
 
     [Test]
@@ -236,7 +227,7 @@ public class SymmetricEigenTests
         {
             double[] scaled = [.. a.Select(x => x * s)];
             double[] ev = Compute(scaled, n, blockSize: 8, crossover: 10);
-            AssertClose([.. ev.Select(x => x / s)], expected, Frobenius(a), n, $"scale {s:E0}");
+            AssertEigenvaluesClose([.. ev.Select(x => x / s)], expected, Frobenius(a), n, $"scale {s:E0}");
         }
     }
 
@@ -249,7 +240,7 @@ public class SymmetricEigenTests
             double[] a = RandomSymmetric(n, seed: n + 7);
             var ev = new double[n];
             SymmetricEigen.Eigenvalues(a, n, ev, ws);
-            AssertClose(ev, Oracle(a, n), Frobenius(a), n, $"n = {n}");
+            AssertEigenvaluesClose(ev, Oracle(a, n), Frobenius(a), n, $"n = {n}");
         }
     }
 
