@@ -5,19 +5,24 @@ using FastRes.Kernels.Simd;
 namespace FastRes.Kernels.Spectrum;
 
 /// <summary>
-/// Eigenvalues of a real symmetric matrix (SPEC §2.4): blocked Householder tridiagonalization
-/// (<see cref="TridiagonalReducer{TL,TVec}"/>, after LAPACK DSYTRD/DLATRD) followed by the Pal–Walker–Kahan
-/// implicit QL/QR iteration (<see cref="TridiagonalEigenvalues"/>, after LAPACK DSTERF) — the DSYEV(D) path
-/// without eigenvectors. Widest accelerated vector width, chosen at run time; multithreaded; the result does not
-/// depend on the thread count.
+/// Eigenvalues of a real symmetric matrix (SPEC §2.4): reduction to tridiagonal form followed by the
+/// Pal–Walker–Kahan implicit QL/QR iteration (<see cref="TridiagonalEigenvalues"/>, after LAPACK DSTERF), without
+/// eigenvectors. From order <see cref="TwoStageCrossover"/> on the reduction is two-stage — dense → band by blocked
+/// Householder with matrix–matrix products only (<see cref="BandReducer{TL,TVec}"/>, after DSYTRD_SY2SB), then
+/// band → tridiagonal by bulge chasing (<see cref="BandTridiagonalizer"/>, after DSYTRD_SB2ST) — as LAPACK's
+/// DSYEVD_2STAGE, ELPA2 and PLASMA do; below it, one-stage blocked Householder (<see cref="TridiagonalReducer{TL,TVec}"/>,
+/// after DSYTRD/DLATRD), whose matrix–vector half still runs from cache there. Widest accelerated vector width,
+/// chosen at run time; multithreaded; the result does not depend on the thread count.
 /// </summary>
 /// <remarks>
 /// <para>Accuracy is that of LAPACK's DSYEV: backward stable, each eigenvalue within a modest multiple of
-/// n·ε·‖A‖₂ of the exact one (tiny eigenvalues of a graded matrix carry absolute, not relative, accuracy).</para>
-/// <para>Cancellation: the token is polled on the calling thread before every Householder step of the reduction
-/// (each one pass of the symmetric product over the active triangle, O(n²)) and every 32 QL sweeps, never
-/// inside a vector loop or a parallel region, so an order-6,400 problem stops within a fraction of a second and the
-/// polling costs nothing measurable. A cancelled call leaves the workspace reusable.</para>
+/// n·ε·‖A‖₂ of the exact one (tiny eigenvalues of a graded matrix carry absolute, not relative, accuracy). The two
+/// paths round differently, so their results differ in the last bits; each is bit-identical for every thread count.</para>
+/// <para>Cancellation: the token is polled on the calling thread with no parallel region running — before every
+/// Householder step of the one-stage reduction (each one pass over the active triangle, O(n²)), before every panel
+/// of b columns of the two-stage one, between sweep groups of the bulge chase, and every 32 QL sweeps — never inside
+/// a vector loop, so an order-6,400 problem stops within a fraction of a second and the polling costs nothing
+/// measurable. A cancelled call leaves the workspace reusable.</para>
 /// </remarks>
 public static class SymmetricEigen
 {
