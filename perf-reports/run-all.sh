@@ -26,8 +26,11 @@ for r in double float million resnet defaults; do cp "$tmp/$r/results.json" "$ou
 echo "== NumPy peer (same p, k, T, steps; method resnet; 20,000 trials)"
 bench/peers/run_peers.sh --k 16 --trials 20000 --methods resnet > "$out/numpy-peer.json"
 
-echo "== eigenvalues: FastRes beside LAPACK dsyevd"
-"${F[@]}" bench eig --sizes 500,1000,2000,4000 --json "$out/eig.json"
+echo "== eigenvalues: FastRes (two-stage default, one-stage) beside LAPACK dsyevd and dsyevd_2stage"
+# LAPACK (OpenBLAS) at its own core type (AVX-512 kernels: both variables unset for this command alone) and at the
+# environment's Haswell setting; summarize.py quotes the faster (DEVELOPERS.md). FastRes does not use OpenBLAS.
+env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE "${F[@]}" bench eig --sizes 500,1000,2000,4000,6400 --json "$out/eig.json"
+"${F[@]}" bench eig --sizes 500,1000,2000,4000,6400 --json "$out/eig-haswell.json"
 
 echo "== exact Hessian: FastRes and torch.autograd.functional.hessian (depth 16, 2-shortcut, d = 10, m = 10,000)"
 "${F[@]}" bench hessian --json "$out/hessian.json"

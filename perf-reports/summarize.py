@@ -67,17 +67,39 @@ if peer:
         print(f"\nTime-to-result ratio: **{p['seconds'] / ours['seconds']:.0f}×**; throughput ratio (trial-iterations/s): "
               f"**{(its / ours['seconds']) / p['rate']:.0f}×**.")
 
-eig = load("eig.json")
+eig, eig_hw = load("eig.json"), load("eig-haswell.json")
 if eig:
-    print("\n### Symmetric eigenvalues (`fastres bench eig`, all cores)\n")
-    print("| n | FastRes s | LAPACK dsyevd s | FastRes / LAPACK time | FastRes GFLOP/s (4n³/3) |")
-    print("|---:|---:|---:|---:|---:|")
     rows = [r for r in eig["results"] if r["kernel"] == "eig"]
+    hw_rows = [r for r in (eig_hw or {}).get("results", []) if r["kernel"] == "eig"]
+    gemm = next((r for r in eig["results"] if r["kernel"] == "gemm"), None)
+    epeak = next((r["rate"] for r in eig["results"] if r["kernel"] == "peak" and "/double/" in r["variant"]
+                  and r["variant"].endswith(rows[0]["variant"].rsplit("/", 1)[1])), None) if rows else None
+    threads = rows[0]["variant"].rsplit("/", 1)[1][:-1] if rows else "?"
+    print(f"\n### Symmetric eigenvalues (`fastres bench eig`, {threads} threads)\n")
+    print("LAPACK is OpenBLAS through LAPACKE, timed in the same process on the same matrix, at both of its core types "
+          "here — its own choice (AVX-512 kernels, OPENBLAS_CORETYPE unset: `eig.json`) and the environment's Haswell "
+          "(AVX2: `eig-haswell.json`) — and the faster of the two quoted (DEVELOPERS.md). FastRes does not use OpenBLAS. "
+          "GFLOP/s at the conventional 4n³/3.\n")
+    print("| n | FastRes s | FastRes one-stage s | LAPACK dsyevd s | LAPACK dsyevd_2stage s | FastRes / dsyevd time "
+          "| FastRes / dsyevd_2stage time | FastRes GFLOP/s | of FMA peak | of FastRes GEMM |")
+    print("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+
+    def best(size, prefix):
+        cands = [r for r in rows + hw_rows if r["size"] == size and r["variant"].startswith(prefix + "/")]
+        return min(cands, key=lambda r: r["seconds"]) if cands else None
+
     for size in dict.fromkeys(r["size"] for r in rows):
-        ours = next(r for r in rows if r["size"] == size and not r["variant"].startswith("LAPACK"))
-        lap = next((r for r in rows if r["size"] == size and r["variant"].startswith("LAPACK")), None)
-        print(f"| {size[2:]} | {ours['seconds']:.3f} | {fmt(lap and lap['seconds'])} | "
-              f"{fmt(lap and ours['seconds'] / lap['seconds'])} | {ours['rate']:.1f} |")
+        ours = next(r for r in rows if r["size"] == size and not r["variant"].startswith("LAPACK") and "-1stage" not in r["variant"])
+        one = next((r for r in rows if r["size"] == size and "-1stage" in r["variant"]), None)
+        lap, lap2 = best(size, "LAPACK-dsyevd"), best(size, "LAPACK-dsyevd_2stage")
+        mark = lambda r: "–" if r is None else (f"{r['seconds']:.3f}" + (" (AVX2)" if r in hw_rows else ""))
+        pct = lambda x: "–" if x is None else f"{x:.0f} %"
+        print(f"| {size[2:]} | {ours['seconds']:.3f} | {fmt(one and one['seconds'])} | {mark(lap)} | {mark(lap2)} | "
+              f"{fmt(lap and ours['seconds'] / lap['seconds'], 2)} | {fmt(lap2 and ours['seconds'] / lap2['seconds'], 2)} | "
+              f"{ours['rate']:.1f} | {pct(epeak and 100 * ours['rate'] / epeak)} | {pct(gemm and 100 * ours['rate'] / gemm['rate'])} |")
+    if gemm:
+        print(f"\nFastRes's product kernel (C += A·B, n = 2,000, the kernel stage 1 runs on): {gemm['rate']:.1f} GFLOP/s"
+              + (f", {100 * gemm['rate'] / epeak:.0f} % of the FMA peak ({epeak:.1f} GFLOP/s on {threads} threads)." if epeak else "."))
 
 hes, torch = load("hessian.json"), load("torch-hessian.json")
 if hes:
