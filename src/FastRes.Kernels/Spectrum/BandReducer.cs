@@ -122,7 +122,7 @@ internal sealed class BandReducer<TL, TVec> : ITeamWork
             _mode = ModeRank2;
             _k = k;
             _lda = lda;
-            team.Run(this, Tiles(k));
+            team.Run(this, (k + DiagonalBlock - 1) / DiagonalBlock);
         }
     }
 
@@ -208,8 +208,8 @@ internal sealed class BandReducer<TL, TVec> : ITeamWork
             }
             case ModeLowerProduct:
             {
-                // Rows [r0, r1) of one diagonal block: columns 0 … r1 − 1 are all stored.
-                int r0 = item * DiagonalBlock, r1 = Math.Min(_k, r0 + DiagonalBlock);
+                // Rows [r0, r1) of one diagonal block: columns 0 … r1 − 1 are all stored. Largest first.
+                int r0 = ((_k + DiagonalBlock - 1) / DiagonalBlock - 1 - item) * DiagonalBlock, r1 = Math.Min(_k, r0 + DiagonalBlock);
                 BlockKernels.Product<TL, TVec>(1, ref a[0], _lda, 1, ref vw[0], _ldvw, r1,
                     ref _buf.X1[0], _bp, _bp, r0, r1);
                 break;
@@ -227,10 +227,12 @@ internal sealed class BandReducer<TL, TVec> : ITeamWork
             }
             default:
             {
-                // Column strip [c0, c0 + nr) of A₁₁ −= [V W]·[W V]ᵀ, from the top of its diagonal block down.
-                int c0 = item * nr, r0 = c0 / DiagonalBlock * DiagonalBlock;
-                BlockKernels.Product<TL, TVec>(-1, ref vw[0], _ldvw, 1, ref _buf.Wvt[c0], _ldq, 2 * _bp,
-                    ref a[c0], _lda, nr, r0, _k);
+                // Row block [r0, r1) of A₁₁ −= [V W]·[W V]ᵀ, columns 0 … r1 − 1 (the lower triangle and the whole
+                // diagonal block). Largest blocks first, so that the last item a thread takes is a short one.
+                int blocks = (_k + DiagonalBlock - 1) / DiagonalBlock;
+                int r0 = (blocks - 1 - item) * DiagonalBlock, r1 = Math.Min(_k, r0 + DiagonalBlock);
+                BlockKernels.Product<TL, TVec>(-1, ref vw[0], _ldvw, 1, ref _buf.Wvt[0], _ldq, 2 * _bp,
+                    ref a[0], _lda, r1, r0, r1);
                 break;
             }
         }

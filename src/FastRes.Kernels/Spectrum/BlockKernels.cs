@@ -16,7 +16,7 @@ namespace FastRes.Kernels.Spectrum;
 /// accumulators + 4 loads + a broadcast; 24 FMAs per 10 loads keep both FMA pipes busy); the narrower widths use
 /// 2 rows (8 accumulators), which fits the 16 registers of AVX2 without spills.</para>
 /// <para>L is not packed: its MR rows are read as broadcasts straight from memory (any stride), and R's 4-vector
-/// column strip for one depth block (<see cref="DepthBlock"/> × 32 doubles, 64 KiB) stays in L1/L2 while the row
+/// column strip for one depth block (<see cref="DepthBlock"/> × 32 doubles, 32 KiB) stays in L1 while the row
 /// tiles of a block of <see cref="RowBlock"/> rows stream past it. Blocks of C are computed whole by one thread in
 /// a fixed order, so a product is bit-identical for every thread count.</para>
 /// <para>C's columns are computed in whole tiles: C and R need <see cref="TileColumns"/>-aligned room past N
@@ -25,8 +25,8 @@ namespace FastRes.Kernels.Spectrum;
 /// </remarks>
 internal static class BlockKernels
 {
-    /// <summary>Depth of one pass of the register tile (R's strip for it: 256 × 32 doubles).</summary>
-    public const int DepthBlock = 256;
+    /// <summary>Depth of one pass of the register tile: R's strip for it, 128 × 32 doubles (32 KiB), stays in L1.</summary>
+    public const int DepthBlock = 128;
 
     /// <summary>Rows of C per parallel work item: a multiple of every tile height (6 and 2).</summary>
     public const int RowBlock = 96;
