@@ -42,8 +42,13 @@ internal sealed class BandReducer<TL, TVec> : ITeamWork
     /// </summary>
     internal const int DiagonalBlock = BlockKernels.RowBlock;
 
-    private const int ModeRows = 0, ModeLowerProduct = 1, ModeUpperProduct = 2, ModeRank2 = 3;
-    private int _mode, _k, _lda, _bp, _ldvw, _ldq;
+    /// <summary>Reflectors made before the panel rows above them are updated (see <see cref="FactorPanel"/>).</summary>
+    internal const int PanelGroup = 8;
+
+    private const int PanelRowsPerItem = 4;
+
+    private const int ModeRows = 0, ModeLowerProduct = 1, ModeUpperProduct = 2, ModeRank2 = 3, ModePanel = 4;
+    private int _mode, _k, _lda, _bp, _ldvw, _ldq, _m, _g0, _g1, _panelRows;
 
     // The product the team is running in ModeRows: C[rows, 0..n) += s·L·R.
     private double[] _l = [], _r = [], _c = [];
@@ -70,7 +75,7 @@ internal sealed class BandReducer<TL, TVec> : ITeamWork
         {
             cancellationToken.ThrowIfCancellationRequested();
             int k = m - b;
-            int reflectors = FactorPanel(a, lda, m, k, b, tau, vw, ldvw);
+            int reflectors = FactorPanel(a, lda, m, k, b, tau, vw, ldvw, team);
 
             // T (upper triangular, Q = I − V T Vᵀ for Q = H₀H₁⋯, DLARFT 'F','C'): T[p,p] = τ_p and
             // T[0..p, p] = −τ_p · T[0..p, 0..p] · (VᵀV)[0..p, p].
@@ -129,34 +134,62 @@ internal sealed class BandReducer<TL, TVec> : ITeamWork
     /// <summary>
     /// The RQ factorization of the panel rows m−b … m−1 over columns 0 … k−1: row i = m−1−p is reflected onto column
     /// k−1−p (its entries left of that become zero, β is stored at k−1−p, the reflector's other entries stay left of
-    /// it) and the reflector applied to the panel rows above. V's column p (with its unit entry and zeros) goes to
+    /// it) and the reflector applied to the panel rows above it. V's column p (with its unit entry and zeros) goes to
     /// <paramref name="vw"/>[r·ldvw + p].
     /// </summary>
+    /// <remarks>
+    /// Reflectors are made in groups of <see cref="PanelGroup"/>: each is applied at once to the rows of its group
+    /// still to come, and the whole group then to every panel row above it, one row at a time (in parallel over
+    /// rows), so a row is streamed once per group rather than once per reflector. Each row still sees the reflectors
+    /// one by one in order, so the result is that of the plain unblocked factorization, bit for bit.
+    /// </remarks>
     /// <returns>The number of reflectors (fewer than b when k ≤ b).</returns>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private int FactorPanel(double[] a, int lda, int m, int k, int b, Span<double> tau, double[] vw, int ldvw)
+    private int FactorPanel(double[] a, int lda, int m, int k, int b, Span<double> tau, double[] vw, int ldvw, WorkerTeam team)
     {
         int bp = _buf.PaddedBand;
         for (int r = 0; r < k; r++) Array.Clear(vw, r * ldvw, bp);
         tau.Clear();
+        Span<double> beta = _buf.Beta.AsSpan(0, b);
         int reflectors = Math.Min(b, k - 1);
-        for (int p = 0; p < reflectors; p++)
+        for (int g0 = 0; g0 < reflectors; g0 += PanelGroup)
         {
-            int i = m - 1 - p, length = k - p;
-            ref double row = ref a[(long)i * lda];
-            double t = TridiagonalReducer<TL, TVec>.MakeReflector(ref row, length, out double beta);
-            tau[p] = t;
-            if (t == 0) continue;
-            for (int above = m - b; above < i; above++)
+            int g1 = Math.Min(reflectors, g0 + PanelGroup);
+            for (int p = g0; p < g1; p++)
             {
-                ref double target = ref a[(long)above * lda];
-                double s = -t * LowerTriangleKernels.Dot<TL, TVec>(ref target, ref row, length);
-                LowerTriangleKernels.Axpy<TL, TVec>(s, ref row, ref target, length);
+                int i = m - 1 - p, length = k - p;
+                ref double row = ref a[(long)i * lda];
+                tau[p] = TridiagonalReducer<TL, TVec>.MakeReflector(ref row, length, out beta[p]);
+                for (int above = m - g1; above < i; above++)
+                    ApplyReflector(ref a[(long)above * lda], ref row, tau[p], length);
             }
-            for (int r = 0; r < length; r++) vw[r * ldvw + p] = Unsafe.Add(ref row, r);
-            Unsafe.Add(ref row, length - 1) = beta;
+            // The group to the panel rows above it, m − b … m − 1 − g1.
+            int rows = g1 < b ? b - g1 : 0;
+            if (rows > 0)
+            {
+                (_mode, _m, _k, _lda, _g0, _g1, _panelRows) = (ModePanel, m, k, lda, g0, g1, rows);
+                int chunks = (rows + PanelRowsPerItem - 1) / PanelRowsPerItem;
+                ((long)rows * k < 1 << 16 ? WorkerTeam.Single : team).Run(this, chunks);
+            }
+            for (int p = g0; p < g1; p++)
+            {
+                if (tau[p] == 0) continue; // the row was left as it was (β = α in place) and V's column stays zero
+                int length = k - p;
+                ref double row = ref a[(long)(m - 1 - p) * lda];
+                for (int r = 0; r < length; r++) vw[r * ldvw + p] = Unsafe.Add(ref row, r);
+                Unsafe.Add(ref row, length - 1) = beta[p];
+            }
         }
         return reflectors;
+    }
+
+    /// <summary>x[0..length) ← x·(I − τ v vᵀ).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void ApplyReflector(ref double x, ref double v, double tau, int length)
+    {
+        if (tau == 0) return;
+        double s = -tau * LowerTriangleKernels.Dot<TL, TVec>(ref x, ref v, length);
+        LowerTriangleKernels.Axpy<TL, TVec>(s, ref v, ref x, length);
     }
 
     /// <summary>C[0..rows, 0..n) += s·L·R on the team, split into fixed row blocks.</summary>
@@ -199,6 +232,18 @@ internal sealed class BandReducer<TL, TVec> : ITeamWork
         int nr = BlockKernels.TileColumns<TL, TVec>();
         switch (_mode)
         {
+            case ModePanel:
+            {
+                Span<double> tau = _buf.Tau;
+                int first = _m - _buf.Band + item * PanelRowsPerItem, last = Math.Min(_m - _buf.Band + _panelRows, first + PanelRowsPerItem);
+                for (int above = first; above < last; above++)
+                {
+                    ref double x = ref a[(long)above * _lda];
+                    for (int p = _g0; p < _g1; p++)
+                        ApplyReflector(ref x, ref a[(long)(_m - 1 - p) * _lda], tau[p], _k - p);
+                }
+                break;
+            }
             case ModeRows:
             {
                 int r0 = item * BlockKernels.RowBlock, r1 = Math.Min(_rowEnd, r0 + BlockKernels.RowBlock);
@@ -260,6 +305,7 @@ internal sealed class BandReductionBuffers
         Y = new double[band * PaddedBand];
         M = new double[band * PaddedBand];
         Tau = new double[band];
+        Beta = new double[band];
     }
 
     public int Capacity { get; }
@@ -278,4 +324,5 @@ internal sealed class BandReductionBuffers
     public double[] Y { get; }
     public double[] M { get; }
     public double[] Tau { get; }
+    public double[] Beta { get; }
 }
