@@ -33,6 +33,16 @@ internal sealed class BandWorkspace : IDisposable
         for (int w = 0; w < Workers; w++) Scratch[w] = new double[ScratchLength];
     }
 
+    /// <summary>Grows the per-worker scratch for a team larger than this machine's core count (a caller's own team).</summary>
+    internal void EnsureWorkers(int members)
+    {
+        if (members <= Scratch.Length) return;
+        var grown = new double[members][];
+        Scratch.CopyTo(grown, 0);
+        for (int w = Scratch.Length; w < members; w++) grown[w] = new double[ScratchLength];
+        Scratch = grown;
+    }
+
     /// <summary>Largest matrix order served.</summary>
     public int Capacity { get; }
 
@@ -46,7 +56,7 @@ internal sealed class BandWorkspace : IDisposable
     internal int[] Progress { get; }
 
     /// <summary>Per worker: the group's reflectors (two per sweep) and three b-long vectors for the symmetric update.</summary>
-    internal double[][] Scratch { get; }
+    internal double[][] Scratch { get; private set; }
 
     internal int ScratchLength { get; }
 

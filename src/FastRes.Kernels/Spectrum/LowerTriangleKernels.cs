@@ -29,7 +29,7 @@ internal static class LowerTriangleKernels
     public static int TileColumns<TL, TVec>() where TL : struct, ILanes<TVec, double> where TVec : struct => 3 * TL.Count;
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static double Sum<TL, TVec>(TVec v) where TL : struct, ILanes<TVec, double> where TVec : struct
+    internal static double Sum<TL, TVec>(TVec v) where TL : struct, ILanes<TVec, double> where TVec : struct
     {
         // ILanes has no horizontal sum; the lane-by-lane fallback costs more than the row's tail, so use the
         // hardware shuffles where the type is known (the JIT folds these tests per instantiation).
