@@ -163,7 +163,9 @@ public sealed class SymmetricEigenBatch : IDisposable
     /// <summary>
     /// The per-core phase as one team region of <c>Workers</c> items ("lanes"): each lane takes the next matrix of
     /// the schedule until none is left, on the buffers of the thread executing it. A lane that starts late (its
-    /// thread descheduled) finds the schedule drained by the others; nothing waits for it.
+    /// thread descheduled) finds the schedule drained by the others; nothing waits for it. The team's caller spins
+    /// (<see cref="WorkerTeam.Run"/>) only while the others finish their last matrices — the smallest of the phase, as
+    /// the schedule is largest first — so a region this long costs no more waiting than a short one.
     /// </summary>
     private sealed class Lanes(SymmetricEigenBatch batch) : ITeamWork
     {
@@ -173,7 +175,7 @@ public sealed class SymmetricEigenBatch : IDisposable
         private CancellationToken _token;
         private ExceptionDispatchInfo? _failure;
         private volatile bool _stop;
-        public bool Disposed;
+        public bool Disposed { get; set; }
 
         public void Begin(ISymmetricEigenSource source, int count, CancellationToken token)
         {
