@@ -80,11 +80,13 @@ public static class Figures
     /// One series of a figure: a line with markers through (x(row), y(row)), non-finite points left out (and said in
     /// <paramref name="notes"/>, under <paramref name="series"/> if the legend alone does not say which panel), with
     /// optional error bars from an interval. <paramref name="scale"/> maps values to the axis (log10 for a log axis);
-    /// an interval end it cannot map (≤ 0 on a log axis) is clipped to the point.
+    /// an interval end it cannot map (≤ 0 on a log axis) is clipped to the point. <paramref name="marker"/> (default a filled
+    /// circle) tells apart series whose lines coincide.
     /// </summary>
     public static ScottPlot.Plottables.Scatter? Line<TRow>(Plot plot, IEnumerable<TRow> rows, Func<TRow, double> x, Func<TRow, double> y, string legend, Color color,
                                       List<string> notes, Func<TRow, (double Lo, double Hi)>? error = null, Func<double, double>? scale = null,
-                                      bool dashed = false, float lineWidth = 2, float markerSize = 7, string? series = null)
+                                      bool dashed = false, float lineWidth = 2, float markerSize = 7, string? series = null,
+                                      MarkerShape marker = MarkerShape.FilledCircle)
     {
         scale ??= v => v;
         var kept = new List<(double X, double Y, TRow Row)>();
@@ -101,6 +103,8 @@ public static class Figures
         line.LegendText = legend;
         line.LineWidth = lineWidth;
         line.MarkerSize = markerSize;
+        line.MarkerShape = marker;
+        line.MarkerLineWidth = 2; // open markers: an outline as heavy as the line, visible over a filled one
         if (dashed) line.LinePattern = LinePattern.Dashed;
         if (error is not null)
         {

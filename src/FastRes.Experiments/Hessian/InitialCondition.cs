@@ -190,6 +190,37 @@ public static class InitialCondition
     private static long Bits(double x) => BitConverter.DoubleToInt64Bits(x == 0 ? 0.0 : x) is var b && b >= 0 ? b
         : throw new ArgumentOutOfRangeException(nameof(x), $"{x} cannot be journaled");
 
+    /// <summary>One (net, depth) point of the run: its network and the values of the shard's runs, in run order.</summary>
+    private sealed record Point(InitialConditionNet Net, int Depth, NetworkInit Init, NShortcutNetwork Network, InitialConditionRunValue[] Values)
+    {
+        public string Cell { get; } = CellName(Net, Depth);
+    }
+
+    /// <summary>The runs not in the journal as a stream of Hessians: built on the worker that solves them, journaled as each is accepted.</summary>
+    private sealed class Runs(ulong seed, double[] sxx, double[] sxy, int start, List<(Point Point, int Run)> pending, ITrialBlockJournal? journal,
+                              IProgress<long>? progress) : ISymmetricEigenSource
+    {
+        public int Order(int index) => pending[index].Point.Network.ParameterCount;
+
+        public void Build(int index, Span<double> matrix, CancellationToken cancellationToken)
+        {
+            var (point, run) = pending[index];
+            var theta = new double[point.Network.ParameterCount];
+            NetworkInitializer.Fill(point.Network, point.Init, seed, (ulong)run, theta);
+            ExactHessian.Linear(point.Network, theta, sxx, sxy, matrix, cancellationToken);
+        }
+
+        public void Accept(int index, ReadOnlySpan<double> matrix, ReadOnlySpan<double> eigenvalues)
+        {
+            var (point, run) = pending[index];
+            var stats = SpectrumStats.From(eigenvalues);
+            var value = new InitialConditionRunValue(run, double.IsFinite(stats.Kappa) ? stats.Kappa : double.PositiveInfinity, stats.Index);
+            journal?.Record(ToBlock(point.Cell, value));
+            point.Values[run - start] = value;
+            progress?.Report(1);
+        }
+    }
+
     /// <summary>
     /// Each (net, depth, run) draws its init from Philox stream (seed, run) — the same draws for every depth's layers
     /// — computes the exact Hessian (linear: from Σ^{XX}, Σ^{XY} only) and its eigenvalues. Depth D maps to
@@ -207,41 +238,37 @@ public static class InitialCondition
         var sxx = new double[d * d];
         var sxy = new double[d * d];
         ExactHessian.Moments(data.X, data.Y, m, d, sxx, sxy);
-        var rows = new List<InitialConditionRow>();
         var (start, end) = config.RunRange;
+        var points = new List<Point>();
+        var pending = new List<(Point Point, int Run)>();
         foreach (var net in config.Nets)
         {
             var (shortcut, n, init) = net.Shape();
             foreach (int units in config.Depths.Select(depth => Math.Max(1, (int)Math.Round(depth / (double)n))).Distinct())
             {
-                var network = new NShortcutNetwork(d, units, n, shortcut);
-                int size = network.ParameterCount;
-                var theta = new double[size];
-                var hessian = new double[(long)size * size];
-                var eigenvalues = new double[size];
-                string cell = CellName(net, units * n);
-                var values = new List<InitialConditionRunValue>();
+                var point = new Point(net, units * n, init, new NShortcutNetwork(d, units, n, shortcut), new InitialConditionRunValue[end - start]);
+                points.Add(point);
                 for (int run = start; run < end; run++)
                 {
-                    if (journal is not null && journal.TryGetCompleted(cell, run, out var done))
+                    if (journal is not null && journal.TryGetCompleted(point.Cell, run, out var done))
                     {
-                        values.Add(FromBlock(done));
+                        point.Values[run - start] = FromBlock(done);
                         progress?.Report(1);
-                        continue;
                     }
-                    cancellationToken.ThrowIfCancellationRequested();
-                    NetworkInitializer.Fill(network, init, config.Seed, (ulong)run, theta);
-                    ExactHessian.Linear(network, theta, sxx, sxy, hessian, cancellationToken);
-                    SymmetricEigen.Eigenvalues(hessian, size, eigenvalues, config.Threads, cancellationToken);
-                    var stats = SpectrumStats.From(eigenvalues);
-                    var value = new InitialConditionRunValue(run, double.IsFinite(stats.Kappa) ? stats.Kappa : double.PositiveInfinity, stats.Index);
-                    journal?.Record(ToBlock(cell, value));
-                    values.Add(value);
-                    progress?.Report(1);
+                    else pending.Add((point, run));
                 }
-                rows.Add(Summarize(net.Name(), units * n, size, values));
             }
         }
+        cancellationToken.ThrowIfCancellationRequested();
+        if (pending.Count > 0)
+        {
+            // Throughput mode: run j's Hessian is built and solved on the same core, one run per core; each spectrum
+            // is the single solve's bit for bit (SymmetricEigenBatch), so the values do not depend on the thread count
+            // or on which runs are pending.
+            using var batch = new SymmetricEigenBatch(pending.Max(p => p.Point.Network.ParameterCount), config.Threads);
+            batch.Solve(new Runs(config.Seed, sxx, sxy, start, pending, journal, progress), pending.Count, cancellationToken);
+        }
+        var rows = points.Select(p => Summarize(p.Net.Name(), p.Depth, p.Network.ParameterCount, p.Values)).ToList();
         return new InitialConditionResult(config, data.Source, rows, clock.Elapsed.TotalSeconds);
     }
 }

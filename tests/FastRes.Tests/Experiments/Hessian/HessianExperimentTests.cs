@@ -63,4 +63,35 @@ public class HessianExperimentTests
         var two = InitialCondition.Run(config with { Threads = 2 }, Data).Rows;
         Assert.That(two.Select(r => r.KappaMean), Is.EqualTo(one.Select(r => r.KappaMean)));
     }
+
+    [Test]
+    public void Initial_condition_per_run_values_are_bit_identical_for_any_thread_count_and_equal_the_direct_computation()
+    {
+        // Width 5: orders 100 to 400 (above the 256-row threshold of the multithreaded reduction), 3 runs per point,
+        // so 3 workers take the whole batch one run per core and 2 and 4 leave a multithreaded remainder.
+        var data = SyntheticData.Create(200, 5, 5, seed: 4);
+        var config = new InitialConditionConfig { Depths = [4, 16], Runs = 3, Width = 5, Nets = [InitialConditionNet.Orthogonal, InitialConditionNet.Shortcut2] };
+        var one = InitialCondition.Run(config with { Threads = 1 }, data).Rows;
+        foreach (int threads in new[] { 2, 3, 4 })
+        {
+            var other = InitialCondition.Run(config with { Threads = threads }, data).Rows;
+            Assert.That(other.Select(r => (r.Net, r.Depth)), Is.EqualTo(one.Select(r => (r.Net, r.Depth))), "rows in the same order");
+            for (int i = 0; i < one.Count; i++)
+                Assert.That(other[i].PerRun, Is.EqualTo(one[i].PerRun), $"threads = {threads}, {one[i].Net} depth {one[i].Depth}");
+        }
+        // Each run's value is what its Hessian's own single solve gives: the batch changes who computes it, not what.
+        var sxx = new double[25];
+        var sxy = new double[25];
+        ExactHessian.Moments(data.X, data.Y, data.Samples, 5, sxx, sxy);
+        var net = new NShortcutNetwork(5, 8, 2, shortcut: true); // shortcut2, depth 16
+        var theta = new double[net.ParameterCount];
+        NetworkInitializer.Fill(net, NetworkInit.Small, config.Seed, 2, theta);
+        var h = new double[net.ParameterCount * net.ParameterCount];
+        ExactHessian.Linear(net, theta, sxx, sxy, h);
+        var ev = new double[net.ParameterCount];
+        FastRes.Kernels.Spectrum.SymmetricEigen.Eigenvalues(h, net.ParameterCount, ev, threads: 1);
+        var stats = FastRes.Kernels.Spectrum.SpectrumStats.From(ev);
+        var run2 = one.Single(r => r.Net == "shortcut2" && r.Depth == 16).PerRun[2];
+        Assert.That((run2.Kappa, run2.Index), Is.EqualTo((stats.Kappa, stats.Index)));
+    }
 }
