@@ -146,14 +146,15 @@ public static class StochasticLanczos
                 cancellationToken.ThrowIfCancellationRequested();
                 ref double qk = ref Unsafe.Add(ref q0, (nint)k * n);
                 apply(_basis.Slice(k * n, n), _w[..n]);
-                double a = LowerTriangleKernels.Dot<TL, TVec>(ref qk, ref wr, n);
-                // Two passes of classical Gram–Schmidt against every q_i, i ≤ k, which also removes the α_k q_k and
-                // β_{k−1} q_{k−1} terms of the three-term recurrence; α_k takes the (tiny) first-pass correction too.
+                // Two passes of classical Gram–Schmidt against every q_i, i ≤ k (CGS2), which also removes the α_k q_k and
+                // β_{k−1} q_{k−1} terms of the three-term recurrence: α_k = q_kᵀAq_k is the first pass's coefficient on q_k
+                // plus the second pass's (tiny) correction.
+                double a = 0;
                 for (int pass = 0; pass < 2; pass++)
                 {
                     for (int i = 0; i <= k; i++) _h[i] = LowerTriangleKernels.Dot<TL, TVec>(ref Unsafe.Add(ref q0, (nint)i * n), ref wr, n);
                     for (int i = 0; i <= k; i++) LowerTriangleKernels.Axpy<TL, TVec>(-_h[i], ref Unsafe.Add(ref q0, (nint)i * n), ref wr, n);
-                    if (pass == 0) a = _h[k];
+                    a += _h[k];
                 }
                 double b = Math.Sqrt(LowerTriangleKernels.Dot<TL, TVec>(ref wr, ref wr, n));
                 _alpha[k] = a;
