@@ -1,3 +1,5 @@
+using FastRes.Experiments.Data;
+using FastRes.Kernels.Networks;
 using FastRes.Kernels.Simd;
 using FastRes.Kernels.Spectrum;
 using MathNet.Numerics.LinearAlgebra;
@@ -249,5 +251,35 @@ public class StochasticLanczosTests
         Assert.That(s.Kappa, Is.EqualTo(1));
         var m2 = new SpectralQuadrature(11, [-1, 0.5, 2], [0.15, 0.04, 0.81], [3]);
         Assert.That(m2.Stats().AbsP10, Is.EqualTo(1));
+    }
+    [Test]
+    public void On_an_experiment_Hessian_the_nodes_are_its_eigenvalues_and_the_trace_is_Hutchinsons()
+    {
+        // initial-condition's 1-shortcut linear net, depth 2, d = 6 at xavier × 0.01 on synthetic data: N = 72, with the
+        // repeated eigenvalues of a Kronecker-structured Hessian, so Lanczos may stop early (breakdown) — every node must
+        // still be an exact eigenvalue, and Σ w θ = Σ_probes vᵀHv/(N·probes), Hutchinson's trace estimate over N.
+        const int d = 6;
+        var data = SyntheticData.Create(500, d, d, seed: 3);
+        var net = new NShortcutNetwork(d, 2, 1, shortcut: true);
+        int n = net.ParameterCount;
+        var theta = new double[n];
+        NetworkInitializer.Fill(net, NetworkInit.Small, 1, 0, theta);
+        var h = new double[n * n];
+        ExactHessian.Compute(net, theta, data.X, data.Y, data.Samples, h, threads: 1);
+        double[] exact = Oracle(h, n);
+        double scale = exact.Max(Math.Abs);
+        const int probes = 3;
+        var q = StochasticLanczos.Estimate(h, n, steps: n, probes: probes, seed: 6, threads: 1);
+        foreach (double node in q.Nodes)
+            Assert.That(exact.Min(x => Math.Abs(x - node)), Is.LessThan(1e-10 * scale), $"node {node}");
+        double hutchinson = 0;
+        var v = new double[n];
+        for (int p = 0; p < probes; p++)
+        {
+            StochasticLanczos.RademacherProbe(6, (ulong)p, v);
+            hutchinson += v.Zip(MatVec(h, v), (x, y) => x * y).Sum() / (n * probes);
+        }
+        Assert.That(q.Integrate(t => t), Is.EqualTo(hutchinson).Within(1e-12 * scale));
+        Assert.That(q.Stats().AbsMax, Is.EqualTo(scale).Within(1e-10 * scale));
     }
 }
