@@ -59,7 +59,7 @@ public static partial class KernelProfiler
         catch (DataFormatException e)
         {
             data = SyntheticData.Create(SyntheticData.DefaultSamples, d, d, request.Seed);
-            dataSource = $"synthetic whitened data ({request.Data}: {e.Message})";
+            dataSource = $"synthetic whitened data, because --data {e.Message}"; // the message starts with the path
         }
         var warm = RandomSymmetric(64, 7);
         SymmetricEigen.Eigenvalues(warm, 64, new double[64], t);
