@@ -10,7 +10,7 @@ namespace FastRes.Cli.Commands;
 /// ratios (vector vs scalar, float vs double) and fractions of the machine's own FMA peak are side by side;
 /// BenchmarkDotNet in bench/ is the rigorous counterpart.
 /// </summary>
-public static class BenchCommand
+public static partial class BenchCommand
 {
     /// <summary>The measurements the command runs; tests substitute fast fakes.</summary>
     internal sealed record Profiler(
@@ -25,6 +25,7 @@ public static class BenchCommand
             Eigenvalues = (sizes, threads) => KernelProfiler.Eigenvalues(sizes, threads),
             SmokeEigenvalues = (sizes, threads) => KernelProfiler.Eigenvalues(sizes, threads, sideBySide: false),
             Hessian = (threads, samples) => KernelProfiler.Hessian(threads, samples),
+            Slq = KernelProfiler.Slq,
             Training = KernelProfiler.Training,
             TrainingSpectrum = KernelProfiler.TrainingSpectrum,
             TrainingPeer = TorchTrainingPeer.Run,
@@ -33,6 +34,8 @@ public static class BenchCommand
         public Func<IReadOnlyList<int>, int, IReadOnlyList<BenchResult>> Eigenvalues { get; init; } = (_, _) => [];
         public Func<IReadOnlyList<int>, int, IReadOnlyList<BenchResult>> SmokeEigenvalues { get; init; } = (_, _) => [];
         public Func<int, int, IReadOnlyList<BenchResult>> Hessian { get; init; } = (_, _) => [];
+        /// <summary>(request, threads) → SLQ against exact spectra, and the data the Hessians were made on.</summary>
+        public SlqProfiler Slq { get; init; } = (SlqRequest _, int _, out string source, CancellationToken _) => { source = ""; return []; };
         /// <summary>(threads, samples, depth) → epoch rates.</summary>
         public Func<int, int, int, IReadOnlyList<BenchResult>> Training { get; init; } = (_, _, _) => [];
         public Func<int, int, int, IReadOnlyList<BenchResult>> TrainingSpectrum { get; init; } = (_, _, _) => [];
@@ -132,8 +135,10 @@ public static class BenchCommand
         var eigThreads = ThreadsOption("all cores");
         var eigJson = JsonOption();
         var eig = new Command("eig", "Symmetric eigenvalues (GFLOP/s at 4n³/3): FastRes (default and one-stage paths) beside LAPACK dsyevd and dsyevd_2stage (OpenBLAS) when installed, and FastRes's product kernel.") { eigSizes, eigThreads, eigJson };
+        var slq = AddSlqOptions(eig);
         eig.SetAction(r => Guard(r, () =>
         {
+            if (r.GetValue(slq.Enabled)) return RunSlq(r, profiler, slq, eigThreads, eigJson);
             var sizes = ParseSizes(r.GetValue(eigSizes), what: "n", max: 20_000);
             int threads = ParseThreads(r.GetValue(eigThreads), Environment.ProcessorCount);
             string? json = ParseJsonPath(r.GetValue(eigJson));
