@@ -94,7 +94,7 @@ public class BandTridiagonalizerTests
         foreach ((int n, int b) in new[] { (300, 3), (301, 16), (333, 64), (130, 31), (70, 8) })
         {
             double[] a = RandomBand(n, b, seed: n + b);
-            foreach (SimdWidth width in new[] { SimdWidth.Scalar, SimdWidth.V512 })
+            foreach (SimdWidth width in Widths)
             {
                 var (d1, e1) = Reduce(a, n, b, width, threads: 1, group: 1);
                 // Three threads: more than this machine's cores, so also a team larger than the workspace planned for.
