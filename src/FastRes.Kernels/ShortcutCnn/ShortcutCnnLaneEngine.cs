@@ -26,10 +26,13 @@ namespace FastRes.Kernels.ShortcutCnn;
 /// identical at every width (Vector512, Vector256, Vector128, scalar): outcomes and iteration counts do not depend on
 /// SIMD width, batch composition or threads.</para>
 /// </remarks>
-public sealed class ShortcutCnnLaneEngine<TL, TVec, T>
+/// <typeparam name="TAblation"><see cref="ShortcutCnnFullStep"/> in production; the ablation benchmark's variants
+/// drop one piece of the step each (<see cref="IShortcutCnnStepAblation"/>).</typeparam>
+public sealed class ShortcutCnnLaneEngine<TL, TVec, T, TAblation>
     where TL : struct, ILanes<TVec, T>
     where TVec : struct
     where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    where TAblation : struct, IShortcutCnnStepAblation
 {
     public const int DefaultVectorsInFlight = 4;
 
@@ -40,7 +43,9 @@ public sealed class ShortcutCnnLaneEngine<TL, TVec, T>
     private readonly T[] _u, _vStar, _a, _aStar;
     // Per lane.
     private readonly T[] _vStarNorm2, _sumAStar, _aDotAStar, _sumA, _etaW, _etaA, _etaW1, _etaA1;
-    private readonly int[] _t, _t1;
+    // Per lane, from the closed form to the updates of the same step.
+    private readonly T[] _cu, _cv, _ka, _kb, _kc;
+    private readonly int[] _t, _t1, _nextCheck;
     private readonly long[] _tag;
     private readonly bool[] _active;
     // Feed scratch (double).
@@ -63,8 +68,10 @@ public sealed class ShortcutCnnLaneEngine<TL, TVec, T>
         _a = new T[_k * _lanes]; _aStar = new T[_k * _lanes];
         _vStarNorm2 = new T[_lanes]; _sumAStar = new T[_lanes]; _aDotAStar = new T[_lanes]; _sumA = new T[_lanes];
         _etaW = new T[_lanes]; _etaA = new T[_lanes]; _etaW1 = new T[_lanes]; _etaA1 = new T[_lanes];
-        _t = new int[_lanes]; _t1 = new int[_lanes]; _tag = new long[_lanes]; _active = new bool[_lanes];
+        _cu = new T[_lanes]; _cv = new T[_lanes]; _ka = new T[_lanes]; _kb = new T[_lanes]; _kc = new T[_lanes];
+        _t = new int[_lanes]; _t1 = new int[_lanes]; _nextCheck = new int[_lanes]; _tag = new long[_lanes]; _active = new bool[_lanes];
         _u0 = new double[_p]; _vStar0 = new double[_p]; _aStar0 = new double[_k]; _a0 = new double[_k];
+        Array.Fill(_nextCheck, int.MaxValue);
         _eta = T.CreateChecked(settings.Eta);
         _tol = T.CreateChecked(settings.Tol);
         _tol2 = _tol * _tol;
@@ -90,30 +97,32 @@ public sealed class ShortcutCnnLaneEngine<TL, TVec, T>
 
         while (activeCount > 0)
         {
-            // A chunk: no active lane may pass its own next check point (a multiple of R, T₁ or T).
+            // A chunk: no active lane may pass its own next check point (a multiple of R, T₁ or T). Each lane keeps
+            // that point from its last check (NextCheck), so a chunk costs a min over the lanes — not the two integer
+            // divisions per lane per chunk that recomputing it took, which measured a sixth of the run at R = 16.
+            // Inactive lanes sit at int.MaxValue and never bound the chunk.
             int n = int.MaxValue;
-            for (int l = 0; l < _lanes; l++)
-            {
-                if (!_active[l]) { _etaW[l] = T.Zero; _etaA[l] = T.Zero; continue; }
-                int t = _t[l];
-                int d = _checkEvery - t % _checkEvery;
-                d = Math.Min(d, _iterations - t);
-                bool stageOne = t < _t1[l];
-                if (stageOne) d = Math.Min(d, _t1[l] - t);
-                n = Math.Min(n, d);
-                _etaW[l] = stageOne ? _etaW1[l] : _eta;
-                _etaA[l] = stageOne ? _etaA1[l] : _eta;
-            }
+            for (int l = 0; l < _lanes; l++) n = Math.Min(n, _nextCheck[l] - _t[l]);
 
             for (int it = 0; it < n; it++)
             {
-                for (int o = 0; o < _lanes; o += _width) Step(o);
+                // Phase by phase across the bundles: one bundle's step is a single dependency chain
+                // (dot → acos → sqrt → division → updates → sums) longer than the out-of-order window, so run whole it
+                // leaves the next bundle's independent work out of reach. Each phase of one bundle is short, so the
+                // core overlaps it with the same phase of the next bundle. The lane arithmetic is unchanged.
+                if (TAblation.Fused)
+                {
+                    for (int o = 0; o < _lanes; o += _width) { StepClosedForm(o); StepUpdate(o); }
+                }
+                else
+                {
+                    for (int o = 0; o < _lanes; o += _width) StepClosedForm(o);
+                    for (int o = 0; o < _lanes; o += _width) StepUpdate(o);
+                }
             }
 
-            for (int l = 0; l < _lanes; l++)
-            {
-                if (_active[l]) { _t[l] += n; work += n; }
-            }
+            for (int l = 0; l < _lanes; l++) _t[l] += n;
+            work += (long)n * activeCount;
 
             for (int o = 0; o < _lanes; o += _width)
             {
@@ -121,9 +130,7 @@ public sealed class ShortcutCnnLaneEngine<TL, TVec, T>
                 for (int i = 0; i < _width; i++)
                 {
                     int l = o + i;
-                    if (!_active[l]) continue;
-                    int t = _t[l];
-                    if (t % _checkEvery == 0 || t == _iterations || t == _t1[l]) due |= 1UL << i;
+                    if (_active[l] && _t[l] == _nextCheck[l]) due |= 1UL << i;
                 }
                 if (due == 0) continue;
 
@@ -133,31 +140,55 @@ public sealed class ShortcutCnnLaneEngine<TL, TVec, T>
                     if ((due >> i & 1) == 0) continue;
                     int l = o + i;
                     bool atEnd = _t[l] == _iterations;
-                    if (!atEnd && (retire >> i & 1) == 0) continue;
+                    if (!atEnd && (retire >> i & 1) == 0)
+                    {
+                        // Stage I ends at T₁ (a check point): both step sizes become η from the next step on.
+                        if (_t[l] == _t1[l]) { _etaW[l] = _eta; _etaA[l] = _eta; }
+                        _nextCheck[l] = NextCheck(_t[l], _t1[l]);
+                        continue;
+                    }
                     TrialOutcome outcome =
                         (bad >> i & 1) != 0 ? TrialOutcome.Diverged :
                         (success >> i & 1) != 0 ? TrialOutcome.Success :
                         (spurious >> i & 1) != 0 ? TrialOutcome.Spurious :
                         TrialOutcome.Undecided;
                     feed.Complete(_tag[l], outcome, _t[l]);
-                    if (!Load(feed, l)) { _active[l] = false; activeCount--; }
+                    if (!Load(feed, l)) activeCount--;
                 }
             }
         }
         return work;
     }
 
-    /// <summary>One GD step for the lanes [o, o + width).</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining | MethodImplOptions.AggressiveOptimization)]
-    private void Step(int o)
+    /// <summary>The first check point after step <paramref name="t"/>: the next multiple of R, T₁ while in Stage I, or T.</summary>
+    private int NextCheck(int t, int t1)
     {
+        int d = Math.Min(_checkEvery - t % _checkEvery, _iterations - t);
+        if (t < t1) d = Math.Min(d, t1 - t);
+        return t + d;
+    }
+
+    /// <summary>
+    /// The closed form of one GD step for the lanes [o, o + width): from u_t and the sums of a_t, the coefficients
+    /// of the u update (cu, cv) and of the a update (ka, kb, kc), kept per lane for <see cref="StepUpdate"/>.
+    /// </summary>
+    /// <remarks>Not inlined: the run loop stays small, and inlined into it (with the updates) the float step measured a
+    /// tenth of its speed — the register allocator gives up on one body that size.</remarks>
+    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
+    private void StepClosedForm(int o)
+    {
+        TVec one = TL.Create(T.One);
+        if (TAblation.DropClosedForm)
+        {
+            TVec zero = TL.Create(T.Zero);
+            TL.Store(one, ref _cu[o]); TL.Store(zero, ref _cv[o]);
+            TL.Store(one, ref _ka[o]); TL.Store(zero, ref _kb[o]); TL.Store(zero, ref _kc[o]);
+            return;
+        }
         int L = _lanes;
         ref T u = ref MemoryMarshal.GetArrayDataReference(_u);
         ref T vs = ref MemoryMarshal.GetArrayDataReference(_vStar);
-        ref T a = ref MemoryMarshal.GetArrayDataReference(_a);
-        ref T aS = ref MemoryMarshal.GetArrayDataReference(_aStar);
 
-        TVec one = TL.Create(T.One);
         TVec pi = TL.Create(T.Pi);
         TVec invPi = TL.Create(T.One / T.Pi);
 
@@ -172,9 +203,11 @@ public sealed class ShortcutCnnLaneEngine<TL, TVec, T>
         // Rounding can push |cos φ| an ulp past 1, where acos is NaN; the selects keep a real NaN (divergence) as NaN.
         c = TL.Select(TL.GreaterThan(c, one), one, c);
         c = TL.Select(TL.LessThan(c, TL.Negate(one)), TL.Negate(one), c);
-        TVec phi = AcosKernel.Acos<TL, TVec, T>(c);
+        TVec phi = TAblation.DropAcos
+            ? TL.Subtract(TL.Create(T.Pi / (T.One + T.One)), c)
+            : AcosKernel.Acos<TL, TVec, T>(c);
         TVec piMinusPhi = TL.Subtract(pi, phi);
-        TVec sin = TL.Sqrt(TL.Multiply(TL.Subtract(one, c), TL.Add(one, c)));
+        TVec sin = AblatableSqrt(TL.Multiply(TL.Subtract(one, c), TL.Add(one, c)));
         TVec g = TL.FusedMultiplyAdd(piMinusPhi, c, sin); // g(φ) = sin φ + (π − φ) cos φ
 
         TVec ada = TL.Load(in _aDotAStar[o]);
@@ -188,18 +221,40 @@ public sealed class ShortcutCnnLaneEngine<TL, TVec, T>
         TVec twoAlphaS = TL.Multiply(TL.Add(alpha, alpha), s);
         TVec norm2 = TL.FusedMultiplyAdd(TL.Multiply(alpha, alpha), uu,
                      TL.FusedMultiplyAdd(twoAlphaS, c, TL.Multiply(TL.Multiply(s, s), TL.Load(in _vStarNorm2[o]))));
-        TVec inv = TL.Divide(one, TL.Sqrt(norm2));
-        TVec cu = TL.Multiply(alpha, inv), cv = TL.Multiply(s, inv);
+        TVec norm = AblatableSqrt(norm2);
+        TVec inv = TAblation.DropDivision ? TL.Subtract(TL.Add(one, one), norm) : TL.Divide(one, norm);
+        TL.Store(TL.Multiply(alpha, inv), ref _cu[o]);
+        TL.Store(TL.Multiply(s, inv), ref _cv[o]);
+
+        // a ← ka·a + kb·a* + kc·𝟏 (= a − η_a ∇_a L).
+        TL.Store(TL.FusedMultiplyAdd(TL.Negate(etaA), TL.Create((T.Pi - T.One) / T.Pi), one), ref _ka[o]);
+        TL.Store(TL.Multiply(TL.Multiply(etaA, TL.Subtract(g, one)), invPi), ref _kb[o]);
+        TL.Store(TL.Multiply(TL.Multiply(etaA, TL.Subtract(TL.Load(in _sumAStar[o]), sumA)), invPi), ref _kc[o]);
+    }
+
+    /// <summary>
+    /// The updates of one GD step for the lanes [o, o + width), with the coefficients of
+    /// <see cref="StepClosedForm"/>: u ← cu·u + cv·v*, a ← ka·a + kb·a* + kc·𝟏, accumulating aᵀa* and 𝟏ᵀa of the
+    /// new a for the next step.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
+    private void StepUpdate(int o)
+    {
+        if (TAblation.DropUpdates) return;
+        int L = _lanes;
+        ref T u = ref MemoryMarshal.GetArrayDataReference(_u);
+        ref T vs = ref MemoryMarshal.GetArrayDataReference(_vStar);
+        ref T a = ref MemoryMarshal.GetArrayDataReference(_a);
+        ref T aS = ref MemoryMarshal.GetArrayDataReference(_aStar);
+
+        TVec cu = TL.Load(in _cu[o]), cv = TL.Load(in _cv[o]);
         for (int j = 0, idx = o; j < _p; j++, idx += L)
         {
             ref T uj = ref Unsafe.Add(ref u, idx);
             TL.Store(TL.FusedMultiplyAdd(cu, TL.Load(in uj), TL.Multiply(cv, TL.Load(in Unsafe.Add(ref vs, idx)))), ref uj);
         }
 
-        // a ← ka·a + kb·a* + kc·𝟏 (= a − η_a ∇_a L), accumulating aᵀa* and 𝟏ᵀa of the new a for the next step.
-        TVec ka = TL.FusedMultiplyAdd(TL.Negate(etaA), TL.Create((T.Pi - T.One) / T.Pi), one);
-        TVec kb = TL.Multiply(TL.Multiply(etaA, TL.Subtract(g, one)), invPi);
-        TVec kc = TL.Multiply(TL.Multiply(etaA, TL.Subtract(TL.Load(in _sumAStar[o]), sumA)), invPi);
+        TVec ka = TL.Load(in _ka[o]), kb = TL.Load(in _kb[o]), kc = TL.Load(in _kc[o]);
         TVec ada2 = TL.Create(T.Zero), sumA2 = TL.Create(T.Zero);
         for (int j = 0, idx = o; j < _k; j++, idx += L)
         {
@@ -212,6 +267,14 @@ public sealed class ShortcutCnnLaneEngine<TL, TVec, T>
         }
         TL.Store(ada2, ref _aDotAStar[o]);
         TL.Store(sumA2, ref _sumA[o]);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static TVec AblatableSqrt(TVec x)
+    {
+        if (!TAblation.DropSqrt) return TL.Sqrt(x);
+        TVec half = TL.Create(T.One / (T.One + T.One));
+        return TL.FusedMultiplyAdd(x, half, half);
     }
 
     /// <summary>Outcome masks of lanes [o, o + width) in their current state (SPEC §1.5).</summary>
@@ -255,7 +318,10 @@ public sealed class ShortcutCnnLaneEngine<TL, TVec, T>
     {
         if (!feed.TryNext(out long tag, _u0, _vStar0, _aStar0, _a0, out double etaW1, out double etaA1, out int t1))
         {
+            // A retired lane keeps stepping with the others: zero step sizes keep its (finite) state still.
             _active[l] = false;
+            _etaW[l] = T.Zero; _etaA[l] = T.Zero;
+            _nextCheck[l] = int.MaxValue;
             return false;
         }
         int L = _lanes;
@@ -282,6 +348,10 @@ public sealed class ShortcutCnnLaneEngine<TL, TVec, T>
         _vStarNorm2[l] = vv; _sumAStar[l] = sumAs; _aDotAStar[l] = ada; _sumA[l] = sumA;
         _etaW1[l] = T.CreateChecked(etaW1); _etaA1[l] = T.CreateChecked(etaA1);
         _t[l] = 0; _t1[l] = Math.Clamp(t1, 0, _iterations);
+        bool stageOne = 0 < _t1[l];
+        _etaW[l] = stageOne ? _etaW1[l] : _eta;
+        _etaA[l] = stageOne ? _etaA1[l] : _eta;
+        _nextCheck[l] = NextCheck(0, _t1[l]);
         _tag[l] = tag;
         _active[l] = true;
         return true;

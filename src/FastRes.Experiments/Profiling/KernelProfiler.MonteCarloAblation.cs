@@ -1,0 +1,146 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Runtime.InteropServices;
+using System.Text;
+using FastRes.Experiments.ShortcutCnn;
+using FastRes.Kernels.ShortcutCnn;
+using FastRes.Kernels.Simd;
+
+namespace FastRes.Experiments.Profiling;
+
+/// <summary>One variant of the Monte Carlo ablation: its rate on one thread, by thread CPU time.</summary>
+/// <param name="Variant">What the variant drops (or "full", the production step; "fused", the pre-Zen 5 step order).</param>
+/// <param name="VectorsInFlight">Vectors of trials per worker (pairs of vectors on the SIMD paths).</param>
+public sealed record MonteCarloAblationRow(string Variant, Precision Precision, SimdWidth Width, int VectorsInFlight,
+                                           double TrialIterations, double CpuSeconds)
+{
+    public double Rate => TrialIterations / CpuSeconds;
+}
+
+public static partial class KernelProfiler
+{
+    /// <summary>Thread CPU seconds each ablation figure is sized to; the best of <see cref="AblationRepeats"/> counts.</summary>
+    public const double AblationSeconds = 0.25;
+
+    public const int AblationRepeats = 3;
+
+    /// <summary>
+    /// The Monte Carlo kernel (p = 8, method resnet, k) on one thread at the widest accelerated width, double and
+    /// float, with one piece of the step dropped at a time (<see cref="IShortcutCnnStepAblation"/>), the pre-Zen 5
+    /// step order ("fused") and the production step at 2, 4 and 8 vectors in flight: what bounds the step is the
+    /// piece whose removal speeds it up most. Timed by thread CPU time (CLOCK_THREAD_CPUTIME_ID), which other
+    /// processes on a busy machine do not inflate; each figure is the best of <see cref="AblationRepeats"/>.
+    /// </summary>
+    public static IReadOnlyList<MonteCarloAblationRow> MonteCarloAblation(int k)
+    {
+        var width = SimdWidths.Resolve(SimdWidth.Auto);
+        var rows = new List<MonteCarloAblationRow>();
+        foreach (var precision in new[] { Precision.Double, Precision.Float })
+        {
+            rows.Add(Ablate<ShortcutCnnFullStep>("full", precision, width, k, DefaultVectorsInFlight));
+            rows.Add(Ablate<ShortcutCnnAblations.FusedStep>("fused (pre-Zen 5 order)", precision, width, k, DefaultVectorsInFlight));
+            rows.Add(Ablate<ShortcutCnnAblations.NoAcos>("no acos", precision, width, k, DefaultVectorsInFlight));
+            rows.Add(Ablate<ShortcutCnnAblations.NoSqrt>("no sqrt (sin, norm)", precision, width, k, DefaultVectorsInFlight));
+            rows.Add(Ablate<ShortcutCnnAblations.NoDivision>("no division (1/norm)", precision, width, k, DefaultVectorsInFlight));
+            rows.Add(Ablate<ShortcutCnnAblations.NoAcosSqrtDivision>("no acos, sqrt, division", precision, width, k, DefaultVectorsInFlight));
+            rows.Add(Ablate<ShortcutCnnAblations.NoClosedForm>("no closed form (updates only)", precision, width, k, DefaultVectorsInFlight));
+            rows.Add(Ablate<ShortcutCnnAblations.NoUpdates>("no updates (closed form only)", precision, width, k, DefaultVectorsInFlight));
+            rows.Add(Ablate<ShortcutCnnAblations.BookkeepingOnly>("no step (checks, feed, RNG)", precision, width, k, DefaultVectorsInFlight));
+            foreach (int vectors in new[] { 2, 8 })
+                rows.Add(Ablate<ShortcutCnnFullStep>("full", precision, width, k, vectors));
+            rows.Add(Ablate<ShortcutCnnAblations.FusedStep>("fused (pre-Zen 5 order)", precision, width, k, 8));
+        }
+        return rows;
+    }
+
+    /// <summary>The production engine's vectors in flight (<see cref="ShortcutCnnConfig"/>'s default).</summary>
+    private static int DefaultVectorsInFlight => new ShortcutCnnConfig().VectorsInFlight;
+
+    /// <summary>
+    /// The ablation as a table: rate, the FMA-peak fraction by <see cref="FlopsPerTrialIteration"/> (against the
+    /// 1-thread peak of the precision in <paramref name="peaks"/>), the speed-up over the full step, and the share of
+    /// the full step's time the dropped piece costs (1 − full rate / variant rate).
+    /// </summary>
+    public static string FormatAblation(IReadOnlyList<MonteCarloAblationRow> rows, IReadOnlyList<BenchResult> peaks, int k)
+    {
+        var sb = new StringBuilder();
+        sb.AppendLine(CultureInfo.InvariantCulture, $"Monte Carlo ablation, p = {MonteCarloP}, k = {k}, resnet, 1 thread, thread CPU time (best of {AblationRepeats})");
+        sb.AppendLine(CultureInfo.InvariantCulture, $"{"precision",-9} {"path",-9} {"vec",3}  {"variant",-31} {"rate",13}  {"of peak",7}  {"× full",6}  {"piece's share",13}");
+        foreach (var row in rows)
+        {
+            var full = rows.FirstOrDefault(r => r.Precision == row.Precision && r.Variant == "full" && r.VectorsInFlight == DefaultVectorsInFlight);
+            double? peak = peaks.Where(p => p.Kernel == PeakKernel && BenchVariant.TryParse(p.Variant, out var v) && v.Precision == row.Precision && v.Threads == 1)
+                .Select(p => (double?)p.Rate * 1e9).Max();
+            string ofPeak = peak is > 0 ? $"{100 * row.Rate * FlopsPerTrialIteration(ShortcutCnnMethod.Resnet, MonteCarloP, k) / peak.Value,6:F1}%" : "      –";
+            string speedup = full is null ? "–" : $"{row.Rate / full.Rate:F2}";
+            string share = full is null || row == full || row.Variant is "full" or "fused (pre-Zen 5 order)" ? "" : $"{100 * (1 - full.Rate / row.Rate),12:F0}%";
+            sb.AppendLine(CultureInfo.InvariantCulture,
+                $"{(row.Precision == Precision.Double ? "double" : "float"),-9} {SimdWidths.Describe(row.Width),-9} {row.VectorsInFlight,3}  {row.Variant,-31} {row.Rate / 1e6,10:F1} M/s  {ofPeak,7}  {speedup,6}  {share,13}");
+        }
+        return sb.ToString();
+    }
+
+    private static MonteCarloAblationRow Ablate<TAblation>(string name, Precision precision, SimdWidth width, int k, int vectorsInFlight)
+        where TAblation : struct, IShortcutCnnStepAblation
+    {
+        var config = new ShortcutCnnConfig
+        {
+            P = MonteCarloP, K = [k], Methods = [ShortcutCnnMethod.Resnet], Iterations = ShortcutCnnConfig.BaseIterations,
+            Simd = width, Precision = precision, Threads = 1, VectorsInFlight = vectorsInFlight,
+        };
+        // Calibrate on growing trial counts (which also brings the instantiation to its optimized code), then keep
+        // the best of a few runs sized to the target: the least-disturbed one.
+        long trials = 64;
+        double perTrial = 0;
+        for (int attempt = 0; attempt < 12; attempt++)
+        {
+            var (_, s) = AblateOnce<TAblation>(config with { Trials = trials }, k);
+            perTrial = s / trials;
+            if (s >= AblationSeconds / 5) break;
+            trials *= 4;
+        }
+        long sized = (long)Math.Clamp(AblationSeconds / Math.Max(perTrial, 1e-12), 1, 1e9);
+        double bestRate = 0, bestIterations = 0, bestSeconds = 0;
+        for (int r = 0; r < AblationRepeats; r++)
+        {
+            var (iterations, seconds) = AblateOnce<TAblation>(config with { Trials = sized }, k);
+            if (iterations / seconds > bestRate) (bestRate, bestIterations, bestSeconds) = (iterations / seconds, iterations, seconds);
+        }
+        return new MonteCarloAblationRow(name, precision, width, vectorsInFlight, bestIterations, bestSeconds);
+    }
+
+    /// <summary>One single-threaded engine run over the config's trials, as <see cref="ShortcutCnnMonteCarlo.RunK"/>
+    /// sets it up; returns the trial-iterations done and the thread CPU seconds spent, feed included.</summary>
+    private static (double TrialIterations, double CpuSeconds) AblateOnce<TAblation>(ShortcutCnnConfig config, int k)
+        where TAblation : struct, IShortcutCnnStepAblation
+    {
+        var steps = config.ResolveSteps(k);
+        var settings = new ShortcutCnnGdSettings(config.P, k, steps.Eta, config.IterationsFor(k), config.Tol, config.RetireLoss);
+        var cap = new SphericalCap(config.P, config.CapDeg * Math.PI / 180);
+        var cursor = new BlockCursor(0, config.Trials, config.BlockTrials);
+        var feed = new ShortcutCnnTrialFeed(config, k, cap, cursor, progress: null, CancellationToken.None);
+        double start = ThreadCpuSeconds();
+        long work = ShortcutCnnLaneEngines.Run<TAblation>(config.Simd, config.Precision == Precision.Float, settings, feed, config.VectorsInFlight);
+        double seconds = ThreadCpuSeconds() - start;
+        return (work, Math.Max(seconds, 1e-9));
+    }
+
+    /// <summary>CPU time of the calling thread (Linux CLOCK_THREAD_CPUTIME_ID); wall time where that is unavailable.</summary>
+    private static double ThreadCpuSeconds()
+    {
+        if (OperatingSystem.IsLinux() && ClockGetTime(ClockThreadCpuTimeId, out var ts) == 0) return ts.Seconds + ts.Nanoseconds * 1e-9;
+        return Stopwatch.GetTimestamp() / (double)Stopwatch.Frequency;
+    }
+
+    private const int ClockThreadCpuTimeId = 3;
+
+    [StructLayout(LayoutKind.Sequential)]
+    private struct TimeSpec
+    {
+        public long Seconds;
+        public long Nanoseconds;
+    }
+
+    [DllImport("libc", EntryPoint = "clock_gettime")]
+    private static extern int ClockGetTime(int clock, out TimeSpec time);
+}
