@@ -81,7 +81,7 @@ public static class BenchCommand
             var sizes = ParseSizes(r.GetValue(mcSizes));
             if (r.GetValue(mcAblate))
             {
-                var onePeak = profiler.Peak(1);
+                var onePeak = KernelProfiler.AblationPeak();
                 foreach (int k in sizes) r.InvocationConfiguration.Output.Write(KernelProfiler.FormatAblation(profiler.MonteCarloAblation(k), onePeak, k));
             }
             int threads = ParseThreads(r.GetValue(mcThreads), Environment.ProcessorCount);

@@ -39,12 +39,12 @@ public sealed class ShortcutCnnLaneEngine<TL, TVec, T, TAblation>
     private readonly ShortcutCnnGdSettings _settings;
     private readonly int _p, _k, _width, _lanes, _iterations, _checkEvery;
 
-    // Structure of arrays: element j of lane l lives at [j * _lanes + l].
-    private readonly T[] _u, _vStar, _a, _aStar;
+    // Structure of arrays: element j of lane l lives at [j * _lanes + l]; 64-byte aligned (see AlignedArray).
+    private readonly AlignedArray<T> _u, _vStar, _a, _aStar;
     // Per lane.
-    private readonly T[] _vStarNorm2, _sumAStar, _aDotAStar, _sumA, _etaW, _etaA, _etaW1, _etaA1;
+    private readonly AlignedArray<T> _vStarNorm2, _sumAStar, _aDotAStar, _sumA, _etaW, _etaA, _etaW1, _etaA1;
     // Per lane, from the closed form to the updates of the same step.
-    private readonly T[] _cu, _cv, _ka, _kb, _kc;
+    private readonly AlignedArray<T> _cu, _cv, _ka, _kb, _kc;
     private readonly int[] _t, _t1, _nextCheck;
     private readonly long[] _tag;
     private readonly bool[] _active;
@@ -64,11 +64,12 @@ public sealed class ShortcutCnnLaneEngine<TL, TVec, T, TAblation>
         _lanes = _width * vectorsInFlight;
         _iterations = settings.Iterations;
         _checkEvery = settings.CheckEvery;
-        _u = new T[_p * _lanes]; _vStar = new T[_p * _lanes];
-        _a = new T[_k * _lanes]; _aStar = new T[_k * _lanes];
-        _vStarNorm2 = new T[_lanes]; _sumAStar = new T[_lanes]; _aDotAStar = new T[_lanes]; _sumA = new T[_lanes];
-        _etaW = new T[_lanes]; _etaA = new T[_lanes]; _etaW1 = new T[_lanes]; _etaA1 = new T[_lanes];
-        _cu = new T[_lanes]; _cv = new T[_lanes]; _ka = new T[_lanes]; _kb = new T[_lanes]; _kc = new T[_lanes];
+        int phase = TAblation.Misaligned ? 16 : 0;
+        _u = new AlignedArray<T>(_p * _lanes, phase); _vStar = new AlignedArray<T>(_p * _lanes, phase);
+        _a = new AlignedArray<T>(_k * _lanes, phase); _aStar = new AlignedArray<T>(_k * _lanes, phase);
+        _vStarNorm2 = new AlignedArray<T>(_lanes, phase); _sumAStar = new AlignedArray<T>(_lanes, phase); _aDotAStar = new AlignedArray<T>(_lanes, phase); _sumA = new AlignedArray<T>(_lanes, phase);
+        _etaW = new AlignedArray<T>(_lanes, phase); _etaA = new AlignedArray<T>(_lanes, phase); _etaW1 = new AlignedArray<T>(_lanes, phase); _etaA1 = new AlignedArray<T>(_lanes, phase);
+        _cu = new AlignedArray<T>(_lanes, phase); _cv = new AlignedArray<T>(_lanes, phase); _ka = new AlignedArray<T>(_lanes, phase); _kb = new AlignedArray<T>(_lanes, phase); _kc = new AlignedArray<T>(_lanes, phase);
         _t = new int[_lanes]; _t1 = new int[_lanes]; _nextCheck = new int[_lanes]; _tag = new long[_lanes]; _active = new bool[_lanes];
         _u0 = new double[_p]; _vStar0 = new double[_p]; _aStar0 = new double[_k]; _a0 = new double[_k];
         Array.Fill(_nextCheck, int.MaxValue);
@@ -102,9 +103,10 @@ public sealed class ShortcutCnnLaneEngine<TL, TVec, T, TAblation>
             // divisions per lane per chunk that recomputing it took, which measured a sixth of the run at R = 16.
             // Inactive lanes sit at int.MaxValue and never bound the chunk.
             int n = int.MaxValue;
-            for (int l = 0; l < _lanes; l++) n = Math.Min(n, _nextCheck[l] - _t[l]);
+            if (TAblation.DividingChunks) n = DividingChunk();
+            else for (int l = 0; l < _lanes; l++) n = Math.Min(n, _nextCheck[l] - _t[l]);
 
-            for (int it = 0; it < n; it++)
+            for (int it = 0; it < n && !(TAblation.DropClosedForm && TAblation.DropUpdates); it++)
             {
                 // Phase by phase across the bundles: one bundle's step is a single dependency chain
                 // (dot → acos → sqrt → division → updates → sums) longer than the out-of-order window, so run whole it
@@ -130,7 +132,12 @@ public sealed class ShortcutCnnLaneEngine<TL, TVec, T, TAblation>
                 for (int i = 0; i < _width; i++)
                 {
                     int l = o + i;
-                    if (_active[l] && _t[l] == _nextCheck[l]) due |= 1UL << i;
+                    if (TAblation.DividingChunks)
+                    {
+                        int t = _t[l];
+                        if (_active[l] && (t % _checkEvery == 0 || t == _iterations || t == _t1[l])) due |= 1UL << i;
+                    }
+                    else if (_active[l] && _t[l] == _nextCheck[l]) due |= 1UL << i;
                 }
                 if (due == 0) continue;
 
@@ -160,6 +167,26 @@ public sealed class ShortcutCnnLaneEngine<TL, TVec, T, TAblation>
         return work;
     }
 
+    /// <summary>The chunk length as the pre-Zen 5 engine found it: each lane's next check point recomputed (the
+    /// ablation benchmark's <see cref="IShortcutCnnStepAblation.DividingChunks"/>; same length as the min over NextCheck).</summary>
+    private int DividingChunk()
+    {
+        int n = int.MaxValue;
+        for (int l = 0; l < _lanes; l++)
+        {
+            if (!_active[l]) { _etaW[l] = T.Zero; _etaA[l] = T.Zero; continue; }
+            int t = _t[l];
+            int d = _checkEvery - t % _checkEvery;
+            d = Math.Min(d, _iterations - t);
+            bool stageOne = t < _t1[l];
+            if (stageOne) d = Math.Min(d, _t1[l] - t);
+            n = Math.Min(n, d);
+            _etaW[l] = stageOne ? _etaW1[l] : _eta;
+            _etaA[l] = stageOne ? _etaA1[l] : _eta;
+        }
+        return n;
+    }
+
     /// <summary>The first check point after step <paramref name="t"/>: the next multiple of R, T₁ while in Stage I, or T.</summary>
     private int NextCheck(int t, int t1)
     {
@@ -186,8 +213,8 @@ public sealed class ShortcutCnnLaneEngine<TL, TVec, T, TAblation>
             return;
         }
         int L = _lanes;
-        ref T u = ref MemoryMarshal.GetArrayDataReference(_u);
-        ref T vs = ref MemoryMarshal.GetArrayDataReference(_vStar);
+        ref T u = ref _u[0];
+        ref T vs = ref _vStar[0];
 
         TVec pi = TL.Create(T.Pi);
         TVec invPi = TL.Create(T.One / T.Pi);
@@ -242,10 +269,10 @@ public sealed class ShortcutCnnLaneEngine<TL, TVec, T, TAblation>
     {
         if (TAblation.DropUpdates) return;
         int L = _lanes;
-        ref T u = ref MemoryMarshal.GetArrayDataReference(_u);
-        ref T vs = ref MemoryMarshal.GetArrayDataReference(_vStar);
-        ref T a = ref MemoryMarshal.GetArrayDataReference(_a);
-        ref T aS = ref MemoryMarshal.GetArrayDataReference(_aStar);
+        ref T u = ref _u[0];
+        ref T vs = ref _vStar[0];
+        ref T a = ref _a[0];
+        ref T aS = ref _aStar[0];
 
         TVec cu = TL.Load(in _cu[o]), cv = TL.Load(in _cv[o]);
         for (int j = 0, idx = o; j < _p; j++, idx += L)
