@@ -43,7 +43,7 @@ public static partial class KernelProfiler
         {
             int v = DefaultVectorsInFlight;
             variants.Add(Variant<ShortcutCnnFullStep>("full", precision, width, k, v));
-            variants.Add(Variant<ShortcutCnnAblations.PreZen5>("pre-Zen 5 engine (main)", precision, width, k, v));
+            variants.Add(Variant<ShortcutCnnAblations.PreZen5>("pre-Zen 5 engine (main)", precision, width, k, PreZen5VectorsInFlight));
             variants.Add(Variant<ShortcutCnnAblations.FusedStep>("fused step order", precision, width, k, v));
             variants.Add(Variant<ShortcutCnnAblations.MisalignedState>("misaligned state (+16 B)", precision, width, k, v));
             variants.Add(Variant<ShortcutCnnAblations.DividingChunkLengths>("dividing chunks (idiv)", precision, width, k, v));
@@ -54,9 +54,9 @@ public static partial class KernelProfiler
             variants.Add(Variant<ShortcutCnnAblations.NoClosedForm>("no closed form (updates only)", precision, width, k, v));
             variants.Add(Variant<ShortcutCnnAblations.NoUpdates>("no updates (closed form only)", precision, width, k, v));
             variants.Add(Variant<ShortcutCnnAblations.BookkeepingOnly>("no step (checks, feed, RNG)", precision, width, k, v));
-            foreach (int vectors in new[] { 2, 8 })
+            foreach (int vectors in new[] { 2, 4, 8 })
                 if (vectors != v) variants.Add(Variant<ShortcutCnnFullStep>("full", precision, width, k, vectors));
-            variants.Add(Variant<ShortcutCnnAblations.PreZen5>("pre-Zen 5 engine (main)", precision, width, k, 8));
+            if (v != PreZen5VectorsInFlight) variants.Add(Variant<ShortcutCnnAblations.PreZen5>("pre-Zen 5 engine (main)", precision, width, k, v));
         }
 
         // Size each variant's run to AblationSeconds (the first runs also bring it to its optimized code), then run
@@ -99,6 +99,9 @@ public static partial class KernelProfiler
         };
         return new AblationVariant(name, precision, vectorsInFlight, trials => AblateOnce<TAblation>(config with { Trials = trials }, k));
     }
+
+    /// <summary>The vectors in flight the pre-Zen 5 engine ran with (main's default then).</summary>
+    private const int PreZen5VectorsInFlight = 4;
 
     /// <summary>The production engine's vectors in flight (<see cref="ShortcutCnnConfig"/>'s default).</summary>
     private static int DefaultVectorsInFlight => new ShortcutCnnConfig().VectorsInFlight;

@@ -221,10 +221,13 @@ public sealed class ShortcutCnnLaneEngine<TL, TVec, T, TAblation>
 
         // cos φ = uᵀv* (‖u‖ = 1) and ‖u‖².
         TVec c = TL.Create(T.Zero), uu = TL.Create(T.Zero);
-        for (int j = 0, idx = o; j < _p; j++, idx += L)
+        // Row refs bumped by the lane stride and a count-down trip count: no int index to widen and scale per row,
+        // and no loop bound reloaded from the object after every store.
+        ref T ur = ref Unsafe.Add(ref u, o), vr = ref Unsafe.Add(ref vs, o);
+        for (int j = _p; j > 0; j--, ur = ref Unsafe.Add(ref ur, L), vr = ref Unsafe.Add(ref vr, L))
         {
-            TVec uj = TL.Load(in Unsafe.Add(ref u, idx));
-            c = TL.FusedMultiplyAdd(uj, TL.Load(in Unsafe.Add(ref vs, idx)), c);
+            TVec uj = TL.Load(in ur);
+            c = TL.FusedMultiplyAdd(uj, TL.Load(in vr), c);
             uu = TL.FusedMultiplyAdd(uj, uj, uu);
         }
         // Rounding can push |cos φ| an ulp past 1, where acos is NaN; the selects keep a real NaN (divergence) as NaN.
@@ -275,20 +278,18 @@ public sealed class ShortcutCnnLaneEngine<TL, TVec, T, TAblation>
         ref T aS = ref _aStar[0];
 
         TVec cu = TL.Load(in _cu[o]), cv = TL.Load(in _cv[o]);
-        for (int j = 0, idx = o; j < _p; j++, idx += L)
-        {
-            ref T uj = ref Unsafe.Add(ref u, idx);
-            TL.Store(TL.FusedMultiplyAdd(cu, TL.Load(in uj), TL.Multiply(cv, TL.Load(in Unsafe.Add(ref vs, idx)))), ref uj);
-        }
+        ref T ur = ref Unsafe.Add(ref u, o), vr = ref Unsafe.Add(ref vs, o);
+        for (int j = _p; j > 0; j--, ur = ref Unsafe.Add(ref ur, L), vr = ref Unsafe.Add(ref vr, L))
+            TL.Store(TL.FusedMultiplyAdd(cu, TL.Load(in ur), TL.Multiply(cv, TL.Load(in vr))), ref ur);
 
         TVec ka = TL.Load(in _ka[o]), kb = TL.Load(in _kb[o]), kc = TL.Load(in _kc[o]);
         TVec ada2 = TL.Create(T.Zero), sumA2 = TL.Create(T.Zero);
-        for (int j = 0, idx = o; j < _k; j++, idx += L)
+        ref T ar = ref Unsafe.Add(ref a, o), asr = ref Unsafe.Add(ref aS, o);
+        for (int j = _k; j > 0; j--, ar = ref Unsafe.Add(ref ar, L), asr = ref Unsafe.Add(ref asr, L))
         {
-            ref T aj = ref Unsafe.Add(ref a, idx);
-            TVec asj = TL.Load(in Unsafe.Add(ref aS, idx));
-            TVec next = TL.FusedMultiplyAdd(ka, TL.Load(in aj), TL.FusedMultiplyAdd(kb, asj, kc));
-            TL.Store(next, ref aj);
+            TVec asj = TL.Load(in asr);
+            TVec next = TL.FusedMultiplyAdd(ka, TL.Load(in ar), TL.FusedMultiplyAdd(kb, asj, kc));
+            TL.Store(next, ref ar);
             ada2 = TL.FusedMultiplyAdd(next, asj, ada2);
             sumA2 = TL.Add(sumA2, next);
         }
