@@ -23,9 +23,9 @@ public static partial class KernelProfiler
     /// <summary>Thread CPU seconds each ablation run is sized to; the best of <see cref="AblationRepeats"/> counts.</summary>
     /// <remarks>Many short runs rather than one long one: on a shared machine the best short run is the one least
     /// disturbed (preemption, a neighbour's cache traffic), and the best of many is stable where a mean is not.</remarks>
-    public const double AblationSeconds = 0.04;
+    public const double AblationSeconds = 0.03;
 
-    public const int AblationRepeats = 7;
+    public const int AblationRepeats = 9;
 
     /// <summary>
     /// The Monte Carlo kernel (p = 8, method resnet, k) on one thread at the widest accelerated width, double and
@@ -64,6 +64,10 @@ public static partial class KernelProfiler
         var trials = new long[variants.Count];
         for (int i = 0; i < variants.Count; i++)
         {
+            // A first run that is not timed: the first call of an instantiation includes its JIT compilation, and a
+            // calibration run that long sized the timed runs to a few dozen trials, most lanes idle (measured: a
+            // variant up to a third slow, whichever variant came first).
+            variants[i].Run(64);
             long n = 64;
             double perTrial = 0;
             for (int attempt = 0; attempt < 12; attempt++)
@@ -78,8 +82,10 @@ public static partial class KernelProfiler
         var best = new (double Iterations, double Seconds)[variants.Count];
         for (int r = 0; r < AblationRepeats; r++)
         {
-            for (int i = 0; i < variants.Count; i++)
+            // Each round starts one variant later, so that no variant always follows the same neighbour.
+            for (int step = 0; step < variants.Count; step++)
             {
+                int i = (step + r) % variants.Count;
                 var (iterations, seconds) = variants[i].Run(trials[i]);
                 if (best[i].Seconds == 0 || iterations / seconds > best[i].Iterations / best[i].Seconds) best[i] = (iterations, seconds);
             }
