@@ -29,6 +29,7 @@ public static partial class BenchCommand
             Training = KernelProfiler.Training,
             TrainingSpectrum = KernelProfiler.TrainingSpectrum,
             TrainingPeer = TorchTrainingPeer.Run,
+            MonteCarloAblation = KernelProfiler.MonteCarloAblation,
         };
 
         public Func<IReadOnlyList<int>, int, IReadOnlyList<BenchResult>> Eigenvalues { get; init; } = (_, _) => [];
@@ -41,6 +42,8 @@ public static partial class BenchCommand
         public Func<int, int, int, IReadOnlyList<BenchResult>> TrainingSpectrum { get; init; } = (_, _, _) => [];
         /// <summary>The PyTorch peer of the epoch, run in a child process right after ours.</summary>
         public Func<int, int, int, IReadOnlyList<BenchResult>> TrainingPeer { get; init; } = (_, _, _) => [];
+        /// <summary>k → the Monte Carlo step with one piece dropped at a time (`bench mc --ablate`).</summary>
+        public Func<int, IReadOnlyList<MonteCarloAblationRow>> MonteCarloAblation { get; init; } = _ => [];
     }
 
     /// <summary>
@@ -76,10 +79,16 @@ public static partial class BenchCommand
         var mcSizes = new Option<string>("--sizes") { HelpName = "K,K,...", Description = "Comma-separated k values (p = 8, method resnet).", DefaultValueFactory = _ => "16" };
         var mcThreads = ThreadsOption("all cores");
         var mcJson = JsonOption();
-        var mc = new Command("mc", "Monte Carlo trial-iterations/s per SIMD path and precision, with the peak it is quoted against.") { mcSizes, mcThreads, mcJson };
+        var mcAblate = new Option<bool>("--ablate") { Description = "Also time the step with one piece dropped at a time (1 thread, thread CPU time): what bounds it." };
+        var mc = new Command("mc", "Monte Carlo trial-iterations/s per SIMD path and precision, with the peak it is quoted against.") { mcSizes, mcThreads, mcJson, mcAblate };
         mc.SetAction(r => Guard(r, () =>
         {
             var sizes = ParseSizes(r.GetValue(mcSizes));
+            if (r.GetValue(mcAblate))
+            {
+                var onePeak = KernelProfiler.AblationPeak();
+                foreach (int k in sizes) r.InvocationConfiguration.Output.Write(KernelProfiler.FormatAblation(profiler.MonteCarloAblation(k), onePeak, k));
+            }
             int threads = ParseThreads(r.GetValue(mcThreads), Environment.ProcessorCount);
             string? json = ParseJsonPath(r.GetValue(mcJson));
             var peaks = profiler.Peak(threads);

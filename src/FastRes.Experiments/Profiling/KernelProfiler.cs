@@ -137,6 +137,9 @@ public static partial class KernelProfiler
         // Calibrate on growing trial counts (the first runs also bring the kernel to its optimized tier), then
         // size one measured run to the target time.
         long trials = 16L * Math.Max(1, config.Threads);
+        // Untimed warm-up: the first run of a path includes its JIT compilation, which made the first calibration
+        // run look long and sized the measured run to a few hundred trials, its lanes idle for much of the tail.
+        RunOnce(config with { Trials = trials }, run);
         double perTrial = 0;
         for (int attempt = 0; attempt < 12; attempt++)
         {

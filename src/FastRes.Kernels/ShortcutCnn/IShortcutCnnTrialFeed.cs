@@ -1,7 +1,7 @@
 namespace FastRes.Kernels.ShortcutCnn;
 
 /// <summary>
-/// Supplies trials to <see cref="ShortcutCnnLaneEngine{TL,TVec,T}"/> one lane at a time and takes their outcomes.
+/// Supplies trials to <see cref="ShortcutCnnLaneEngine{TL,TVec,T,TAblation}"/> one lane at a time and takes their outcomes.
 /// The engine knows nothing of seeds, methods or blocks: a trial is its initial state, its teacher and its Stage I
 /// step sizes; <paramref name="tag"/> lets the feed recognise it on completion.
 /// </summary>

@@ -26,21 +26,26 @@ namespace FastRes.Kernels.ShortcutCnn;
 /// identical at every width (Vector512, Vector256, Vector128, scalar): outcomes and iteration counts do not depend on
 /// SIMD width, batch composition or threads.</para>
 /// </remarks>
-public sealed class ShortcutCnnLaneEngine<TL, TVec, T>
+/// <typeparam name="TAblation"><see cref="ShortcutCnnFullStep"/> in production; the ablation benchmark's variants
+/// drop one piece of the step each (<see cref="IShortcutCnnStepAblation"/>).</typeparam>
+public sealed class ShortcutCnnLaneEngine<TL, TVec, T, TAblation>
     where TL : struct, ILanes<TVec, T>
     where TVec : struct
     where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    where TAblation : struct, IShortcutCnnStepAblation
 {
     public const int DefaultVectorsInFlight = 4;
 
     private readonly ShortcutCnnGdSettings _settings;
     private readonly int _p, _k, _width, _lanes, _iterations, _checkEvery;
 
-    // Structure of arrays: element j of lane l lives at [j * _lanes + l].
-    private readonly T[] _u, _vStar, _a, _aStar;
+    // Structure of arrays: element j of lane l lives at [j * _lanes + l]; 64-byte aligned (see AlignedArray).
+    private readonly AlignedArray<T> _u, _vStar, _a, _aStar;
     // Per lane.
-    private readonly T[] _vStarNorm2, _sumAStar, _aDotAStar, _sumA, _etaW, _etaA, _etaW1, _etaA1;
-    private readonly int[] _t, _t1;
+    private readonly AlignedArray<T> _vStarNorm2, _sumAStar, _aDotAStar, _sumA, _etaW, _etaA, _etaW1, _etaA1;
+    // Per lane, from the closed form to the updates of the same step.
+    private readonly AlignedArray<T> _cu, _cv, _ka, _kb, _kc;
+    private readonly int[] _t, _t1, _nextCheck;
     private readonly long[] _tag;
     private readonly bool[] _active;
     // Feed scratch (double).
@@ -59,12 +64,15 @@ public sealed class ShortcutCnnLaneEngine<TL, TVec, T>
         _lanes = _width * vectorsInFlight;
         _iterations = settings.Iterations;
         _checkEvery = settings.CheckEvery;
-        _u = new T[_p * _lanes]; _vStar = new T[_p * _lanes];
-        _a = new T[_k * _lanes]; _aStar = new T[_k * _lanes];
-        _vStarNorm2 = new T[_lanes]; _sumAStar = new T[_lanes]; _aDotAStar = new T[_lanes]; _sumA = new T[_lanes];
-        _etaW = new T[_lanes]; _etaA = new T[_lanes]; _etaW1 = new T[_lanes]; _etaA1 = new T[_lanes];
-        _t = new int[_lanes]; _t1 = new int[_lanes]; _tag = new long[_lanes]; _active = new bool[_lanes];
+        int phase = TAblation.Misaligned ? 16 : 0;
+        _u = new AlignedArray<T>(_p * _lanes, phase); _vStar = new AlignedArray<T>(_p * _lanes, phase);
+        _a = new AlignedArray<T>(_k * _lanes, phase); _aStar = new AlignedArray<T>(_k * _lanes, phase);
+        _vStarNorm2 = new AlignedArray<T>(_lanes, phase); _sumAStar = new AlignedArray<T>(_lanes, phase); _aDotAStar = new AlignedArray<T>(_lanes, phase); _sumA = new AlignedArray<T>(_lanes, phase);
+        _etaW = new AlignedArray<T>(_lanes, phase); _etaA = new AlignedArray<T>(_lanes, phase); _etaW1 = new AlignedArray<T>(_lanes, phase); _etaA1 = new AlignedArray<T>(_lanes, phase);
+        _cu = new AlignedArray<T>(_lanes, phase); _cv = new AlignedArray<T>(_lanes, phase); _ka = new AlignedArray<T>(_lanes, phase); _kb = new AlignedArray<T>(_lanes, phase); _kc = new AlignedArray<T>(_lanes, phase);
+        _t = new int[_lanes]; _t1 = new int[_lanes]; _nextCheck = new int[_lanes]; _tag = new long[_lanes]; _active = new bool[_lanes];
         _u0 = new double[_p]; _vStar0 = new double[_p]; _aStar0 = new double[_k]; _a0 = new double[_k];
+        Array.Fill(_nextCheck, int.MaxValue);
         _eta = T.CreateChecked(settings.Eta);
         _tol = T.CreateChecked(settings.Tol);
         _tol2 = _tol * _tol;
@@ -90,30 +98,34 @@ public sealed class ShortcutCnnLaneEngine<TL, TVec, T>
 
         while (activeCount > 0)
         {
-            // A chunk: no active lane may pass its own next check point (a multiple of R, T₁ or T).
+            // A chunk: no active lane may pass its own next check point (a multiple of R, T₁ or T). Each lane keeps
+            // that point from its last check (NextCheck), so a chunk costs a min over the lanes — not the two integer
+            // divisions per lane per chunk that recomputing it took (measured 1–3% of the run in double, 4–7% in float).
+            // Inactive lanes sit at int.MaxValue and never bound the chunk.
             int n = int.MaxValue;
-            for (int l = 0; l < _lanes; l++)
+            if (TAblation.DividingChunks) n = DividingChunk();
+            else for (int l = 0; l < _lanes; l++) n = Math.Min(n, _nextCheck[l] - _t[l]);
+
+            for (int it = 0; it < n && !(TAblation.DropClosedForm && TAblation.DropUpdates); it++)
             {
-                if (!_active[l]) { _etaW[l] = T.Zero; _etaA[l] = T.Zero; continue; }
-                int t = _t[l];
-                int d = _checkEvery - t % _checkEvery;
-                d = Math.Min(d, _iterations - t);
-                bool stageOne = t < _t1[l];
-                if (stageOne) d = Math.Min(d, _t1[l] - t);
-                n = Math.Min(n, d);
-                _etaW[l] = stageOne ? _etaW1[l] : _eta;
-                _etaA[l] = stageOne ? _etaA1[l] : _eta;
+                // Phase by phase across the bundles: one bundle's step is a single dependency chain
+                // (dot → acos → sqrt → division → updates → sums) longer than the out-of-order window; each phase of
+                // one bundle is short enough to overlap the same phase of the next. Measured on Zen 5 (bench mc
+                // --ablate, "fused step order") it is no faster than the bundle-by-bundle order (0.96–1.03×): the
+                // closed form stays latency-bound either way. The lane arithmetic is the same in both.
+                if (TAblation.Fused)
+                {
+                    for (int o = 0; o < _lanes; o += _width) { StepClosedForm(o); StepUpdate(o); }
+                }
+                else
+                {
+                    for (int o = 0; o < _lanes; o += _width) StepClosedForm(o);
+                    for (int o = 0; o < _lanes; o += _width) StepUpdate(o);
+                }
             }
 
-            for (int it = 0; it < n; it++)
-            {
-                for (int o = 0; o < _lanes; o += _width) Step(o);
-            }
-
-            for (int l = 0; l < _lanes; l++)
-            {
-                if (_active[l]) { _t[l] += n; work += n; }
-            }
+            for (int l = 0; l < _lanes; l++) _t[l] += n;
+            work += (long)n * activeCount;
 
             for (int o = 0; o < _lanes; o += _width)
             {
@@ -121,9 +133,12 @@ public sealed class ShortcutCnnLaneEngine<TL, TVec, T>
                 for (int i = 0; i < _width; i++)
                 {
                     int l = o + i;
-                    if (!_active[l]) continue;
-                    int t = _t[l];
-                    if (t % _checkEvery == 0 || t == _iterations || t == _t1[l]) due |= 1UL << i;
+                    if (TAblation.DividingChunks)
+                    {
+                        int t = _t[l];
+                        if (_active[l] && (t % _checkEvery == 0 || t == _iterations || t == _t1[l])) due |= 1UL << i;
+                    }
+                    else if (_active[l] && _t[l] == _nextCheck[l]) due |= 1UL << i;
                 }
                 if (due == 0) continue;
 
@@ -133,48 +148,97 @@ public sealed class ShortcutCnnLaneEngine<TL, TVec, T>
                     if ((due >> i & 1) == 0) continue;
                     int l = o + i;
                     bool atEnd = _t[l] == _iterations;
-                    if (!atEnd && (retire >> i & 1) == 0) continue;
+                    if (!atEnd && (retire >> i & 1) == 0)
+                    {
+                        // Stage I ends at T₁ (a check point): both step sizes become η from the next step on.
+                        if (_t[l] == _t1[l]) { _etaW[l] = _eta; _etaA[l] = _eta; }
+                        _nextCheck[l] = NextCheck(_t[l], _t1[l]);
+                        continue;
+                    }
                     TrialOutcome outcome =
                         (bad >> i & 1) != 0 ? TrialOutcome.Diverged :
                         (success >> i & 1) != 0 ? TrialOutcome.Success :
                         (spurious >> i & 1) != 0 ? TrialOutcome.Spurious :
                         TrialOutcome.Undecided;
                     feed.Complete(_tag[l], outcome, _t[l]);
-                    if (!Load(feed, l)) { _active[l] = false; activeCount--; }
+                    if (!Load(feed, l)) activeCount--;
                 }
             }
         }
         return work;
     }
 
-    /// <summary>One GD step for the lanes [o, o + width).</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining | MethodImplOptions.AggressiveOptimization)]
-    private void Step(int o)
+    /// <summary>The chunk length as the pre-Zen 5 engine found it: each lane's next check point recomputed (the
+    /// ablation benchmark's <see cref="IShortcutCnnStepAblation.DividingChunks"/>; same length as the min over NextCheck).</summary>
+    private int DividingChunk()
     {
-        int L = _lanes;
-        ref T u = ref MemoryMarshal.GetArrayDataReference(_u);
-        ref T vs = ref MemoryMarshal.GetArrayDataReference(_vStar);
-        ref T a = ref MemoryMarshal.GetArrayDataReference(_a);
-        ref T aS = ref MemoryMarshal.GetArrayDataReference(_aStar);
+        int n = int.MaxValue;
+        for (int l = 0; l < _lanes; l++)
+        {
+            if (!_active[l]) { _etaW[l] = T.Zero; _etaA[l] = T.Zero; continue; }
+            int t = _t[l];
+            int d = _checkEvery - t % _checkEvery;
+            d = Math.Min(d, _iterations - t);
+            bool stageOne = t < _t1[l];
+            if (stageOne) d = Math.Min(d, _t1[l] - t);
+            n = Math.Min(n, d);
+            _etaW[l] = stageOne ? _etaW1[l] : _eta;
+            _etaA[l] = stageOne ? _etaA1[l] : _eta;
+        }
+        return n;
+    }
 
+    /// <summary>The first check point after step <paramref name="t"/>: the next multiple of R, T₁ while in Stage I, or T.</summary>
+    private int NextCheck(int t, int t1)
+    {
+        int d = Math.Min(_checkEvery - t % _checkEvery, _iterations - t);
+        if (t < t1) d = Math.Min(d, t1 - t);
+        return t + d;
+    }
+
+    /// <summary>
+    /// The closed form of one GD step for the lanes [o, o + width): from u_t and the sums of a_t, the coefficients
+    /// of the u update (cu, cv) and of the a update (ka, kb, kc), kept per lane for <see cref="StepUpdate"/>.
+    /// </summary>
+    /// <remarks>Not inlined: the run loop stays small, and inlined into it (with the updates) the float step measured a
+    /// tenth of its speed — the register allocator gives up on one body that size.</remarks>
+    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
+    private void StepClosedForm(int o)
+    {
         TVec one = TL.Create(T.One);
+        if (TAblation.DropClosedForm)
+        {
+            TVec zero = TL.Create(T.Zero);
+            TL.Store(one, ref _cu[o]); TL.Store(zero, ref _cv[o]);
+            TL.Store(one, ref _ka[o]); TL.Store(zero, ref _kb[o]); TL.Store(zero, ref _kc[o]);
+            return;
+        }
+        int L = _lanes;
+        ref T u = ref _u[0];
+        ref T vs = ref _vStar[0];
+
         TVec pi = TL.Create(T.Pi);
         TVec invPi = TL.Create(T.One / T.Pi);
 
         // cos φ = uᵀv* (‖u‖ = 1) and ‖u‖².
         TVec c = TL.Create(T.Zero), uu = TL.Create(T.Zero);
-        for (int j = 0, idx = o; j < _p; j++, idx += L)
+        // Row refs bumped by the lane stride and a count-down trip count: no int index to widen and scale per row,
+        // and no loop bound reloaded from the object after every store.
+        ref T ur = ref Unsafe.Add(ref u, o), vr = ref Unsafe.Add(ref vs, o);
+        for (int j = _p; j > 0; j--, ur = ref Unsafe.Add(ref ur, L), vr = ref Unsafe.Add(ref vr, L))
         {
-            TVec uj = TL.Load(in Unsafe.Add(ref u, idx));
-            c = TL.FusedMultiplyAdd(uj, TL.Load(in Unsafe.Add(ref vs, idx)), c);
+            TVec uj = TL.Load(in ur);
+            c = TL.FusedMultiplyAdd(uj, TL.Load(in vr), c);
             uu = TL.FusedMultiplyAdd(uj, uj, uu);
         }
         // Rounding can push |cos φ| an ulp past 1, where acos is NaN; the selects keep a real NaN (divergence) as NaN.
         c = TL.Select(TL.GreaterThan(c, one), one, c);
         c = TL.Select(TL.LessThan(c, TL.Negate(one)), TL.Negate(one), c);
-        TVec phi = AcosKernel.Acos<TL, TVec, T>(c);
+        TVec phi = TAblation.DropAcos
+            ? TL.Subtract(TL.Create(T.Pi / (T.One + T.One)), c)
+            : AcosKernel.Acos<TL, TVec, T>(c);
         TVec piMinusPhi = TL.Subtract(pi, phi);
-        TVec sin = TL.Sqrt(TL.Multiply(TL.Subtract(one, c), TL.Add(one, c)));
+        TVec sin = AblatableSqrt(TL.Multiply(TL.Subtract(one, c), TL.Add(one, c)));
         TVec g = TL.FusedMultiplyAdd(piMinusPhi, c, sin); // g(φ) = sin φ + (π − φ) cos φ
 
         TVec ada = TL.Load(in _aDotAStar[o]);
@@ -188,30 +252,58 @@ public sealed class ShortcutCnnLaneEngine<TL, TVec, T>
         TVec twoAlphaS = TL.Multiply(TL.Add(alpha, alpha), s);
         TVec norm2 = TL.FusedMultiplyAdd(TL.Multiply(alpha, alpha), uu,
                      TL.FusedMultiplyAdd(twoAlphaS, c, TL.Multiply(TL.Multiply(s, s), TL.Load(in _vStarNorm2[o]))));
-        TVec inv = TL.Divide(one, TL.Sqrt(norm2));
-        TVec cu = TL.Multiply(alpha, inv), cv = TL.Multiply(s, inv);
-        for (int j = 0, idx = o; j < _p; j++, idx += L)
-        {
-            ref T uj = ref Unsafe.Add(ref u, idx);
-            TL.Store(TL.FusedMultiplyAdd(cu, TL.Load(in uj), TL.Multiply(cv, TL.Load(in Unsafe.Add(ref vs, idx)))), ref uj);
-        }
+        TVec norm = AblatableSqrt(norm2);
+        TVec inv = TAblation.DropDivision ? TL.Subtract(TL.Add(one, one), norm) : TL.Divide(one, norm);
+        TL.Store(TL.Multiply(alpha, inv), ref _cu[o]);
+        TL.Store(TL.Multiply(s, inv), ref _cv[o]);
 
-        // a ← ka·a + kb·a* + kc·𝟏 (= a − η_a ∇_a L), accumulating aᵀa* and 𝟏ᵀa of the new a for the next step.
-        TVec ka = TL.FusedMultiplyAdd(TL.Negate(etaA), TL.Create((T.Pi - T.One) / T.Pi), one);
-        TVec kb = TL.Multiply(TL.Multiply(etaA, TL.Subtract(g, one)), invPi);
-        TVec kc = TL.Multiply(TL.Multiply(etaA, TL.Subtract(TL.Load(in _sumAStar[o]), sumA)), invPi);
+        // a ← ka·a + kb·a* + kc·𝟏 (= a − η_a ∇_a L).
+        TL.Store(TL.FusedMultiplyAdd(TL.Negate(etaA), TL.Create((T.Pi - T.One) / T.Pi), one), ref _ka[o]);
+        TL.Store(TL.Multiply(TL.Multiply(etaA, TL.Subtract(g, one)), invPi), ref _kb[o]);
+        TL.Store(TL.Multiply(TL.Multiply(etaA, TL.Subtract(TL.Load(in _sumAStar[o]), sumA)), invPi), ref _kc[o]);
+    }
+
+    /// <summary>
+    /// The updates of one GD step for the lanes [o, o + width), with the coefficients of
+    /// <see cref="StepClosedForm"/>: u ← cu·u + cv·v*, a ← ka·a + kb·a* + kc·𝟏, accumulating aᵀa* and 𝟏ᵀa of the
+    /// new a for the next step.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
+    private void StepUpdate(int o)
+    {
+        if (TAblation.DropUpdates) return;
+        int L = _lanes;
+        ref T u = ref _u[0];
+        ref T vs = ref _vStar[0];
+        ref T a = ref _a[0];
+        ref T aS = ref _aStar[0];
+
+        TVec cu = TL.Load(in _cu[o]), cv = TL.Load(in _cv[o]);
+        ref T ur = ref Unsafe.Add(ref u, o), vr = ref Unsafe.Add(ref vs, o);
+        for (int j = _p; j > 0; j--, ur = ref Unsafe.Add(ref ur, L), vr = ref Unsafe.Add(ref vr, L))
+            TL.Store(TL.FusedMultiplyAdd(cu, TL.Load(in ur), TL.Multiply(cv, TL.Load(in vr))), ref ur);
+
+        TVec ka = TL.Load(in _ka[o]), kb = TL.Load(in _kb[o]), kc = TL.Load(in _kc[o]);
         TVec ada2 = TL.Create(T.Zero), sumA2 = TL.Create(T.Zero);
-        for (int j = 0, idx = o; j < _k; j++, idx += L)
+        ref T ar = ref Unsafe.Add(ref a, o), asr = ref Unsafe.Add(ref aS, o);
+        for (int j = _k; j > 0; j--, ar = ref Unsafe.Add(ref ar, L), asr = ref Unsafe.Add(ref asr, L))
         {
-            ref T aj = ref Unsafe.Add(ref a, idx);
-            TVec asj = TL.Load(in Unsafe.Add(ref aS, idx));
-            TVec next = TL.FusedMultiplyAdd(ka, TL.Load(in aj), TL.FusedMultiplyAdd(kb, asj, kc));
-            TL.Store(next, ref aj);
+            TVec asj = TL.Load(in asr);
+            TVec next = TL.FusedMultiplyAdd(ka, TL.Load(in ar), TL.FusedMultiplyAdd(kb, asj, kc));
+            TL.Store(next, ref ar);
             ada2 = TL.FusedMultiplyAdd(next, asj, ada2);
             sumA2 = TL.Add(sumA2, next);
         }
         TL.Store(ada2, ref _aDotAStar[o]);
         TL.Store(sumA2, ref _sumA[o]);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static TVec AblatableSqrt(TVec x)
+    {
+        if (!TAblation.DropSqrt) return TL.Sqrt(x);
+        TVec half = TL.Create(T.One / (T.One + T.One));
+        return TL.FusedMultiplyAdd(x, half, half);
     }
 
     /// <summary>Outcome masks of lanes [o, o + width) in their current state (SPEC §1.5).</summary>
@@ -255,7 +347,10 @@ public sealed class ShortcutCnnLaneEngine<TL, TVec, T>
     {
         if (!feed.TryNext(out long tag, _u0, _vStar0, _aStar0, _a0, out double etaW1, out double etaA1, out int t1))
         {
+            // A retired lane keeps stepping with the others: zero step sizes keep its (finite) state still.
             _active[l] = false;
+            _etaW[l] = T.Zero; _etaA[l] = T.Zero;
+            _nextCheck[l] = int.MaxValue;
             return false;
         }
         int L = _lanes;
@@ -282,6 +377,10 @@ public sealed class ShortcutCnnLaneEngine<TL, TVec, T>
         _vStarNorm2[l] = vv; _sumAStar[l] = sumAs; _aDotAStar[l] = ada; _sumA[l] = sumA;
         _etaW1[l] = T.CreateChecked(etaW1); _etaA1[l] = T.CreateChecked(etaA1);
         _t[l] = 0; _t1[l] = Math.Clamp(t1, 0, _iterations);
+        bool stageOne = 0 < _t1[l];
+        _etaW[l] = stageOne ? _etaW1[l] : _eta;
+        _etaA[l] = stageOne ? _etaA1[l] : _eta;
+        _nextCheck[l] = NextCheck(0, _t1[l]);
         _tag[l] = tag;
         _active[l] = true;
         return true;
