@@ -23,7 +23,7 @@ public static partial class KernelProfiler
 
     /// <summary>
     /// Eigenvalues of a random symmetric n×n matrix for each n, side by side in this process on the same matrix:
-    /// FastRes's <see cref="SymmetricEigen"/> (its default path: two-stage from n = 512, one-stage below), its
+    /// FastRes's <see cref="SymmetricEigen"/> (its default path: two-stage from n = 700, one-stage below), its
     /// one-stage path forced, and, where liblapacke is installed, LAPACK DSYEVD and DSYEVD_2STAGE (OpenBLAS, given the
     /// same threads); and the rate of FastRes's product kernel at n = 2,000 (<see cref="ProductRate"/>), the ceiling the
     /// two-stage reduction runs against. Each is warmed up on a small matrix first; each n is timed as the best of
