@@ -36,32 +36,44 @@ public static partial class KernelProfiler
         string width = SimdWidths.Describe(SimdWidths.Resolve(SimdWidth.Auto));
         bool lapack = LapackEigen.IsAvailable, lapack2 = sideBySide && LapackEigen.IsTwoStageAvailable;
         if (lapack) LapackEigen.TrySetThreads(t);
-        var warm = RandomSymmetric(600, 7);
-        var w = new double[600];
-        SymmetricEigen.Eigenvalues(warm, 600, w, t);
-        SymmetricEigen.EigenvaluesOneStage(warm, 600, w, t);
-        if (lapack) LapackEigen.Eigenvalues(warm, 600, w);
-        if (lapack2) LapackEigen.Eigenvalues(warm, 600, w, new double[600 * 600], twoStage: true);
+        var warm = RandomSymmetric(800, 7);
+        var w = new double[800];
+        SymmetricEigen.Eigenvalues(warm, 800, w, t);
+        SymmetricEigen.EigenvaluesOneStage(warm, 800, w, t);
 
         var results = new List<BenchResult>();
         double gemm = sideBySide ? ProductRate.Measure(2000, t) : 0;
         if (sideBySide) results.Add(new BenchResult(GemmKernel, $"{width}/double/{t}t", "n=2000", 2.0 * 2000 * 2000 * 2000 / (gemm * 1e9), gemm, "GFLOP/s (2n³)"));
+        int Repeats(int n) => repeats > 0 ? repeats : n >= 4000 ? 2 : 3;
+        void Add(int n, string variant, Action solve)
+        {
+            double seconds = Best(Repeats(n), solve);
+            results.Add(new BenchResult(EigenKernel, variant, $"n={n}", seconds, EigenFlops(n) / seconds / 1e9, EigenUnit));
+        }
+
+        // FastRes at every size first, then LAPACK: OpenBLAS's idle worker threads keep polling (sched_yield) for a
+        // while after each call, so a FastRes run right after a LAPACK call could lose part of a core to them. Same
+        // matrices (seeded by n) in both passes.
         foreach (int n in sizes)
         {
             var a = RandomSymmetric(n, (ulong)n);
             var eig = new double[n];
-            var scratch = new double[(long)n * n];
-            int reps = repeats > 0 ? repeats : n >= 4000 ? 2 : 3;
             using var ws = new SymmetricEigenWorkspace(n);
-            void Add(string variant, Action solve)
+            Add(n, $"{width}/double/{t}t", () => SymmetricEigen.Eigenvalues(a, n, eig, ws, t));
+            if (sideBySide) Add(n, $"{width}-1stage/double/{t}t", () => SymmetricEigen.EigenvaluesOneStage(a, n, eig, ws, t));
+        }
+        if (lapack)
+        {
+            LapackEigen.Eigenvalues(warm, 800, w);
+            if (lapack2) LapackEigen.Eigenvalues(warm, 800, w, new double[800 * 800], twoStage: true);
+            foreach (int n in sizes)
             {
-                double seconds = Best(reps, solve);
-                results.Add(new BenchResult(EigenKernel, variant, $"n={n}", seconds, EigenFlops(n) / seconds / 1e9, EigenUnit));
+                var a = RandomSymmetric(n, (ulong)n);
+                var eig = new double[n];
+                var scratch = new double[(long)n * n];
+                Add(n, $"LAPACK-dsyevd/double/{t}t", () => LapackEigen.Eigenvalues(a, n, eig, scratch));
+                if (lapack2) Add(n, $"LAPACK-dsyevd_2stage/double/{t}t", () => LapackEigen.Eigenvalues(a, n, eig, scratch, twoStage: true));
             }
-            Add($"{width}/double/{t}t", () => SymmetricEigen.Eigenvalues(a, n, eig, ws, t));
-            if (sideBySide) Add($"{width}-1stage/double/{t}t", () => SymmetricEigen.EigenvaluesOneStage(a, n, eig, ws, t));
-            if (lapack) Add($"LAPACK-dsyevd/double/{t}t", () => LapackEigen.Eigenvalues(a, n, eig, scratch));
-            if (lapack2) Add($"LAPACK-dsyevd_2stage/double/{t}t", () => LapackEigen.Eigenvalues(a, n, eig, scratch, twoStage: true));
         }
         return results;
     }

@@ -1,3 +1,4 @@
+using FastRes.Kernels.Networks;
 using FastRes.Kernels.Simd;
 using FastRes.Kernels.Spectrum;
 using NUnit.Framework;
@@ -150,6 +151,55 @@ public class TwoStageEigenTests
                 LapackEigen.Eigenvalues(a, n, lapack, new double[n * n], twoStage: true);
                 Assert.That(MaxDifference(ours, lapack), Is.LessThanOrEqualTo(1e-12 * norm), $"{name} vs dsyevd_2stage");
             }
+        }
+    }
+
+    [Test]
+    public void Agrees_with_LAPACK_on_our_Hessians_and_glued_Wilkinson_within_1e_minus_12_of_the_norm()
+    {
+        if (!LapackEigen.IsAvailable)
+            Assert.Ignore("LAPACKE (liblapacke.so.3) is not installed; run bench/install-peers.sh to enable this test.");
+        // Exact Hessians of initial-condition's linear networks (d = 10, depth 8 with 2-shortcut units: N = 800, and
+        // 1-shortcut and plain xavier nets of the same size) on random data, and 40 glued copies of W21+ (N = 840)
+        // hidden by a random orthogonal similarity: all on the two-stage path.
+        const int d = 10, m = 200;
+        var rng = new Random(6);
+        double[] x = [.. Enumerable.Range(0, m * d).Select(_ => Gaussian(rng))];
+        double[] y = [.. Enumerable.Range(0, m * d).Select(_ => Gaussian(rng))];
+        var sxx = new double[d * d];
+        var sxy = new double[d * d];
+        ExactHessian.Moments(x, y, m, d, sxx, sxy);
+        var cases = new List<(string Name, double[] A, int N)>();
+        foreach (var (name, n, shortcut, init) in new[] { ("shortcut2", 2, true, NetworkInit.Small), ("shortcut1", 1, true, NetworkInit.Small), ("xavier", 1, false, NetworkInit.Xavier) })
+        {
+            var net = new NShortcutNetwork(d, 8 / n, n, shortcut);
+            int size = net.ParameterCount;
+            var theta = new double[size];
+            NetworkInitializer.Fill(net, init, 1, 0, theta);
+            var h = new double[size * size];
+            ExactHessian.Linear(net, theta, sxx, sxy, h);
+            cases.Add(($"{name} Hessian", h, size));
+        }
+        var diagonal = new List<double>();
+        var off = new List<double>();
+        for (int c = 0; c < 40; c++)
+        {
+            for (int i = 0; i < 21; i++) diagonal.Add(Math.Abs(10 - i));
+            for (int i = 0; i < 20; i++) off.Add(1);
+            if (c + 1 < 40) off.Add(1e-10);
+        }
+        double[] w = Tridiagonal([.. diagonal], [.. off]);
+        cases.Add(("glued W21+", WithSpectrum(Oracle(w, 840), seed: 40), 840));
+        foreach (var (name, a, n) in cases)
+        {
+            Assert.That(n, Is.GreaterThanOrEqualTo(SymmetricEigen.TwoStageCrossover), $"{name} takes the two-stage path");
+            var ours = new double[n];
+            SymmetricEigen.Eigenvalues(a, n, ours);
+            var lapack = new double[n];
+            LapackEigen.Eigenvalues(a, n, lapack);
+            double norm = Frobenius(a), diff = MaxDifference(ours, lapack);
+            TestContext.Out.WriteLine($"{name} (N = {n}): max |Δλ| vs dsyevd = {diff:E2} = {diff / norm:E2}·‖A‖_F");
+            Assert.That(diff, Is.LessThanOrEqualTo(1e-12 * norm), name);
         }
     }
 }
