@@ -13,8 +13,6 @@ namespace FastRes.Tests.Kernels.Spectrum;
 /// </summary>
 public class BandTridiagonalizerTests
 {
-    private const double Eps = 2.220446049250313e-16;
-    private const double C = 4;
 
     private static readonly SimdWidth[] Widths = [SimdWidth.Scalar, SimdWidth.V128, SimdWidth.V256, SimdWidth.V512];
 
@@ -62,14 +60,6 @@ public class BandTridiagonalizerTests
         return ev;
     }
 
-    private static void AssertClose(double[] actual, double[] expected, double norm, int n, string what)
-    {
-        double tol = C * Math.Max(n, 1) * Eps * Math.Max(norm, double.Epsilon);
-        double diff = MaxDifference(actual, expected);
-        Assert.That(actual, Has.Length.EqualTo(expected.Length), what);
-        Assert.That(diff, Is.LessThanOrEqualTo(tol), $"{what}: max |Δλ| = {diff:E3} > {tol:E3}");
-    }
-
     [Test]
     public void Random_bands_match_the_dense_solver_at_every_width_and_bandwidth()
     {
@@ -82,8 +72,8 @@ public class BandTridiagonalizerTests
                 foreach (SimdWidth width in Widths)
                 {
                     double[] ev = Eigenvalues(Reduce(a, n, b, width));
-                    AssertClose(ev, dense, norm[0], n, $"n = {n}, b = {b}, {width} vs dense");
-                    if (oracle is not null) AssertClose(ev, oracle, norm[0], n, $"n = {n}, b = {b}, {width} vs MathNet");
+                    AssertEigenvaluesClose(ev, dense, norm[0], n, $"n = {n}, b = {b}, {width} vs dense");
+                    if (oracle is not null) AssertEigenvaluesClose(ev, oracle, norm[0], n, $"n = {n}, b = {b}, {width} vs MathNet");
                 }
             }
     }
@@ -104,7 +94,7 @@ public class BandTridiagonalizerTests
                     Assert.That(d2, Is.EqualTo(d1), $"n = {n}, b = {b}, {width}, {threads} threads, group {group}: d");
                     Assert.That(e2, Is.EqualTo(e1), $"n = {n}, b = {b}, {width}, {threads} threads, group {group}: e");
                 }
-                AssertClose(Eigenvalues((d1, e1)), Dense(a, n), Frobenius(a), n, $"n = {n}, b = {b}, {width}");
+                AssertEigenvaluesClose(Eigenvalues((d1, e1)), Dense(a, n), Frobenius(a), n, $"n = {n}, b = {b}, {width}");
             }
         }
     }
@@ -123,7 +113,7 @@ public class BandTridiagonalizerTests
         BandTridiagonalizer.Reduce(a, n, n, b, d2, e2, ws, threads: 2, SimdWidth.Auto);
         Assert.That(d2, Is.EqualTo(d1));
         Assert.That(e2, Is.EqualTo(e1));
-        AssertClose(Eigenvalues((d1, e1)), Dense(a, n), Frobenius(a), n, "n = 400, b = 32");
+        AssertEigenvaluesClose(Eigenvalues((d1, e1)), Dense(a, n), Frobenius(a), n, "n = 400, b = 32");
     }
 
     [Test]
@@ -132,7 +122,7 @@ public class BandTridiagonalizerTests
         foreach ((int n, int b) in new[] { (5, 8), (16, 64), (31, 31), (40, 39) })
         {
             double[] a = RandomBand(n, b, seed: n);
-            AssertClose(Eigenvalues(Reduce(a, n, b, lda: n + 13)), Oracle(a, n), Frobenius(a), n, $"n = {n}, b = {b}, lda = n + 13");
+            AssertEigenvaluesClose(Eigenvalues(Reduce(a, n, b, lda: n + 13)), Oracle(a, n), Frobenius(a), n, $"n = {n}, b = {b}, lda = n + 13");
         }
     }
 
@@ -178,29 +168,16 @@ public class BandTridiagonalizerTests
     [Test]
     public void Wilkinson_and_glued_Wilkinson_matrices_in_a_band()
     {
-        static (double[] D, double[] E) W21(int copies, double glue)
-        {
-            var d = new List<double>();
-            var e = new List<double>();
-            for (int c = 0; c < copies; c++)
-            {
-                for (int i = 0; i < 21; i++) d.Add(Math.Abs(10 - i));
-                for (int i = 0; i < 20; i++) e.Add(1);
-                if (c + 1 < copies) e.Add(glue);
-            }
-            return ([.. d], [.. e]);
-        }
-
         foreach ((int copies, double glue) in new[] { (1, 0.0), (6, 1e-10), (12, 1e-14) })
         {
-            var (d0, e0) = W21(copies, glue);
+            var (d0, e0) = GluedWilkinson(copies, glue);
             int n = d0.Length;
             double[] t = Tridiagonal(d0, e0);
             double[] a = BlockSimilarity(t, n, block: 4, seed: copies);
             double[] expected = Eigenvalues((d0, e0));
             foreach (SimdWidth width in Widths)
                 foreach (int threads in new[] { 1, 2 })
-                    AssertClose(Eigenvalues(Reduce(a, n, 8, width, threads)), expected, Frobenius(a), n,
+                    AssertEigenvaluesClose(Eigenvalues(Reduce(a, n, 8, width, threads)), expected, Frobenius(a), n,
                         $"W21+ × {copies}, glue {glue}, {width}, {threads} threads");
         }
     }
@@ -242,8 +219,8 @@ public class BandTridiagonalizerTests
             for (int j = 0; j < n; j++) a[i * n + j] *= Math.Pow(10, -(i + j) / (n / 6.0));
         double[] expected = Oracle(a, n);
         foreach (SimdWidth width in Widths)
-            AssertClose(Eigenvalues(Reduce(a, n, b, width)), expected, Frobenius(a), n, $"graded, {width}");
-        AssertClose(Eigenvalues(Reduce(a, n, b, threads: 2, group: 2)), expected, Frobenius(a), n, "graded, 2 threads");
+            AssertEigenvaluesClose(Eigenvalues(Reduce(a, n, b, width)), expected, Frobenius(a), n, $"graded, {width}");
+        AssertEigenvaluesClose(Eigenvalues(Reduce(a, n, b, threads: 2, group: 2)), expected, Frobenius(a), n, "graded, 2 threads");
     }
 
     [Test]
@@ -258,7 +235,7 @@ public class BandTridiagonalizerTests
         cts.Cancel();
         Assert.Throws<OperationCanceledException>(() => BandTridiagonalizer.Reduce(a, n, n, b, d, e, ws, 2, SimdWidth.Auto, cts.Token));
         BandTridiagonalizer.Reduce(a, n, n, b, d, e, ws, 2, SimdWidth.Auto);
-        AssertClose(Eigenvalues((d, e)), Dense(a, n), Frobenius(a), n, "after a cancelled call");
+        AssertEigenvaluesClose(Eigenvalues((d, e)), Dense(a, n), Frobenius(a), n, "after a cancelled call");
     }
 
     [Test]

@@ -42,6 +42,23 @@ internal static class SpectrumMatrices
         return a;
     }
 
+    /// <summary>
+    /// Wilkinson's W21+ (diagonal |10 − i|, unit off-diagonal: pairs of eigenvalues agreeing to 15 digits), <paramref name="copies"/>
+    /// of it chained by off-diagonal <paramref name="glue"/>: the classic clustered-eigenvalue test. Diagonal and off-diagonal.
+    /// </summary>
+    public static (double[] D, double[] E) GluedWilkinson(int copies, double glue)
+    {
+        var d = new List<double>();
+        var e = new List<double>();
+        for (int c = 0; c < copies; c++)
+        {
+            for (int i = 0; i < 21; i++) d.Add(Math.Abs(10 - i));
+            for (int i = 0; i < 20; i++) e.Add(1);
+            if (c + 1 < copies) e.Add(glue);
+        }
+        return ([.. d], [.. e]);
+    }
+
     public static double Gaussian(Random rng)
         => Math.Sqrt(-2 * Math.Log(1 - rng.NextDouble())) * Math.Cos(2 * Math.PI * rng.NextDouble());
 
@@ -62,6 +79,7 @@ internal static class SpectrumMatrices
     {
         const double c = 4, eps = 2.220446049250313e-16;
         double tol = c * Math.Max(n, 1) * eps * Math.Max(norm, double.Epsilon);
+        NUnit.Framework.Assert.That(actual, NUnit.Framework.Has.Length.EqualTo(expected.Length), what);
         double diff = MaxDifference(actual, expected);
         NUnit.Framework.TestContext.Out.WriteLine($"{what}: max |Δλ| = {diff:E2}, {diff / tol:P1} of the tolerance");
         NUnit.Framework.Assert.That(diff, NUnit.Framework.Is.LessThanOrEqualTo(tol), $"{what}: max |Δλ| = {diff:E3} > {tol:E3}");

@@ -62,15 +62,8 @@ public class TwoStageEigenTests
         // W21+ glued 12 times with 1e-12 couplings: clusters of eigenvalues that agree to 13+ digits. A random
         // orthogonal similarity makes it dense, so the whole two-stage path has to find them again.
         const int copies = 12, n = 21 * copies;
-        var diagonal = new List<double>();
-        var off = new List<double>();
-        for (int c = 0; c < copies; c++)
-        {
-            for (int i = 0; i < 21; i++) diagonal.Add(Math.Abs(10 - i));
-            for (int i = 0; i < 20; i++) off.Add(1);
-            if (c + 1 < copies) off.Add(1e-12);
-        }
-        double[] t = Tridiagonal([.. diagonal], [.. off]);
+        var (diagonal, off) = GluedWilkinson(copies, 1e-12);
+        double[] t = Tridiagonal(diagonal, off);
         double[] expected = Oracle(t, n);
         double[] lambda = expected;
         double[] a = WithSpectrum(lambda, seed: 12);
@@ -180,15 +173,8 @@ public class TwoStageEigenTests
             ExactHessian.Linear(net, theta, sxx, sxy, h);
             cases.Add(($"{name} Hessian", h, size));
         }
-        var diagonal = new List<double>();
-        var off = new List<double>();
-        for (int c = 0; c < 40; c++)
-        {
-            for (int i = 0; i < 21; i++) diagonal.Add(Math.Abs(10 - i));
-            for (int i = 0; i < 20; i++) off.Add(1);
-            if (c + 1 < 40) off.Add(1e-10);
-        }
-        double[] w = Tridiagonal([.. diagonal], [.. off]);
+        var (wd, we) = GluedWilkinson(40, 1e-10);
+        double[] w = Tridiagonal(wd, we);
         cases.Add(("glued W21+", WithSpectrum(Oracle(w, 840), seed: 40), 840));
         foreach (var (name, a, n) in cases)
         {
