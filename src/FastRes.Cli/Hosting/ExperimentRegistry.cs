@@ -10,6 +10,7 @@ public static class ExperimentRegistry
         new ShortcutCnnCommand(),
         new ShortcutCnnAtlasCommand(),
         new ShortcutCnnTrajectoryCommand(),
+        new ShortcutCnnSampledCommand(),
         new HessianAtZeroCommand(),
         new InitialConditionCommand(),
         new TrainingSpectrumCommand(),

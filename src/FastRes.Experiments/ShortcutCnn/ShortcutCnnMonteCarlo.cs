@@ -41,9 +41,15 @@ public static class ShortcutCnnMonteCarlo
     /// All methods for one k: workers claim blocks of trials; each trial is run once per method in the SIMD engine.
     /// A row's seconds are the k-pass wall time shared among its methods in proportion to their trial-iterations.
     /// </summary>
+    /// <param name="engine">Runs a worker's feed to its end (default: the population lane engine); shortcut-cnn-sampled
+    /// passes the sampled engine.</param>
+    /// <param name="paired">Outcomes of the same (trial − first) × methods to compare with: <paramref name="same"/>
+    /// receives, per method, how many trials ended the same way (journaled with the block).</param>
+    /// <param name="cell">The journal's name of this pass (default <see cref="CellName"/>).</param>
     internal static IEnumerable<ShortcutCnnRow> RunK(ShortcutCnnConfig config, int k, SphericalCap cap, IProgress<long>? progress,
                                                      CancellationToken cancellationToken, TrialOutcome[]? outcomes = null,
-                                                     ITrialBlockJournal? journal = null)
+                                                     ITrialBlockJournal? journal = null, Func<ShortcutCnnTrialFeed, ShortcutCnnGdSettings, long>? engine = null,
+                                                     TrialOutcome[]? paired = null, long[]? same = null, string? cell = null)
     {
         var steps = config.ResolveSteps(k);
         var settings = new ShortcutCnnGdSettings(config.P, k, steps.Eta, config.IterationsFor(k), config.Tol, config.RetireLoss);
@@ -54,26 +60,28 @@ public static class ShortcutCnnMonteCarlo
 
         // Blocks an interrupted run already finished: added, not rerun. A block is checked against the plan so
         // that a record from another layout can never be counted in place of the trials it claims to cover.
-        string cell = CellName(config.CapDeg, k);
+        cell ??= CellName(config.CapDeg, k);
+        int tally = ShortcutCnnTrialFeed.TallyWidth(paired is not null);
         var probe = new BlockCursor(first, end, config.BlockTrials);
         var done = new HashSet<long>();
         for (long b = 0; journal is not null && b < probe.Blocks; b++)
         {
             if (!journal.TryGetCompleted(cell, b, out var block)) continue;
             var (bs, be) = probe.RangeOf(b);
-            if (block.Start != bs || block.End != be || block.Tally.Length != methods.Length * ShortcutCnnTrialFeed.TallyPerMethod)
+            if (block.Start != bs || block.End != be || block.Tally.Length != methods.Length * tally)
                 throw new InvalidDataException($"checkpoint block {cell} #{b} covers trials [{block.Start}, {block.End}), expected [{bs}, {be})");
             for (int m = 0; m < methods.Length; m++)
             {
                 long ended = 0;
-                for (int o = 0; o < 4; o++) ended += block.Tally[m * ShortcutCnnTrialFeed.TallyPerMethod + o];
+                for (int o = 0; o < 4; o++) ended += block.Tally[m * tally + o];
                 if (ended != be - bs)
                     throw new InvalidDataException($"checkpoint block {cell} #{b} counts {ended} outcomes of {methods[m].Name()} for {be - bs} trials");
             }
             for (int m = 0; m < methods.Length; m++)
             {
-                for (int o = 0; o < 4; o++) counts[m, o] += block.Tally[m * ShortcutCnnTrialFeed.TallyPerMethod + o];
-                iterations[m] += block.Tally[m * ShortcutCnnTrialFeed.TallyPerMethod + 4];
+                for (int o = 0; o < 4; o++) counts[m, o] += block.Tally[m * tally + o];
+                iterations[m] += block.Tally[m * tally + 4];
+                if (same is not null && paired is not null) same[m] += block.Tally[m * tally + 5];
             }
             done.Add(b);
             progress?.Report((be - bs) * methods.Length);
@@ -88,8 +96,9 @@ public static class ShortcutCnnMonteCarlo
         {
             Parallel.For(0, workers, new ParallelOptions { MaxDegreeOfParallelism = workers }, w =>
             {
-                var feed = feeds[w] = new ShortcutCnnTrialFeed(config, k, cap, cursor, progress, cancellationToken, outcomes, journal, cell);
-                ShortcutCnnLaneEngines.Run(config.Simd, config.Precision == Precision.Float, settings, feed, config.VectorsInFlight);
+                var feed = feeds[w] = new ShortcutCnnTrialFeed(config, k, cap, cursor, progress, cancellationToken, outcomes, journal, cell, paired);
+                if (engine is not null) engine(feed, settings);
+                else ShortcutCnnLaneEngines.Run(config.Simd, config.Precision == Precision.Float, settings, feed, config.VectorsInFlight);
                 feed.FlushProgress();
             });
         }
@@ -107,6 +116,7 @@ public static class ShortcutCnnMonteCarlo
             {
                 for (int o = 0; o < 4; o++) counts[m, o] += feed.Counts[m, o];
                 iterations[m] += feed.Iterations[m];
+                if (same is not null) same[m] += feed.Same[m];
             }
         }
         long allIterations = Math.Max(1, iterations.Sum());

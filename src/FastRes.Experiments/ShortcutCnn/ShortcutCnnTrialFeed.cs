@@ -14,7 +14,7 @@ namespace FastRes.Experiments.ShortcutCnn;
 /// Once cancellation is requested the feed hands out no new block but lets the claimed ones finish, so a clean stop
 /// leaves only whole blocks behind.
 /// </summary>
-internal sealed class ShortcutCnnTrialFeed : IShortcutCnnTrialFeed
+internal sealed class ShortcutCnnTrialFeed : IShortcutCnnSampledFeed
 {
     private const int ProgressBatch = 512;
 
@@ -31,6 +31,7 @@ internal sealed class ShortcutCnnTrialFeed : IShortcutCnnTrialFeed
     private readonly ITrialBlockJournal? _journal;
     private readonly string _cell;
     private readonly List<OpenBlock> _open = [];
+    private readonly TrialOutcome[]? _paired; // the population outcomes of the same (trial − first) × methods, when pairing
 
     private long _trial = -1, _blockEnd = -1;
     private int _method;
@@ -40,11 +41,17 @@ internal sealed class ShortcutCnnTrialFeed : IShortcutCnnTrialFeed
     /// <summary>Counts[method, outcome].</summary>
     public long[,] Counts { get; }
     public long[] Iterations { get; }
+    /// <summary>Per method: trials whose outcome equals the paired outcome (0 when not pairing).</summary>
+    public long[] Same { get; }
+    /// <summary>Tally entries per method in a journal block: <see cref="TallyPerMethod"/>, plus the same-outcome count when pairing.</summary>
+    public int Tally => TallyWidth(_paired is not null);
+    public static int TallyWidth(bool paired) => paired ? TallyPerMethod + 1 : TallyPerMethod;
 
     public ShortcutCnnTrialFeed(ShortcutCnnConfig config, int k, SphericalCap cap, BlockCursor cursor,
                                 IProgress<long>? progress, CancellationToken cancellation, TrialOutcome[]? outcomes = null,
-                                ITrialBlockJournal? journal = null, string cell = "")
+                                ITrialBlockJournal? journal = null, string cell = "", TrialOutcome[]? paired = null)
     {
+        _paired = paired;
         _journal = journal;
         _cell = cell;
         _config = config;
@@ -62,7 +69,11 @@ internal sealed class ShortcutCnnTrialFeed : IShortcutCnnTrialFeed
         _etaW1Base = _steps.WarmupC * _steps.Eta1 * _steps.Eta1;
         Counts = new long[_methods.Length, 4];
         Iterations = new long[_methods.Length];
+        Same = new long[_methods.Length];
     }
+
+    /// <summary>The samples of a (trial, method) tag are keyed by its trial: every method sees the same data.</summary>
+    public ulong SampleTrial(long tag) => (ulong)(tag / _methods.Length);
 
     public bool TryNext(out long tag, Span<double> u0, Span<double> vStar, Span<double> aStar, Span<double> a0,
                         out double etaW1, out double etaA1, out int warmupIterations)
@@ -101,7 +112,9 @@ internal sealed class ShortcutCnnTrialFeed : IShortcutCnnTrialFeed
         Counts[m, (int)outcome]++;
         Iterations[m] += iterations;
         if (_outcomes is not null) _outcomes[tag - _cursor.FirstTrial * _methods.Length] = outcome;
-        if (_journal is not null) CompleteInBlock(tag / _methods.Length, m, outcome, iterations);
+        bool same = _paired is not null && _paired[tag - _cursor.FirstTrial * _methods.Length] == outcome;
+        if (same) Same[m]++;
+        if (_journal is not null) CompleteInBlock(tag / _methods.Length, m, outcome, iterations, same);
         if (++_unreported == ProgressBatch) FlushProgress();
     }
 
@@ -111,17 +124,19 @@ internal sealed class ShortcutCnnTrialFeed : IShortcutCnnTrialFeed
     }
 
     /// <summary>Tally layout of a shortcut-cnn block: per method (config order), the four outcome counts in
-    /// <see cref="TrialOutcome"/> order (undecided, success, spurious, diverged), then the trial-iterations.</summary>
+    /// <see cref="TrialOutcome"/> order (undecided, success, spurious, diverged), then the trial-iterations, then (when
+    /// pairing, shortcut-cnn-sampled) the trials that ended as their population run did.</summary>
     public const int TallyPerMethod = 5;
 
-    private void CompleteInBlock(long trial, int method, TrialOutcome outcome, int iterations)
+    private void CompleteInBlock(long trial, int method, TrialOutcome outcome, int iterations, bool same)
     {
         for (int i = 0; i < _open.Count; i++)
         {
             var block = _open[i];
             if (trial < block.Start || trial >= block.End) continue;
-            block.Tally[method * TallyPerMethod + (int)outcome]++;
-            block.Tally[method * TallyPerMethod + 4] += iterations;
+            block.Tally[method * Tally + (int)outcome]++;
+            block.Tally[method * Tally + 4] += iterations;
+            if (same) block.Tally[method * Tally + 5]++;
             if (--block.Outstanding == 0)
             {
                 _open.RemoveAt(i);
@@ -142,7 +157,7 @@ internal sealed class ShortcutCnnTrialFeed : IShortcutCnnTrialFeed
             _trial = start;
             _blockEnd = end;
             if (_journal is not null)
-                _open.Add(new OpenBlock(index, start, end, (end - start) * _methods.Length, new long[_methods.Length * TallyPerMethod]));
+                _open.Add(new OpenBlock(index, start, end, (end - start) * _methods.Length, new long[_methods.Length * Tally]));
         }
         else
         {

@@ -98,14 +98,14 @@ public static class PhiloxVector
     }
 
     /// <summary>Counter words 0–2 and the key of one stream.</summary>
-    private readonly struct StreamKey(ulong seed, ulong trial, uint stream)
+    internal readonly struct StreamKey(ulong seed, ulong trial, uint stream)
     {
         public readonly ulong C0 = (uint)trial, C1 = trial >> 32, C2 = stream;
         public readonly ulong K0 = (uint)seed, K1 = seed >> 32;
     }
 
     /// <summary>What one bundle of blocks turns into: a fixed number of elements per block, written in order.</summary>
-    private interface IChunk
+    internal interface IChunk
     {
         static abstract int PerBlock { get; }
     }
@@ -127,7 +127,7 @@ public static class PhiloxVector
     /// the double lanes over the same registers (<typeparamref name="TU"/> and <typeparamref name="TD"/> are two
     /// views of one vector). One class so that the lane constraints are stated once, not on every helper.
     /// </summary>
-    private static class Bundles<TP, TL, TU, TD>
+    internal static class Bundles<TP, TL, TU, TD>
         where TP : struct, IPhiloxLanes<TU>
         where TL : struct, ILanes<TD, double>
         where TU : struct
@@ -138,7 +138,7 @@ public static class PhiloxVector
         /// buffer for the cut tail (recomputing a block is free of side effects, it is a pure function of its counter).
         /// </summary>
         [SkipLocalsInit]
-        public static void Fill<TChunk, T>(in StreamKey key, uint firstBlock, Span<T> destination)
+        internal static void Fill<TChunk, T>(in StreamKey key, uint firstBlock, Span<T> destination)
             where TChunk : struct, IChunk
             where T : unmanaged
         {
@@ -215,9 +215,29 @@ public static class PhiloxVector
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         private static void Blocks(in StreamKey key, uint firstBlock, out TU r0, out TU r1, out TU r2, out TU r3)
         {
-            TU c0 = TP.Broadcast(key.C0), c1 = TP.Broadcast(key.C1), c2 = TP.Broadcast(key.C2);
             TU c3 = TP.Add(TP.Broadcast(firstBlock), TP.Indices); // may carry past bit 31: the high half is ignored, so it wraps
-            TU k0 = TP.Broadcast(key.K0), k1 = TP.Broadcast(key.K1);
+            Blocks(TP.Broadcast(key.C0), TP.Broadcast(key.C1), TP.Broadcast(key.C2), c3, TP.Broadcast(key.K0), TP.Broadcast(key.K1),
+                   out r0, out r1, out r2, out r3);
+        }
+
+        /// <summary>
+        /// One Box–Muller pair per lane, where every lane has its own counter (c0, c1, c2, c3) = (trial low, trial high,
+        /// stream, block) and key (k0, k1) = (seed low, seed high), each word in the low half of its 64-bit lane: lane j's
+        /// (x, y) are normals 2·block and 2·block + 1 of the stream <see cref="FillNormal(ulong, ulong, uint, uint, Span{double})"/>
+        /// fills for (seed, trial_j, stream_j) — the same bits. For engines that run one trial per lane (the sampled
+        /// shortcut CNN), where the lanes of a bundle are different streams rather than consecutive blocks of one.
+        /// </summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static void NormalPair(TU c0, TU c1, TU c2, TU c3, TU k0, TU k1, out TD x, out TD y)
+        {
+            Blocks(c0, c1, c2, c3, k0, k1, out TU r0, out TU r1, out TU r2, out TU r3);
+            BoxMuller(Uniform53(r0, r1), Uniform53(r2, r3), out x, out y);
+        }
+
+        /// <summary>Philox4x32-10 on per-lane counters and keys (words in the low halves).</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        private static void Blocks(TU c0, TU c1, TU c2, TU c3, TU k0, TU k1, out TU r0, out TU r1, out TU r2, out TU r3)
+        {
             TU m0 = TP.Broadcast(Philox4x32.M0), m1 = TP.Broadcast(Philox4x32.M1);
             TU w0 = TP.Broadcast(Philox4x32.W0), w1 = TP.Broadcast(Philox4x32.W1);
             for (int round = 0; round < Philox4x32.Rounds; round++)
