@@ -234,6 +234,58 @@ public static class PhiloxVector
             BoxMuller(Uniform53(r0, r1), Uniform53(r2, r3), out x, out y);
         }
 
+        /// <summary>
+        /// <see cref="NormalPair"/> for the four consecutive blocks c3 … c3 + 3 of the same per-lane streams, the rounds
+        /// of the four interleaved: one Philox block is a chain of 10 dependent multiply–shift–xor rounds (~7 cycles
+        /// each) and the four chains overlap, where four separate calls leave it to the out-of-order window. Same bits as
+        /// four <see cref="NormalPair"/> calls. The eight normals go to destination + q·stride, q = 0 … 7 (normal 2i and
+        /// 2i + 1 from block c3 + i).
+        /// </summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static void NormalPairs4(TU c0, TU c1, TU c2, uint block, TU k0, TU k1, ref double destination, int stride)
+        {
+            TU a0 = c0, a1 = c1, a2 = c2, a3 = TP.Broadcast(block);
+            TU b0 = c0, b1 = c1, b2 = c2, b3 = TP.Broadcast(unchecked(block + 1));
+            TU d0 = c0, d1 = c1, d2 = c2, d3 = TP.Broadcast(unchecked(block + 2));
+            TU e0 = c0, e1 = c1, e2 = c2, e3 = TP.Broadcast(unchecked(block + 3));
+            TU m0 = TP.Broadcast(Philox4x32.M0), m1 = TP.Broadcast(Philox4x32.M1);
+            TU w0 = TP.Broadcast(Philox4x32.W0), w1 = TP.Broadcast(Philox4x32.W1);
+            for (int round = 0; round < Philox4x32.Rounds; round++)
+            {
+                Round(ref a0, ref a1, ref a2, ref a3, k0, k1, m0, m1);
+                Round(ref b0, ref b1, ref b2, ref b3, k0, k1, m0, m1);
+                Round(ref d0, ref d1, ref d2, ref d3, k0, k1, m0, m1);
+                Round(ref e0, ref e1, ref e2, ref e3, k0, k1, m0, m1);
+                k0 = TP.Add(k0, w0);
+                k1 = TP.Add(k1, w1);
+            }
+            TU low = TP.Broadcast(0xFFFF_FFFFUL);
+            Pair(a0, a1, a2, a3, low, ref destination, stride);
+            Pair(b0, b1, b2, b3, low, ref Unsafe.Add(ref destination, 2 * stride), stride);
+            Pair(d0, d1, d2, d3, low, ref Unsafe.Add(ref destination, 4 * stride), stride);
+            Pair(e0, e1, e2, e3, low, ref Unsafe.Add(ref destination, 6 * stride), stride);
+        }
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        private static void Pair(TU r0, TU r1, TU r2, TU r3, TU low, ref double destination, int stride)
+        {
+            BoxMuller(Uniform53(TP.And(r0, low), TP.And(r1, low)), Uniform53(TP.And(r2, low), TP.And(r3, low)), out TD x, out TD y);
+            TL.Store(x, ref destination);
+            TL.Store(y, ref Unsafe.Add(ref destination, stride));
+        }
+
+        /// <summary>One Philox round of one block (the key bump is the caller's, shared by the blocks it interleaves).</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        private static void Round(ref TU c0, ref TU c1, ref TU c2, ref TU c3, TU k0, TU k1, TU m0, TU m1)
+        {
+            TU p0 = TP.MultiplyLow32(c0, m0);
+            TU p1 = TP.MultiplyLow32(c2, m1);
+            c0 = TP.Xor(TP.Xor(TP.ShiftRightLogical(p1, 32), c1), k0);
+            c1 = p1;
+            c2 = TP.Xor(TP.Xor(TP.ShiftRightLogical(p0, 32), c3), k1);
+            c3 = p0;
+        }
+
         /// <summary>Philox4x32-10 on per-lane counters and keys (words in the low halves).</summary>
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         private static void Blocks(TU c0, TU c1, TU c2, TU c3, TU k0, TU k1, out TU r0, out TU r1, out TU r2, out TU r3)

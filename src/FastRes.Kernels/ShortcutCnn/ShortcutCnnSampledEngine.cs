@@ -252,7 +252,10 @@ internal sealed class ShortcutCnnSampledEngine<TL, TVec, TP, TU> : IShortcutCnnS
         {
             uint block = (uint)((long)s * blocks);
             ref double zq = ref z;
-            for (int b = 0; b < blocks; b++, zq = ref Unsafe.Add(ref zq, 2 * W))
+            int b = 0;
+            for (; b + 4 <= blocks; b += 4, zq = ref Unsafe.Add(ref zq, 8 * W))
+                PhiloxVector.Bundles<TP, TL, TU, TVec>.NormalPairs4(c0, c1, c2, unchecked(block + (uint)b), k0, k1, ref zq, W);
+            for (; b < blocks; b++, zq = ref Unsafe.Add(ref zq, 2 * W))
             {
                 PhiloxVector.Bundles<TP, TL, TU, TVec>.NormalPair(c0, c1, c2, TP.Broadcast(unchecked(block + (uint)b)), k0, k1, out TVec x, out TVec y);
                 TL.Store(x, ref zq);
