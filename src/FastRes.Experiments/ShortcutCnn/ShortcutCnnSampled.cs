@@ -208,9 +208,10 @@ public sealed record ShortcutCnnSampledResult(ShortcutCnnSampledConfig Config, I
 
     public static ResultLayout<ShortcutCnnSampledResult> Layout { get; } = new(r => r.Seconds)
     {
+        // rows first: results.csv and the terminal's table (SPEC §1.7's row contract plus samples and mode).
+        { "rows", ShortcutCnnSampledRow.Columns, r => r.Rows },
         { "slopes", ShortcutCnnConvergenceSlope.Columns, r => r.Slopes },
         { "convergence", ShortcutCnnConvergenceRow.Columns, r => r.Convergence },
-        { "rows", ShortcutCnnSampledRow.Columns, r => r.Rows },
         { "convergence_points", ShortcutCnnConvergencePoint.Columns, r => r.Points },
     };
 }
