@@ -54,6 +54,10 @@ public sealed class ShortcutCnnSampledCommand() : Experiment<ShortcutCnnSampledC
                      "Outcomes are judged on the state (SPEC §1.5, exact angle). \"same outcome\" is the share of trials that ended as their population run did.");
         md.Table(ShortcutCnnSampledRow.Columns, result.Rows);
         foreach (string line in Findings(result)) md.Paragraph(line);
+        md.Paragraph("Choices where the papers are silent (all options): sample sizes, modes, trial counts and the convergence points as configured above; " +
+                     "the step sizes and T are shortcut-cnn's for the same k; a success retires early once its population loss is below --retire-loss " +
+                     "(in this realizable model every residual is 0 at the optimum, so the sampling noise of the gradient vanishes there); the methods of a " +
+                     "trial see the same samples; Z's entries are Box–Muller normals from 53-bit uniforms.");
         var diverged = result.Rows.Where(r => r.Diverged > 0).ToList();
         if (diverged.Count > 0)
             md.Warning($"{diverged.Sum(r => r.Diverged)} run(s) diverged (NaN/∞, counted as diverged, never as success): " +
