@@ -236,8 +236,6 @@ internal sealed class ShortcutCnnSampledEngine<TL, TVec, TP, TU> : IShortcutCnnS
     private void Accumulate(int from, int to)
     {
         int W = _w, p = _p, k = _k, blocks = _blocks;
-        TU c0 = LoadCounter(_c0), c1 = LoadCounter(_c1), c2 = LoadCounter(_c2);
-        TU k0 = TP.Broadcast((uint)_seed), k1 = TP.Broadcast(_seed >> 32);
         ref double z = ref _z[0];
         ref double v = ref _v[0];
         ref double vs = ref _vStar[0];
@@ -250,17 +248,7 @@ internal sealed class ShortcutCnnSampledEngine<TL, TVec, TP, TU> : IShortcutCnnS
         TVec loss = TL.Load(in _loss[0]);
         for (int s = from; s < to; s++)
         {
-            uint block = (uint)((long)s * blocks);
-            ref double zq = ref z;
-            int b = 0;
-            for (; b + 4 <= blocks; b += 4, zq = ref Unsafe.Add(ref zq, 8 * W))
-                PhiloxVector.Bundles<TP, TL, TU, TVec>.NormalPairs4(c0, c1, c2, unchecked(block + (uint)b), k0, k1, ref zq, W);
-            for (; b < blocks; b++, zq = ref Unsafe.Add(ref zq, 2 * W))
-            {
-                PhiloxVector.Bundles<TP, TL, TU, TVec>.NormalPair(c0, c1, c2, TP.Broadcast(unchecked(block + (uint)b)), k0, k1, out TVec x, out TVec y);
-                TL.Store(x, ref zq);
-                TL.Store(y, ref Unsafe.Add(ref zq, W));
-            }
+            Sample((uint)((long)s * blocks));
 
             // Forward: Z_jᵀv, Z_jᵀv* per patch; h and f.
             TVec h = zero, f = zero;
@@ -297,6 +285,30 @@ internal sealed class ShortcutCnnSampledEngine<TL, TVec, TP, TU> : IShortcutCnnS
             }
         }
         TL.Store(loss, ref _loss[0]);
+    }
+
+    /// <summary>
+    /// The k·p normals of one sample of every lane into _z. Its own method: inside <see cref="Accumulate"/>, with the
+    /// forward/backward pass's references and accumulators live around it, the Philox rounds spilled: measured (thread
+    /// CPU time, p = k = 8, n = 64, V512) 2.9 → 5.7 M sample-trial-iterations/s with four interleaved blocks, and
+    /// 1.9 → 3.7 with one block at a time — interleaving is 1.5× either way.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
+    private void Sample(uint block)
+    {
+        int W = _w, blocks = _blocks;
+        TU c0 = LoadCounter(_c0), c1 = LoadCounter(_c1), c2 = LoadCounter(_c2);
+        TU k0 = TP.Broadcast((uint)_seed), k1 = TP.Broadcast(_seed >> 32);
+        ref double zq = ref _z[0];
+        int b = 0;
+        for (; b + 4 <= blocks; b += 4, zq = ref Unsafe.Add(ref zq, 8 * W))
+            PhiloxVector.Bundles<TP, TL, TU, TVec>.NormalPairs4(c0, c1, c2, unchecked(block + (uint)b), k0, k1, ref zq, W);
+        for (; b < blocks; b++, zq = ref Unsafe.Add(ref zq, 2 * W))
+        {
+            PhiloxVector.Bundles<TP, TL, TU, TVec>.NormalPair(c0, c1, c2, TP.Broadcast(unchecked(block + (uint)b)), k0, k1, out TVec x, out TVec y);
+            TL.Store(x, ref zq);
+            TL.Store(y, ref Unsafe.Add(ref zq, W));
+        }
     }
 
     /// <summary>The sums of n samples into ∇_u L̂ (_gradU), ∇_a L̂ (_gradA) and L̂.</summary>
