@@ -39,7 +39,7 @@ public sealed class YunCriticalPointsCommand() : Experiment<YunCriticalPointsCon
                      $"solve (H² + μI)δ = −H∇R, at most {c.GradientNormSteps} steps; as μ → 0 this is Newton's method on ∇R = 0, quadratically convergent at critical points of every index. " +
                      "Only Hessian–vector products enter; the dense exact H (one forward-over-reverse pass per column) is used. Its starts: random θ; " +
                      "zero-output (w = 0: f ≡ 0, critical where E[ℓ'(0) h_L] = 0, with the w–block cross curvature making it a saddle); " +
-                     "zero-first-block and zero-last-block (a critical point of the net with L − 1 blocks, found by the same search, embedded with U = V = 0 in block 1 or L: with tanh the zero block adds nothing and has zero gradient); " +
+                     "zero-first-block and zero-last-block (a critical point of the net with L − 1 blocks, found by the same search, embedded with U = V = 0 in block 1 or L: with tanh the zero block adds nothing and has zero gradient, and its U–V cross curvature E[ℓ′·∇_(h_0)f·xᵀ] telescopes to w(∂R/∂w)ᵀ + Σ(U_lᵀ∂R/∂U_l − ∂R/∂V_l V_lᵀ) = 0, so the embedded point is a strict saddle exactly when the smaller net's point is one); " +
                      $"duplicated-units (m ≥ 2: two identical units per block, a critical point of the narrower net split in halves). Structured starts get N(0, {Kinds.Format(c.Perturbation)}²) noise on every parameter; " +
                      "‖θ* − θ_seed‖ says how far the search went from the structured point.");
         md.Tables(Layout, result);

@@ -346,17 +346,17 @@ public static class YunCriticalPoints
     /// <item>zero-output: a random θ with w = 0, so f ≡ 0; critical where E[ℓ'(0; y) h_L] = 0, and there the
     /// blocks' gradients vanish (they carry a factor w) while the w–block cross terms of the Hessian need not: saddles.</item>
     /// <item>zero-first-block / zero-last-block: a critical point of the net with L − 1 blocks (random θ, then this
-    /// search), embedded with U = V = 0 in block 1 / block L. With φ(0) = 0 the zero block adds nothing and its
-    /// gradient is 0, so the embedded point is critical; its U–V cross block of the Hessian is E[ℓ'(f)·J_lᵀ w φ'(0)
-    /// h_(l−1)ᵀ] (J_l the Jacobian of f's path after block l), zero when the block is last (E[ℓ' h_L] is the w-gradient)
-    /// but in general not when it is first (h_0 = x): [[0, C], [Cᵀ, 0]] with C ≠ 0 is indefinite, a strict saddle.</item>
+    /// search), embedded with U = V = 0 in block 1 / block L. With φ(0) = 0 (tanh) the zero block adds nothing and
+    /// its gradient is 0, so the embedded point is critical (with softplus it is only a start). Its U–V cross block of
+    /// the Hessian is φ'(0)·M_l with M_l = E[ℓ'(f)·∇_{h_l}f·h_lᵀ], and the Jacobians telescope:
+    /// M_0 = w(∂R/∂w)ᵀ + Σ_k (U_kᵀ ∂R/∂U_k − ∂R/∂V_k V_kᵀ), zero at every critical point of the smaller net (and so is
+    /// every later M_l). Wherever the zero block sits, first or last, it adds no negative curvature: the embedded
+    /// point's λ_min is min(λ_min of the smaller net's point, 0), a strict saddle exactly when that point is one. The
+    /// two kinds differ in where the flat block sits, not in curvature; they seed saddles through the smaller net's.</item>
     /// <item>duplicated-units (m ≥ 2): a random θ with unit 2 of every block a copy of unit 1 (row of U, column of V),
     /// then this search inside that subspace (which it keeps to rounding: the two units' gradients are equal), a
     /// critical point of the net with one unit fewer per block split in halves (Fukumizu and Amari 2000).</item>
     /// </list>
-    /// Measured while writing the tests (d = 3, m = 1, L = 3): embedding minima of the two-block net with a zero first
-    /// block gave λ_min at rounding level (about −1e-11·‖H‖: the cross block was numerically zero there), and embedding
-    /// its saddles gave exactly their λ_min: the negative curvature came from the smaller net's own saddles.
     /// Every structured point then gets independent N(0, perturbation²) noise on every parameter. Critical points of
     /// this net are never isolated (V_L enters f only through wᵀV_L), so a perturbed start lands on the seed's
     /// manifold about a perturbation away, not on the seed itself.

@@ -228,6 +228,55 @@ public class YunCriticalPointsTests
 
     [TestCase(Loss.Squared)]
     [TestCase(Loss.Logistic)]
+    public void Zero_first_block_cross_curvature_is_the_telescoped_gradient_identity(Loss loss)
+    {
+        // With block 1 zero, ∂²R/∂V_1[r,k]∂U_1[k,s] = φ'(0)·M[r,s], M = E[ℓ'·∇_{h_0}f·xᵀ] of the smaller net. The
+        // Jacobians telescope: M = w·(∂R/∂w)ᵀ + Σ_l (U_lᵀ·∂R/∂U_l − ∂R/∂V_l·V_lᵀ), so M = 0 at every critical point of the
+        // smaller net: a zero block never adds negative curvature there (the embedded λ_min is min(λ_min of the smaller
+        // net, 0), as the zero-last-block test sees too). Checked here at a point that is not critical, where M ≠ 0.
+        var data = PredictorData.Synthetic(loss, 40, 3, 0.1, 12);
+        var net = new YunResNet(data, 3, 2, YunActivation.Tanh);
+        var smaller = new YunResNet(data, 2, 2, YunActivation.Tanh);
+        var small = new double[smaller.Size];
+        var rng = new PhiloxStream(12, 4, 9);
+        for (int j = 0; j < small.Length; j++) small[j] = 0.7 * rng.NextNormal();
+        var g = new double[smaller.Size];
+        smaller.Gradient(small, g);
+        int d = net.D, m = net.Width, n = net.Size;
+        var identity = new double[d * d];
+        for (int r = 0; r < d; r++)
+            for (int s = 0; s < d; s++)
+            {
+                double v = small[r] * g[s];
+                for (int l = 0; l < smaller.Blocks; l++)
+                {
+                    int uo = smaller.UOffset(l), vo = smaller.VOffset(l);
+                    for (int k = 0; k < m; k++) v += small[uo + k * d + r] * g[uo + k * d + s] - g[vo + r * m + k] * small[vo + s * m + k];
+                }
+                identity[r * d + s] = v;
+            }
+        var embedded = new double[n];
+        YunCriticalPoints.Embed(net, small, 0, embedded);
+        var h = new double[n * n];
+        net.Hessian(embedded, h);
+        double maxErr = 0, maxOther = 0, scale = identity.Max(Math.Abs);
+        int u1 = net.UOffset(0), v1 = net.VOffset(0);
+        for (int r = 0; r < d; r++)
+            for (int k = 0; k < m; k++)
+                for (int kk = 0; kk < m; kk++)
+                    for (int s = 0; s < d; s++)
+                    {
+                        double entry = h[(v1 + r * m + k) * n + u1 + kk * d + s];
+                        if (k == kk) maxErr = Math.Max(maxErr, Math.Abs(entry - identity[r * d + s]));
+                        else maxOther = Math.Max(maxOther, Math.Abs(entry));
+                    }
+        Assert.That(scale, Is.GreaterThan(1e-3), "away from a critical point M is not zero");
+        Assert.That(maxErr, Is.LessThan(1e-12 * (1 + scale)));
+        Assert.That(maxOther, Is.LessThan(1e-14), "units k ≠ k' do not couple");
+    }
+
+    [TestCase(Loss.Squared)]
+    [TestCase(Loss.Logistic)]
     public void Phi_gradient_of_the_resnet_is_H_g_by_central_differences(Loss loss)
     {
         var (net, theta) = Random(loss, YunActivation.Tanh, 6);
