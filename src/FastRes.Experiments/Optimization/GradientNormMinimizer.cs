@@ -19,7 +19,11 @@ namespace FastRes.Experiments.Optimization;
 /// gradients on the normal equations, two Hessian–vector products per iteration. The objectives here form the exact
 /// dense H from Size such products anyway (forward-over-reverse, one product per column), which costs what Size/2 CG
 /// iterations would and makes each μ trial one O(Size³/3) Cholesky solve, so the dense form is used; H² costs
-/// Size³ multiply–adds once per step (Size ≤ 400 here).</para>
+/// Size³ multiply–adds once per step (Size ≤ 400 here). Measured on yun-critical-points' nets (thread CPU time,
+/// n = 300, Zen 5): one exact Hessian costs 26 gradient passes at Size = 28 and 49 at Size = 52, and a whole step
+/// 5.1 and 9.1 ms, of which H², the Cholesky solves and the trial gradients are about 0.3–1.3 ms; CG on H² + μI,
+/// whose condition number is κ(H)², would need more than Size/2 iterations near the degenerate critical points
+/// these nets have.</para>
 /// <para>Holds H, H², the damped normal matrix and the trial buffers, so one instance serves one start and allocates
 /// nothing per step. The constants are properties with the experiments' values as defaults: changing one changes
 /// their results.</para>
