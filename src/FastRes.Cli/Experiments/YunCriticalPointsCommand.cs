@@ -9,59 +9,118 @@ namespace FastRes.Cli.Experiments;
 /// multi-block ResNet that meet its two conditions, R ≤ R_lin or the exact Hessian has a negative eigenvalue.
 /// </summary>
 public sealed class YunCriticalPointsCommand() : Experiment<YunCriticalPointsConfig, YunCriticalPointsResult>("yun-critical-points",
-    "Yun et al. 2019: critical points of a multi-block ResNet (GD + damped Newton, exact Hessian) are better than linear or strict saddles when both conditions hold")
+    "Yun et al. 2019: critical points of a multi-block ResNet (descent, and Levenberg–Marquardt on ½‖∇R‖² from random and structured starts; exact Hessian) are better than linear or strict saddles when both conditions hold")
 {
-    public override IReadOnlyList<string> SmokeArgs => ["--points", "2", "--losses", "logistic", "--samples", "40", "--gd-steps", "100"];
+    public override IReadOnlyList<string> SmokeArgs => ["--points", "2", "--losses", "logistic", "--samples", "40", "--gd-steps", "100",
+                                                         "--saddle-starts", "1", "--gradient-norm-steps", "30"];
     protected override long? Steps(YunCriticalPointsConfig config) => YunCriticalPoints.TotalSteps(config);
 
     protected override YunCriticalPointsResult Run(YunCriticalPointsConfig config, IProgress<long> progress, ITrialBlockJournal? journal, CancellationToken cancellationToken)
         => YunCriticalPoints.Run(config, progress, cancellationToken);
 
     protected override string VerdictDetail(YunCriticalPointsResult result) =>
-        $"the cases are the approximate critical points where both conditions hold; {result.Starts} starts, {result.NotConverged} did not converge";
+        $"the cases are the approximate critical points where both conditions hold; {result.Starts} starts, {result.NotConverged} did not converge; " +
+        $"{result.StrictSaddles} strict saddles and {result.BetterThanLinear} better than linear in all";
 
     protected override void Summarize(Summary md, YunCriticalPointsResult result)
     {
         var c = result.Config;
+        var points = result.Points;
         md.Paragraph("Theorem (Yun, Sra, Jadbabaie 2019): at a critical point θ* with E[ℓ''(f)h_Lh_Lᵀ] full rank and col([U_2ᵀ … U_Lᵀ]) ≠ ℝ^d, R(θ*) ≤ R_lin or λ_min(∇²R(θ*)) < 0. " +
                      $"Network: h_l = h_(l−1) + V_l {c.Activation.ToString().ToLowerInvariant()}(U_l h_(l−1)), f = wᵀh_L, L = {c.Blocks}, d = {c.Dimension}, n = {c.Samples}. " +
-                     $"From random θ: {c.GdSteps} backtracking GD steps, then damped Newton on the exact Hessian (forward-over-reverse) on all parameters until ‖∇R‖ ≤ {Kinds.Format(c.GradientTolerance)}. " +
-                     $"Better than linear: R − R_lin ≤ {Kinds.Format(c.ValueTolerance)}; strict saddle: λ_min < −{Kinds.Format(c.CurvatureTolerance)}·max(1, ‖H‖); " +
+                     $"Every point is confirmed with ‖∇R‖ ≤ {Kinds.Format(c.GradientTolerance)}. " +
+                     $"Better than linear: R − R_lin ≤ {Kinds.Format(c.ValueTolerance)}; strict saddle: R − R_lin above that and λ_min < −{Kinds.Format(c.CurvatureTolerance)}·max(1, ‖H‖) " +
+                     "(λ_min < 0 counts points with that negative curvature whatever R is); " +
                      $"a violation is \"neither\" with both conditions holding (rank tolerance {Kinds.Format(c.RankTolerance)}). " +
                      "Setting \"theorem\": (L − 1)m < d, condition 2 holds by construction. Setting \"wide\": (L − 1)m ≥ d, condition 2 can fail and the theorem is silent; " +
                      "its \"neither\" points are reported, not counted as violations.");
+        md.Paragraph("Two searches. **descent**: from random θ, " + $"{c.GdSteps} backtracking GD steps, then damped Newton on R (exact Hessian, forward-over-reverse), at most {c.NewtonSteps} steps: " +
+                     "it lands on minima, or follows R down towards infinity. **gradient-norm**: Levenberg–Marquardt on Φ = ½‖∇R‖², whose gradient is H∇R: " +
+                     $"solve (H² + μI)δ = −H∇R, at most {c.GradientNormSteps} steps; as μ → 0 this is Newton's method on ∇R = 0, quadratically convergent at critical points of every index. " +
+                     "Only Hessian–vector products enter; the dense exact H (one forward-over-reverse pass per column) is used. Its starts: random θ; " +
+                     "zero-output (w = 0: f ≡ 0, critical where E[ℓ'(0) h_L] = 0, with the w–block cross curvature making it a saddle); " +
+                     "zero-first-block and zero-last-block (a critical point of the net with L − 1 blocks, found by the same search, embedded with U = V = 0 in block 1 or L: with tanh the zero block adds nothing and has zero gradient, and its U–V cross curvature E[ℓ′·∇_(h_0)f·xᵀ] telescopes to w(∂R/∂w)ᵀ + Σ(U_lᵀ∂R/∂U_l − ∂R/∂V_l V_lᵀ) = 0, so the embedded point is a strict saddle exactly when the smaller net's point is one); " +
+                     $"duplicated-units (m ≥ 2: two identical units per block, a critical point of the narrower net split in halves). Structured starts get N(0, {Kinds.Format(c.Perturbation)}²) noise on every parameter; " +
+                     "‖θ* − θ_seed‖ says how far the search went from the structured point.");
         md.Tables(Layout, result);
-        var wide = result.Rows.Where(r => r.Setting == "wide").ToList();
-        if (wide.Count > 0)
-            md.Paragraph($"Where condition 2 can fail (wide, m = {c.WideWidth}): {wide.Sum(r => r.BetterThanLinear)} better than linear, {wide.Sum(r => r.StrictSaddles)} strict saddles, " +
-                         $"{wide.Sum(r => r.Neither)} neither, of {wide.Sum(r => r.Points - r.NotConverged)} converged; condition 2 held at {wide.Sum(r => r.ConditionsHold)} of them.");
-        md.Paragraph("Not converged: the start did not reach ‖∇R‖ ≤ the tolerance within the Newton budget. On this data such runs still lower R slowly " +
+        var converged = points.Where(p => p.Converged).ToList();
+        foreach (var search in converged.Select(p => p.Search).Distinct())
+        {
+            var s = converged.Where(p => p.Search == search).ToList();
+            md.Paragraph($"**{search}**: {s.Count} of {points.Count(p => p.Search == search)} starts reached ‖∇R‖ ≤ {Kinds.Format(c.GradientTolerance)}: " +
+                         $"{s.Count(p => p.Kind == "strict-saddle")} strict saddles, {s.Count(p => p.Kind == "better-than-linear")} better than linear " +
+                         $"({s.Count(p => p.Kind == "better-than-linear" && p.NegativeCurvature)} of them with λ_min < 0 too, " +
+                         $"{s.Count(p => p.Kind == "better-than-linear" && Math.Abs(p.Excess) <= 1e-9)} with |R − R_lin| ≤ 1e-9), {s.Count(p => p.Kind == "neither")} neither.");
+        }
+        var wide = points.Where(p => p.Converged && !p.ConditionsHold).ToList();
+        md.Paragraph($"Where a condition fails ({wide.Count} converged points, {wide.Count(p => p.Setting == "wide")} of them in the wide setting, m = {c.WideWidth}): " +
+                     $"{wide.Count(p => p.Kind == "better-than-linear")} better than linear, {wide.Count(p => p.Kind == "strict-saddle")} strict saddles, " +
+                     $"{wide.Count(p => p.Kind == "neither")} neither; condition 1 failed at {wide.Count(p => !p.FullRank)}, condition 2 at {wide.Count(p => !p.RowSpaceDeficient)}. " +
+                     $"In the wide setting condition 2 still held at {points.Count(p => p.Converged && p.Setting == "wide" && p.ConditionsHold)} converged points " +
+                     "(rank-deficient Σ_{l≥2}U_lᵀU_l, e.g. a block left at zero); those are judged like the theorem setting's.");
+        md.Paragraph("Not converged: the start did not reach ‖∇R‖ ≤ the tolerance within its step budget. Descent runs still lower R slowly " +
                      "with λ_min slightly negative at their last iterate (tanh blocks saturating as weights grow): the infimum is approached far out rather than " +
-                     "attained at a critical point, so the theorem has nothing to say about them. R ≈ 0 with logistic loss would mean separated data and a " +
-                     "vanishing gradient at infinity, not a critical point; max ‖θ*‖ shows whether converged points are finite, and ‖θ‖ of the unconverged ones " +
-                     "(larger than at the converged points) that they are drifting out.");
+                     "attained at a critical point. Gradient-norm runs stop at local minima of Φ that are not critical points (∇R ≠ 0 in the null space of H) " +
+                     "or drift out with ‖θ‖ as descent does. The theorem has nothing to say about either. Critical points of this net come in manifolds " +
+                     "(V_L enters f only through wᵀV_L), so λ_min ≈ 0 at rounding level is the rule at minima, and a perturbed structured start lands on its seed's manifold, " +
+                     "about a perturbation away, rather than on the seed.");
     }
 
 
     /// <summary>
-    /// critical_points.png/.svg: every converged end point as (R − R_lin, λ_min); the theorem empties the quadrant
-    /// R − R_lin &gt; 0, λ_min ≥ 0 for points where both conditions hold (dots); crosses are points where one fails.
+    /// critical_points.png/.svg: every converged end point as (R − R_lin, λ_min), on a symmetric-log scale of both
+    /// (values span 1e-16 to 1), with the theorem's two regions shaded: R ≤ R_lin (left of 0) and λ_min &lt; 0 (below
+    /// 0). The theorem empties the upper right quadrant for points where both conditions hold; markers show the kind
+    /// and whether both conditions hold.
     /// </summary>
     protected override IEnumerable<string> DrawFigures(YunCriticalPointsResult result, string folder, List<string> notes)
     {
         var plot = new Plot();
-        var converged = result.Ends.SelectMany(e => e).Where(e => e.Kind != "not-converged").ToList();
-        Figures.Markers(plot, converged.Where(e => e.ConditionsHold), e => e.Excess, e => e.LambdaMin, "both conditions hold", plot.Add.Palette.GetColor(0), notes);
-        Figures.Markers(plot, converged.Where(e => !e.ConditionsHold), e => e.Excess, e => e.LambdaMin, "a condition fails", plot.Add.Palette.GetColor(3), notes, MarkerShape.Cross);
+        var converged = result.Points.Where(e => e.Converged).ToList();
+        // Both axes carry values from rounding level (1e-15) to order 1 on both sides of 0: asinh(v/τ) keeps 0 at 0,
+        // is linear within τ and logarithmic beyond, so the sign — what the theorem is about — stays readable.
+        const double tx = 1e-8, ty = 1e-8;
+        double X(YunCriticalPoint p) => Math.Asinh(p.Excess / tx);
+        double Y(YunCriticalPoint p) => Math.Asinh(p.LambdaMin / ty);
+        var all = converged.Select(X).Concat(converged.Select(Y)).Where(double.IsFinite).Select(Math.Abs).DefaultIfEmpty(1).Max() * 1.1;
+        var left = plot.Add.HorizontalSpan(-all, 0);
+        (left.FillStyle.Color, left.LineStyle.Width, left.LegendText) = (Colors.Green.WithAlpha(0.12), 0, "R ≤ R_lin");
+        var below = plot.Add.VerticalSpan(-all, 0);
+        (below.FillStyle.Color, below.LineStyle.Width, below.LegendText) = (Colors.Orange.WithAlpha(0.12), 0, "λ_min < 0");
+        var kinds = new (string Kind, MarkerShape Shape)[] { ("better-than-linear", MarkerShape.FilledCircle), ("strict-saddle", MarkerShape.FilledTriangleDown), ("neither", MarkerShape.FilledSquare) };
+        foreach (var (kind, shape) in kinds)
+        {
+            Figures.Markers(plot, converged.Where(e => e.Kind == kind && e.ConditionsHold), X, Y, $"{kind}, both conditions hold", plot.Add.Palette.GetColor(0), notes, shape);
+            Figures.Markers(plot, converged.Where(e => e.Kind == kind && !e.ConditionsHold), X, Y, $"{kind}, a condition fails", plot.Add.Palette.GetColor(3), notes,
+                shape == MarkerShape.FilledCircle ? MarkerShape.OpenCircle : shape == MarkerShape.FilledTriangleDown ? MarkerShape.OpenTriangleDown : MarkerShape.OpenSquare);
+        }
         var rLin = plot.Add.VerticalLine(0);
-        (rLin.LinePattern, rLin.LineColor, rLin.LegendText) = (LinePattern.Dashed, Colors.Black, "R = R_lin");
-        Figures.Reference(plot, 0, "λ_min = 0");
-        // λ_min at converged points is often at rounding level (~1e-13): the default tick labels would all read "0".
-        plot.Axes.Left.TickGenerator = new ScottPlot.TickGenerators.NumericAutomatic { LabelFormatter = y => y.ToString("G3", CultureInfo.InvariantCulture) };
-        plot.Title("ResNet critical points (theorem: none meeting both conditions has R > R_lin, λ_min ≥ 0)");
-        plot.XLabel("R(θ*) − R_lin");
-        plot.YLabel("λ_min(∇²R(θ*))");
+        (rLin.LinePattern, rLin.LineColor) = (LinePattern.Dashed, Colors.Black);
+        var zero = plot.Add.HorizontalLine(0);
+        (zero.LinePattern, zero.LineColor) = (LinePattern.Dotted, Colors.Black);
+        plot.Axes.Bottom.TickGenerator = SymLogTicks(tx, all);
+        plot.Axes.Left.TickGenerator = SymLogTicks(ty, all);
+        plot.Axes.SetLimits(-all, all, -all, all);
+        plot.Title("ResNet critical points (theorem: white quadrant empty where both conditions hold)");
+        plot.XLabel($"R(θ*) − R_lin (asinh scale, linear within ±{tx:G1})");
+        plot.YLabel($"λ_min(∇²R(θ*)) (asinh scale, linear within ±{ty:G1})");
         plot.ShowLegend(Alignment.UpperRight);
         return Figures.Save(plot, folder, "critical_points");
+    }
+
+    /// <summary>Ticks at 0 and ±10^k on an asinh(v/τ) axis, labelled with the values themselves.</summary>
+    private static ScottPlot.TickGenerators.NumericManual SymLogTicks(double tau, double limit)
+    {
+        var ticks = new ScottPlot.TickGenerators.NumericManual();
+        ticks.AddMajor(0, "0");
+        for (int k = -14; k <= 2; k += 2)
+        {
+            double v = Math.Pow(10, k), at = Math.Asinh(v / tau);
+            if (at > limit || v < 10 * tau) continue;   // ±τ would crowd the 0 label
+            string label = v.ToString("0E0", CultureInfo.InvariantCulture);
+            ticks.AddMajor(at, label);
+            ticks.AddMajor(-at, "-" + label);
+        }
+        return ticks;
     }
 }

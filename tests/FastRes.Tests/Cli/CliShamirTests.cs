@@ -22,6 +22,8 @@ public class CliShamirTests
     [TestCase("shamir-lemma1", "--data", "digits:/nonexistent.csv")]
     [TestCase("yun-critical-points", "--block-width", "3")]
     [TestCase("yun-critical-points", "--activation", "relu")]
+    [TestCase("yun-critical-points", "--search", "sideways")]
+    [TestCase("yun-critical-points", "--perturbation", "-1")]
     [TestCase("yun-near-identity", "--depths", "0,4")]
     [TestCase("yun-near-identity", "--activations", "sigmoid")]
     [TestCase("yun-near-identity", "--stall-tolerance", "-1")]
@@ -45,7 +47,7 @@ public class CliShamirTests
     [TestCase("shamir-theorem2", "theorem2.png", new[] { "loss", "max_lambda_min", "min_inequality_slack", "inequality_violations" }, new[] { "--points", "4" })]
     [TestCase("shamir-local-minima", "local_minima.png", new[] { "loss", "local_minima", "violations", "max_f_minus_min_flin_at_minima" }, new[] { "--points", "3" })]
     [TestCase("yun-critical-points", "critical_points.png", new[] { "setting", "better_than_linear", "strict_saddles", "neither", "conditions_hold", "violations" },
-        new[] { "--points", "2", "--losses", "logistic", "--samples", "40", "--gd-steps", "100" })]
+        new[] { "--points", "2", "--losses", "logistic", "--samples", "40", "--gd-steps", "100", "--saddle-starts", "1", "--gradient-norm-steps", "30" })]
     [TestCase("yun-near-identity", "near_identity.png", new[] { "activation", "loss", "L", "critical", "stalled", "max_r_minus_rlin_adversarial", "min_bound_slack", "violations" },
         new[] { "--depths", "1,4", "--points", "1", "--adversarial-points", "1", "--samples", "40", "--steps", "300" })]
     [TestCase("yun-rademacher", "rademacher.png", new[] { "L", "estimate_mean", "estimate_se", "linear_mean", "bound", "violation", "contrast_mean" },
