@@ -20,7 +20,8 @@ namespace FastRes.Experiments.ShortcutCnn;
 /// </summary>
 public sealed record ShortcutCnnSampledConfig : IExperimentConfig<ShortcutCnnSampledConfig>
 {
-    public ShortcutCnnConfig Shared { get; init; } = new() { K = [8], Trials = 200 };
+    // Blocks of 16 trials: a cell of 200 trials in one 256-trial block would run on one worker.
+    public ShortcutCnnConfig Shared { get; init; } = new() { K = [8], Trials = 200, BlockTrials = 16 };
     public int[] Samples { get; init; } = [1, 4, 16, 64, 256];
     public ShortcutCnnSampleMode[] Modes { get; init; } = [ShortcutCnnSampleMode.Fresh, ShortcutCnnSampleMode.Fixed];
     public int ConvergenceTrials { get; init; } = 8;
