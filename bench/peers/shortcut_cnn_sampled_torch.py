@@ -14,7 +14,8 @@ trials and samples at once. Two variants:
     manual    hand-written gradients with bmm (Z.[v v*] in one product, the backward sum_j c_j Z_sj in another)
 Work per sample and trial: 3kp FMAs (Z.v, Z.v*, the backward) = 6kp flops; the normals are not counted as flops.
 Prints one JSON object: per variant and thread count the best seconds per step over --repeat steps (after warm-up),
-and the rate in sample-trial-iterations/s = B * n / seconds.
+the rate in sample-trial-iterations/s = B * n / seconds, and randn_seconds, the best of 5 draws of the step's normals
+alone (how much of the step is the RNG).
 
 --check: at fixed random states (every trial its own), the batch gradient of both variants on --check-samples samples
 (in chunks, whose means are iid, so their spread gives the standard error) against the population closed form

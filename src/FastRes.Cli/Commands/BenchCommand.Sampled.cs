@@ -53,6 +53,7 @@ public static partial class BenchCommand
                 + $"{KernelProfiler.SampledFlopsPerSampleTrial(request.P, request.K).ToString(CultureInfo.InvariantCulture)} flops per sample-trial-iteration (6kp; normals not counted)");
             foreach (string line in SampledTable(results, peaks)) output.WriteLine(line);
             foreach (string line in SampledSpeedUps(results)) output.WriteLine(line);
+            foreach (string line in SampledNormalsShares(results)) output.WriteLine(line);
             if (jsonPath is not null)
             {
                 Write(new BenchReport(machine, results), jsonPath, "--json");
@@ -71,7 +72,8 @@ public static partial class BenchCommand
     internal static IReadOnlyList<string> SampledTable(IReadOnlyList<BenchResult> results, IReadOnlyList<BenchResult> peaks)
     {
         var rows = new List<string[]> { new[] { "n", "trials", "variant", "rate", "GFLOP/s", "of peak", "× scalar" } };
-        foreach (var x in results.Where(r => r.Kernel == KernelProfiler.SampledKernel))
+        // Grouped by n (stable: FastRes's paths, then torch's), so every figure of one n sits together.
+        foreach (var x in results.Where(r => r.Kernel == KernelProfiler.SampledKernel).OrderBy(r => SampleCount(r.Size)))
         {
             if (!KernelProfiler.TryParseSampledSize(x.Size, out int p, out int k, out int n, out int trials)) continue;
             double? fraction = KernelProfiler.SampledFractionOfPeak(x, peaks);
@@ -87,6 +89,23 @@ public static partial class BenchCommand
         var widths = Enumerable.Range(0, rows[0].Length).Select(c => rows.Max(row => row[c].Length)).ToArray();
         // Numbers right-aligned, the variant left-aligned.
         return rows.Select(row => string.Join("  ", row.Select((cell, c) => c == 2 ? cell.PadRight(widths[c]) : cell.PadLeft(widths[c]))).TrimEnd()).ToList();
+    }
+
+    private static int SampleCount(string size) => KernelProfiler.TryParseSampledSize(size, out _, out _, out int n, out _) ? n : 0;
+
+    /// <summary>
+    /// Per torch step row, the share of it its normals alone take (the peer's <see cref="TorchSampledPeer.NormalsKernel"/>
+    /// row of the same variant and size): "torch manual/double/1t, n = 1024: normals alone 0.150 s of the 0.190 s step (79 %)".
+    /// </summary>
+    internal static IEnumerable<string> SampledNormalsShares(IReadOnlyList<BenchResult> results)
+    {
+        foreach (var randn in results.Where(r => r.Kernel == TorchSampledPeer.NormalsKernel).OrderBy(r => SampleCount(r.Size)))
+        {
+            var step = results.FirstOrDefault(r => r.Kernel == KernelProfiler.SampledKernel && r.Variant == randn.Variant && r.Size == randn.Size);
+            if (step is null) continue;
+            yield return $"{randn.Variant}, n = {SampleCount(randn.Size)}: normals alone {randn.Seconds.ToString("0.0000", CultureInfo.InvariantCulture)} s "
+                + $"of the {step.Seconds.ToString("0.0000", CultureInfo.InvariantCulture)} s step ({(100 * randn.Seconds / step.Seconds).ToString("0", CultureInfo.InvariantCulture)} %)";
+        }
     }
 
     /// <summary>

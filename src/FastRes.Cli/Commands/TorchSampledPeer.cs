@@ -9,11 +9,19 @@ namespace FastRes.Cli.Commands;
 /// The PyTorch peer of `fastres bench sampled`: bench/peers/shortcut_cnn_sampled_torch.py (the same GD step on n fresh
 /// samples, float64, B trials batched, autograd and hand-written gradients) run by Debian's /usr/bin/python3 in a child
 /// process right after our own figures, so the two are measured side by side on the same machine state; torch on N
-/// threads and on 1. Its rows are sampled rows with the variant "torch-{version}-{autograd|manual}/double/Nt".
+/// threads and on 1. Its rows are sampled rows with the variant "torch-{version}-{autograd|manual}/double/Nt", each
+/// followed by a <see cref="NormalsKernel"/> row of the same variant: the step's normals alone.
 /// </summary>
 internal static class TorchSampledPeer
 {
     public const string Script = "bench/peers/shortcut_cnn_sampled_torch.py";
+
+    /// <summary>
+    /// Rows of the step's normals alone (torch.randn of B·n·k·p into the step's buffer, best of 5), beside each step row
+    /// of the same variant and size: how much of torch's step is its RNG, which FastRes's engine pays inside its step too.
+    /// </summary>
+    public const string NormalsKernel = "sampled-torch-randn";
+    public const string NormalsUnit = "normals/s";
 
     /// <summary>The peer's two ways of writing the step, as its --variants names them.</summary>
     public static readonly string[] Variants = ["autograd", "manual"];
@@ -32,10 +40,11 @@ internal static class TorchSampledPeer
             double seconds = row.GetProperty("seconds").GetDouble();
             int samples = row.GetProperty("samples").GetInt32();
             int trials = row.GetProperty("trials").GetInt32();
-            rows.Add(new BenchResult(KernelProfiler.SampledKernel,
-                $"torch-{version}-{row.GetProperty("variant").GetString()}/double/{row.GetProperty("threads").GetInt32()}t",
-                KernelProfiler.SampledSize(request.P, request.K, samples, trials), seconds, (double)trials * samples / seconds,
-                KernelProfiler.SampledUnit));
+            string variant = $"torch-{version}-{row.GetProperty("variant").GetString()}/double/{row.GetProperty("threads").GetInt32()}t";
+            string size = KernelProfiler.SampledSize(request.P, request.K, samples, trials);
+            rows.Add(new BenchResult(KernelProfiler.SampledKernel, variant, size, seconds, (double)trials * samples / seconds, KernelProfiler.SampledUnit));
+            double randn = row.GetProperty("randn_seconds").GetDouble();
+            rows.Add(new BenchResult(NormalsKernel, variant, size, randn, (double)trials * samples * request.K * request.P / randn, NormalsUnit));
         }
         return rows;
     }

@@ -28,6 +28,8 @@ public class BenchSampledTests
             {
                 Row(q, n, $"torch-1.13-autograd/double/{t}t", 0.05e6), Row(q, n, $"torch-1.13-manual/double/{t}t", 0.1e6),
                 Row(q, n, "torch-1.13-autograd/double/1t", 0.1e6), Row(q, n, "torch-1.13-manual/double/1t", 0.2e6),
+                // The step's normals alone: 0.04 s of the manual step's 0.1 s.
+                new(TorchSampledPeer.NormalsKernel, "torch-1.13-manual/double/1t", KernelProfiler.SampledSize(q.P, q.K, n, q.Trials), 0.04, 1e9, TorchSampledPeer.NormalsUnit),
             }).ToList(),
         };
 
@@ -70,8 +72,10 @@ public class BenchSampledTests
             Assert.That(output, Does.Contain("n = 64: FastRes Vector256/double/2t ÷ torch autograd (1t): 100.0×"));
             Assert.That(output, Does.Contain("n = 64: FastRes Vector256/double/2t ÷ torch manual (1t): 50.0×"));
             Assert.That(output, Does.Contain("768 flops per sample-trial-iteration"));
+            Assert.That(output, Does.Contain("torch-1.13-manual/double/1t, n = 64: normals alone 0.0400 s of the 0.1000 s step (40 %)"));
             var report = BenchReport.Parse(File.ReadAllText(json));
             Assert.That(report.Results.Count(r => r.Kernel == KernelProfiler.SampledKernel), Is.EqualTo(6));
+            Assert.That(report.Results.Count(r => r.Kernel == TorchSampledPeer.NormalsKernel), Is.EqualTo(1));
             Assert.That(report.Results.Count(r => r.Kernel == KernelProfiler.PeakKernel), Is.EqualTo(2), "the double peaks it is quoted against");
             // The SIMD ratio is one the smoke check can compare (same kernel, size and threads).
             Assert.That(KernelProfiler.Ratios(report.Results).Select(r => r.Name),

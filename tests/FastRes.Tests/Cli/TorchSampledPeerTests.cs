@@ -1,5 +1,6 @@
 using System.Text.Json;
 using FastRes.Cli.Commands;
+using FastRes.Experiments.Profiling;
 using FastRes.Kernels.ShortcutCnn;
 using NUnit.Framework;
 
@@ -67,6 +68,21 @@ public class TorchSampledPeerTests
         }
     }
 
+    [Test]
+    public void The_peer_times_both_variants_per_n_and_thread_count_as_sampled_rows()
+    {
+        if (!TorchSampledPeer.IsAvailable(out string reason)) Assert.Ignore(reason);
+        var rows = TorchSampledPeer.Run(new SampledRequest(4, 2, [8, 16], 3), threads: 2);
+        var steps = rows.Where(r => r.Kernel == KernelProfiler.SampledKernel).ToList();
+        Assert.That(steps.Select(r => (r.Size, Variant: r.Variant[(r.Variant.LastIndexOf('-') + 1)..])), Is.EquivalentTo(
+            from t in new[] { 2, 1 } from n in new[] { 8, 16 } from v in TorchSampledPeer.Variants
+            select (KernelProfiler.SampledSize(4, 2, n, 3), $"{v}/double/{t}t")));
+        foreach (var r in steps) Assert.That(r.Rate * r.Seconds, Is.EqualTo(3.0 * SampleCount(r.Size)).Within(1e-9).Percent, "rate = B·n per step");
+        var normals = rows.Where(r => r.Kernel == TorchSampledPeer.NormalsKernel).ToList();
+        Assert.That(normals.Select(r => (r.Variant, r.Size)), Is.EquivalentTo(steps.Select(r => (r.Variant, r.Size))));
+        Assert.That(normals.Select(r => r.Rate), Is.All.GreaterThan(0));
+    }
+
     /// <summary>FastRes's population loss and gradients (SPEC §1.1) at each of the peer's states.</summary>
     private static (double Loss, double[] GradU, double[] GradA)[] ClosedForms(JsonElement root)
     {
@@ -88,6 +104,8 @@ public class TorchSampledPeerTests
         Assert.That(se, Is.GreaterThan(0), $"{what}: standard error");
         Assert.That(Math.Abs(mean - expected) / se, Is.LessThanOrEqualTo(ZMax), $"{what}: {mean} vs closed form {expected} (SE {se})");
     }
+
+    private static int SampleCount(string size) => KernelProfiler.TryParseSampledSize(size, out _, out _, out int n, out _) ? n : -1;
 
     private static double[] Row(JsonElement e, string name) => e.GetProperty(name).EnumerateArray().Select(x => x.GetDouble()).ToArray();
 
