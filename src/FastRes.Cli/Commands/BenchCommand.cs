@@ -6,7 +6,7 @@ using FastRes.Experiments.Profiling;
 namespace FastRes.Cli.Commands;
 
 /// <summary>
-/// `fastres bench peak|mc|smoke|eig|hessian|train`: the quick profiler of SPEC §5. Every figure is measured in this process, so
+/// `fastres bench peak|mc|smoke|eig|hessian|train|sampled`: the quick profiler of SPEC §5. Every figure is measured in this process, so
 /// ratios (vector vs scalar, float vs double) and fractions of the machine's own FMA peak are side by side;
 /// BenchmarkDotNet in bench/ is the rigorous counterpart.
 /// </summary>
@@ -30,6 +30,8 @@ public static partial class BenchCommand
             TrainingSpectrum = KernelProfiler.TrainingSpectrum,
             TrainingPeer = TorchTrainingPeer.Run,
             MonteCarloAblation = KernelProfiler.MonteCarloAblation,
+            Sampled = KernelProfiler.Sampled,
+            SampledPeer = TorchSampledPeer.Run,
         };
 
         public Func<IReadOnlyList<int>, int, IReadOnlyList<BenchResult>> Eigenvalues { get; init; } = (_, _) => [];
@@ -44,6 +46,10 @@ public static partial class BenchCommand
         public Func<int, int, int, IReadOnlyList<BenchResult>> TrainingPeer { get; init; } = (_, _, _) => [];
         /// <summary>k → the Monte Carlo step with one piece dropped at a time (`bench mc --ablate`).</summary>
         public Func<int, IReadOnlyList<MonteCarloAblationRow>> MonteCarloAblation { get; init; } = _ => [];
+        /// <summary>(request, threads) → the sampled engine per SIMD path and n (`bench sampled`).</summary>
+        public Func<SampledRequest, int, IReadOnlyList<BenchResult>> Sampled { get; init; } = (_, _) => [];
+        /// <summary>The PyTorch peer of the sampled step, run in a child process right after ours.</summary>
+        public Func<SampledRequest, int, IReadOnlyList<BenchResult>> SampledPeer { get; init; } = (_, _) => [];
     }
 
     /// <summary>
@@ -202,6 +208,7 @@ public static partial class BenchCommand
         bench.Subcommands.Add(eig);
         bench.Subcommands.Add(hessian);
         bench.Subcommands.Add(train);
+        bench.Subcommands.Add(CreateSampled(profiler));
         return bench;
     }
 
