@@ -42,6 +42,11 @@ echo "== training epoch: FastRes (per-sample and Σ paths) beside PyTorch (depth
 env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE "${F[@]}" bench train --peer --spectrum --json "$out/train.json"
 "${F[@]}" bench train --peer --json "$out/train-haswell-peer.json"
 
+echo "== sampled shortcut CNN: FastRes per SIMD path beside PyTorch (p = 8, k = 16, n = 64 and 1024, 64 trials)"
+# Like the training epoch: the peer at OpenBLAS's own core type, and once more at the environment's Haswell setting.
+env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE "${F[@]}" bench sampled --peer --json "$out/sampled.json"
+"${F[@]}" bench sampled --peer --json "$out/sampled-haswell-peer.json"
+
 echo "== CI perf-smoke baseline"
 "${F[@]}" bench smoke --write-baseline "$out/baseline.json"
 

@@ -155,3 +155,30 @@ if hw:
             parts.append(f"{net} {t['seconds'] / o['seconds']:.1f}×")
     print("\nWith the environment's OPENBLAS_CORETYPE=Haswell (torch's OpenBLAS on AVX2 kernels), the same comparison "
           "gives: " + ", ".join(parts) + " (`train-haswell-peer.json`).")
+
+# The sampled shortcut CNN (issue 13): FastRes per SIMD path beside the PyTorch peer, both core types of its OpenBLAS,
+# the faster torch figure per variant quoted.
+sampled = [d for d in (load("sampled.json"), load("sampled-haswell-peer.json")) if d]
+if sampled:
+    rows = sampled[0]["results"]
+    peaks = {r["variant"]: r["rate"] for r in rows if r["kernel"] == "peak"}
+    torch = [r for d in sampled for r in d["results"] if r["kernel"] == "sampled" and r["variant"].startswith("torch")]
+    print("\n### Sampled shortcut CNN vs PyTorch (`fastres bench sampled --peer`)\n")
+    print("Sample-trial-iterations/s; GFLOP/s at 6kp flops per sample-trial-iteration (normals not counted); torch's best "
+          "figure per variant over its thread counts and both OpenBLAS core types.\n")
+    print("| size | scalar | Vector128 | Vector256 | Vector512 | of peak | torch autograd | torch hand-written | ÷ autograd | ÷ hand-written |")
+    print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+    for size in dict.fromkeys(r["size"] for r in rows if r["kernel"] == "sampled"):
+        ours = {r["variant"].split("/")[0]: r for r in rows if r["kernel"] == "sampled" and r["size"] == size and not r["variant"].startswith("torch")}
+        def best(kind):
+            c = [r["rate"] for r in torch if r["size"] == size and f"-{kind}/" in r["variant"]]
+            return max(c) if c else None
+        top = ours.get("Vector512") or ours[max(ours)]
+        threads = top["variant"].rsplit("/", 1)[1]
+        p, k = (int(x.split("=")[1]) for x in size.split(",")[:2])
+        peak = peaks.get(f"Vector512/double/{threads}")
+        frac = f"{100 * top['rate'] * 6 * k * p / 1e9 / peak:.1f} %" if peak else "–"
+        a, m = best("autograd"), best("manual")
+        cells = [f"{ours[v]['rate'] / 1e6:.2f} M" if v in ours else "–" for v in ("scalar", "Vector128", "Vector256", "Vector512")]
+        print(f"| {size} | " + " | ".join(cells) + f" | {frac} | {fmt(a and a / 1e6)} M | {fmt(m and m / 1e6)} M | "
+              f"{fmt(a and top['rate'] / a)}× | {fmt(m and top['rate'] / m)}× |")
