@@ -18,9 +18,10 @@ public static unsafe class LapackEigen
 
     private static readonly Lazy<Native?> Loaded = new(Load);
 
-    private sealed class Native(string name, nint dsyevd, nint dsyevd2, nint setThreads)
+    private sealed class Native(string name, nint dsyevd, nint dsyevd2, nint setThreads, nint coreName)
     {
         public readonly string Name = name;
+        public readonly delegate* unmanaged<byte*> CoreName = (delegate* unmanaged<byte*>)coreName;
         public readonly delegate* unmanaged<int, byte, byte, int, double*, int, double*, int> Dsyevd =
             (delegate* unmanaged<int, byte, byte, int, double*, int, double*, int>)dsyevd;
         public readonly delegate* unmanaged<int, byte, byte, int, double*, int, double*, int> Dsyevd2Stage =
@@ -37,7 +38,8 @@ public static unsafe class LapackEigen
             // dlsym on LAPACKE's handle also searches its dependencies, where OpenBLAS lives when it is the back end.
             NativeLibrary.TryGetExport(handle, "openblas_set_num_threads", out nint setThreads);
             NativeLibrary.TryGetExport(handle, "LAPACKE_dsyevd_2stage", out nint dsyevd2);
-            return new Native(name, dsyevd, dsyevd2, setThreads);
+            NativeLibrary.TryGetExport(handle, "openblas_get_corename", out nint coreName);
+            return new Native(name, dsyevd, dsyevd2, setThreads, coreName);
         }
         return null;
     }
@@ -50,6 +52,14 @@ public static unsafe class LapackEigen
 
     /// <summary>The library name that loaded, or null.</summary>
     public static string? LibraryName => Loaded.Value?.Name;
+
+    /// <summary>
+    /// The kernel set OpenBLAS chose (openblas_get_corename: "Haswell", "SkylakeX", "Zen", …) — OPENBLAS_CORETYPE when
+    /// set, its own CPU detection otherwise; null when LAPACKE is missing or its back end is not OpenBLAS.
+    /// </summary>
+    public static string? OpenBlasCoreName => Loaded.Value is { } native && native.CoreName != null
+        ? System.Runtime.InteropServices.Marshal.PtrToStringAnsi((nint)native.CoreName())
+        : null;
 
     /// <summary>
     /// Sets OpenBLAS's thread count when OpenBLAS is the back end (for side-by-side benchmarks at equal threads).
