@@ -62,48 +62,19 @@ internal static class TorchSampledPeer
     public static bool IsAvailable(out string reason)
     {
         reason = "";
-        if (!File.Exists(TorchTrainingPeer.Python)) { reason = $"{TorchTrainingPeer.Python} not found (apt-get install python3-torch)"; return false; }
-        var start = new ProcessStartInfo(TorchTrainingPeer.Python) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        if (!File.Exists(TorchPeerProcess.Python)) { reason = $"{TorchPeerProcess.Python} not found (apt-get install python3-torch)"; return false; }
+        var start = new ProcessStartInfo(TorchPeerProcess.Python) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
         foreach (string arg in new[] { "-c", "import torch" }) start.ArgumentList.Add(arg);
         using var process = Process.Start(start);
-        if (process is null) { reason = $"cannot start {TorchTrainingPeer.Python}"; return false; }
+        if (process is null) { reason = $"cannot start {TorchPeerProcess.Python}"; return false; }
         string stderr = process.StandardError.ReadToEnd();
         process.WaitForExit();
         if (process.ExitCode == 0) return true;
-        reason = $"{TorchTrainingPeer.Python} cannot import torch (apt-get install python3-torch): {stderr.Trim().Split('\n').LastOrDefault()}";
+        reason = $"{TorchPeerProcess.Python} cannot import torch (apt-get install python3-torch): {stderr.Trim().Split('\n').LastOrDefault()}";
         return false;
     }
 
-    /// <summary>Runs the script with <paramref name="args"/> and parses the one JSON object it prints.</summary>
-    private static JsonDocument RunJson(IEnumerable<string> args, int[]? acceptExitCodes = null)
-    {
-        string script = FindScript() ?? throw new InvalidOperationException(
-            $"--peer: {Script} not found above {AppContext.BaseDirectory} or the current folder (run from a FastRes checkout)");
-        if (!File.Exists(TorchTrainingPeer.Python)) throw new InvalidOperationException($"--peer: {TorchTrainingPeer.Python} not found (apt-get install python3-torch)");
-        var start = new ProcessStartInfo(TorchTrainingPeer.Python) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        start.ArgumentList.Add(script);
-        foreach (string arg in args) start.ArgumentList.Add(arg);
-        using var process = Process.Start(start) ?? throw new InvalidOperationException($"--peer: cannot start {TorchTrainingPeer.Python}");
-        var stderr = process.StandardError.ReadToEndAsync();
-        string stdout = process.StandardOutput.ReadToEnd();
-        process.WaitForExit();
-        if (!(acceptExitCodes ?? [0]).Contains(process.ExitCode) || stdout.Trim().Length == 0)
-        {
-            string last = stderr.Result.Trim().Split('\n').LastOrDefault() ?? "";
-            string hint = last.Contains("No module named 'torch'", StringComparison.Ordinal) ? " (apt-get install python3-torch)" : "";
-            throw new InvalidOperationException($"--peer: {Script} exited with {process.ExitCode}: {last}{hint}");
-        }
-        return JsonDocument.Parse(stdout);
-    }
-
-    private static string? FindScript()
-    {
-        // As TorchTrainingPeer: from the current folder (a checkout) or from the build output up to the repository.
-        foreach (string start in new[] { Environment.CurrentDirectory, AppContext.BaseDirectory })
-            for (var dir = new DirectoryInfo(start); dir is not null; dir = dir.Parent)
-                if (File.Exists(Path.Combine(dir.FullName, Script))) return Path.Combine(dir.FullName, Script);
-        return null;
-    }
+    private static JsonDocument RunJson(IEnumerable<string> args, int[]? acceptExitCodes = null) => TorchPeerProcess.RunJson(Script, args, acceptExitCodes);
 
     private static string Invariant(int x) => x.ToString(CultureInfo.InvariantCulture);
 }

@@ -12,29 +12,13 @@ namespace FastRes.Cli.Commands;
 /// </summary>
 internal static class TorchTrainingPeer
 {
-    public const string Python = "/usr/bin/python3";
+    public const string Python = TorchPeerProcess.Python;
     public const string Script = "bench/peers/train_torch.py";
 
     public static IReadOnlyList<BenchResult> Run(int threads, int samples, int depth)
     {
-        string script = FindScript() ?? throw new InvalidOperationException(
-            $"--peer: {Script} not found above {AppContext.BaseDirectory} or the current folder (run from a FastRes checkout)");
-        if (!File.Exists(Python)) throw new InvalidOperationException($"--peer: {Python} not found (apt-get install python3-torch)");
-        var start = new ProcessStartInfo(Python) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
         string threadList = threads == 1 ? "1" : $"{Invariant(threads)},1";
-        foreach (string arg in new[] { script, "--threads", threadList, "--samples", Invariant(samples), "--depth", Invariant(depth) })
-            start.ArgumentList.Add(arg);
-        using var process = Process.Start(start) ?? throw new InvalidOperationException($"--peer: cannot start {Python}");
-        var stderr = process.StandardError.ReadToEndAsync();
-        string stdout = process.StandardOutput.ReadToEnd();
-        process.WaitForExit();
-        if (process.ExitCode != 0)
-        {
-            string last = stderr.Result.Trim().Split('\n').LastOrDefault() ?? "";
-            string hint = last.Contains("No module named 'torch'", StringComparison.Ordinal) ? " (apt-get install python3-torch)" : "";
-            throw new InvalidOperationException($"--peer: {Script} exited with {process.ExitCode}: {last}{hint}");
-        }
-        using var json = JsonDocument.Parse(stdout);
+        using var json = TorchPeerProcess.RunJson(Script, ["--threads", threadList, "--samples", Invariant(samples), "--depth", Invariant(depth)]);
         var root = json.RootElement;
         int width = root.GetProperty("width").GetInt32();
         var rows = new List<BenchResult>();
@@ -71,19 +55,6 @@ internal static class TorchTrainingPeer
                     (peer.Seconds / ours.Seconds).ToString("0.0", CultureInfo.InvariantCulture) + "×";
             }
         }
-    }
-
-    private static string? FindScript()
-    {
-        foreach (string start in new[] { Environment.CurrentDirectory, AppContext.BaseDirectory })
-        {
-            for (var dir = new DirectoryInfo(start); dir is not null; dir = dir.Parent)
-            {
-                string candidate = Path.Combine(dir.FullName, Script);
-                if (File.Exists(candidate)) return candidate;
-            }
-        }
-        return null;
     }
 
     private static string Invariant(int x) => x.ToString(CultureInfo.InvariantCulture);

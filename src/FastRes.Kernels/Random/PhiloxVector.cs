@@ -296,12 +296,7 @@ public static class PhiloxVector
             {
                 // High halves of every lane are don't-care between rounds: MultiplyLow32 reads only the low halves and
                 // the xor/add results' low halves are the 32-bit Philox values.
-                TU p0 = TP.MultiplyLow32(c0, m0);
-                TU p1 = TP.MultiplyLow32(c2, m1);
-                c0 = TP.Xor(TP.Xor(TP.ShiftRightLogical(p1, 32), c1), k0);
-                c1 = p1;
-                c2 = TP.Xor(TP.Xor(TP.ShiftRightLogical(p0, 32), c3), k1);
-                c3 = p0;
+                Round(ref c0, ref c1, ref c2, ref c3, k0, k1, m0, m1);
                 k0 = TP.Add(k0, w0);
                 k1 = TP.Add(k1, w1);
             }
