@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Globalization;
 using FastRes.Experiments;
 using FastRes.Experiments.Profiling;
+using FastRes.Experiments.Statistics;
 
 namespace FastRes.Cli.Commands;
 
@@ -73,12 +74,14 @@ public static partial class BenchCommand
 
         var peakThreads = ThreadsOption("all cores");
         var peakJson = JsonOption();
-        var peak = new Command("peak", "Peak FMA throughput (GFLOP/s), double and float, on 1 thread and on N.") { peakThreads, peakJson };
+        var peakRepeat = RepeatOption();
+        var peak = new Command("peak", "Peak FMA throughput (GFLOP/s), double and float, on 1 thread and on N.") { peakThreads, peakRepeat, peakJson };
         peak.SetAction(r => Guard(r, () =>
         {
             int threads = ParseThreads(r.GetValue(peakThreads), Environment.ProcessorCount);
+            int repeat = ParseRepeat(r.GetValue(peakRepeat));
             string? json = ParseJsonPath(r.GetValue(peakJson));
-            var results = profiler.Peak(threads);
+            var results = BenchRepetitions.Measure(repeat, () => profiler.Peak(threads));
             return Report(r, profiler.Machine(), results, results, json);
         }));
 
@@ -86,7 +89,8 @@ public static partial class BenchCommand
         var mcThreads = ThreadsOption("all cores");
         var mcJson = JsonOption();
         var mcAblate = new Option<bool>("--ablate") { Description = "Also time the step with one piece dropped at a time (1 thread, thread CPU time): what bounds it." };
-        var mc = new Command("mc", "Monte Carlo trial-iterations/s per SIMD path and precision, with the peak it is quoted against.") { mcSizes, mcThreads, mcJson, mcAblate };
+        var mcRepeat = RepeatOption();
+        var mc = new Command("mc", "Monte Carlo trial-iterations/s per SIMD path and precision, with the peak it is quoted against.") { mcSizes, mcThreads, mcRepeat, mcJson, mcAblate };
         mc.SetAction(r => Guard(r, () =>
         {
             var sizes = ParseSizes(r.GetValue(mcSizes));
@@ -96,9 +100,10 @@ public static partial class BenchCommand
                 foreach (int k in sizes) r.InvocationConfiguration.Output.Write(KernelProfiler.FormatAblation(profiler.MonteCarloAblation(k), onePeak, k));
             }
             int threads = ParseThreads(r.GetValue(mcThreads), Environment.ProcessorCount);
+            int repeat = ParseRepeat(r.GetValue(mcRepeat));
             string? json = ParseJsonPath(r.GetValue(mcJson));
-            var peaks = profiler.Peak(threads);
-            var results = peaks.Concat(profiler.MonteCarlo(sizes, threads)).ToList();
+            var results = BenchRepetitions.Measure(repeat, () => [.. profiler.Peak(threads), .. profiler.MonteCarlo(sizes, threads)]);
+            var peaks = results.Where(x => x.Kernel == KernelProfiler.PeakKernel).ToList();
             return Report(r, profiler.Machine(), results, peaks, json);
         }));
 
@@ -149,30 +154,34 @@ public static partial class BenchCommand
         var eigSizes = new Option<string>("--sizes") { HelpName = "N,N,...", Description = "Matrix sizes.", DefaultValueFactory = _ => "500,1000,2000" };
         var eigThreads = ThreadsOption("all cores");
         var eigJson = JsonOption();
-        var eig = new Command("eig", "Symmetric eigenvalues (GFLOP/s at 4n³/3): FastRes (default and one-stage paths) beside LAPACK dsyevd and dsyevd_2stage (OpenBLAS) when installed, and FastRes's product kernel.") { eigSizes, eigThreads, eigJson };
+        var eigRepeat = RepeatOption();
+        var eig = new Command("eig", "Symmetric eigenvalues (GFLOP/s at 4n³/3): FastRes (default and one-stage paths) beside LAPACK dsyevd and dsyevd_2stage (OpenBLAS) when installed, and FastRes's product kernel.") { eigSizes, eigThreads, eigRepeat, eigJson };
         var slq = AddSlqOptions(eig);
         eig.SetAction(r => Guard(r, () =>
         {
             if (r.GetValue(slq.Enabled)) return RunSlq(r, profiler, slq, eigThreads, eigJson);
             var sizes = ParseSizes(r.GetValue(eigSizes), what: "n", max: 20_000);
             int threads = ParseThreads(r.GetValue(eigThreads), Environment.ProcessorCount);
+            int repeat = ParseRepeat(r.GetValue(eigRepeat));
             string? json = ParseJsonPath(r.GetValue(eigJson));
-            var peaks = profiler.Peak(threads);
-            var results = peaks.Concat(profiler.Eigenvalues(sizes, threads)).ToList();
+            var results = BenchRepetitions.Measure(repeat, () => [.. profiler.Peak(threads), .. profiler.Eigenvalues(sizes, threads)]);
+            var peaks = results.Where(x => x.Kernel == KernelProfiler.PeakKernel).ToList();
             return Report(r, profiler.Machine(), results, peaks, json);
         }));
 
         var hessianSamples = new Option<string>("--samples") { HelpName = "M", Description = "Samples.", DefaultValueFactory = _ => "10000" };
         var hessianThreads = ThreadsOption("all cores");
         var hessianJson = JsonOption();
-        var hessian = new Command("hessian", "Exact Hessian of a depth-16 2-shortcut network, d = 10 (linear and tanh-mid): Hessians/s.") { hessianSamples, hessianThreads, hessianJson };
+        var hessianRepeat = RepeatOption();
+        var hessian = new Command("hessian", "Exact Hessian of a depth-16 2-shortcut network, d = 10 (linear and tanh-mid): Hessians/s.") { hessianSamples, hessianThreads, hessianRepeat, hessianJson };
         hessian.SetAction(r => Guard(r, () =>
         {
             var samples = ParseSizes(r.GetValue(hessianSamples), "--samples", "m", 10_000_000);
             if (samples.Count != 1) throw new BadInputException("--samples", "must be one positive integer");
             int threads = ParseThreads(r.GetValue(hessianThreads), Environment.ProcessorCount);
+            int repeat = ParseRepeat(r.GetValue(hessianRepeat));
             string? json = ParseJsonPath(r.GetValue(hessianJson));
-            var results = profiler.Hessian(threads, samples[0]);
+            var results = BenchRepetitions.Measure(repeat, () => profiler.Hessian(threads, samples[0]));
             return Report(r, profiler.Machine(), results, [], json);
         }));
 
@@ -182,8 +191,9 @@ public static partial class BenchCommand
         var trainPeer = new Option<bool>("--peer") { Description = "Also time the same epoch in PyTorch (/usr/bin/python3 bench/peers/train_torch.py, float64, same threads) and print the speed-ups." };
         var trainSpectrum = new Option<bool>("--spectrum") { Description = "Also time a spectrum epoch of training-spectrum: the exact Hessian and its eigenvalues." };
         var trainJson = JsonOption();
+        var trainRepeat = RepeatOption();
         var train = new Command("train", "One full-batch training epoch (forward + backward + step) of a 2-shortcut network, d = 10: epochs/s, per-sample and Σ paths.")
-            { trainSamples, trainDepth, trainThreads, trainPeer, trainSpectrum, trainJson };
+            { trainSamples, trainDepth, trainThreads, trainPeer, trainSpectrum, trainRepeat, trainJson };
         train.SetAction(r => Guard(r, () =>
         {
             var samples = ParseSizes(r.GetValue(trainSamples), "--samples", "m", 10_000_000);
@@ -191,12 +201,18 @@ public static partial class BenchCommand
             var depth = ParseSizes(r.GetValue(trainDepth), "--depth", "D", 1024);
             if (depth.Count != 1 || depth[0] < 2) throw new BadInputException("--depth", "must be one integer from 2 to 1024");
             int threads = ParseThreads(r.GetValue(trainThreads), Environment.ProcessorCount);
+            int repeat = ParseRepeat(r.GetValue(trainRepeat));
             string? json = ParseJsonPath(r.GetValue(trainJson));
-            var peaks = profiler.Peak(threads).Where(p => p.Variant.Contains("/double/", StringComparison.Ordinal)).ToList();
-            var results = peaks.Concat(profiler.Training(threads, samples[0], depth[0])).ToList();
-            if (r.GetValue(trainSpectrum)) results.AddRange(profiler.TrainingSpectrum(threads, samples[0], depth[0]));
-            var peer = r.GetValue(trainPeer) ? profiler.TrainingPeer(threads, samples[0], depth[0]) : [];
-            results.AddRange(peer);
+            bool spectrum = r.GetValue(trainSpectrum), withPeer = r.GetValue(trainPeer);
+            var results = BenchRepetitions.Measure(repeat, () =>
+            {
+                var run = profiler.Peak(threads).Where(p => p.Variant.Contains("/double/", StringComparison.Ordinal)).ToList();
+                run.AddRange(profiler.Training(threads, samples[0], depth[0]));
+                if (spectrum) run.AddRange(profiler.TrainingSpectrum(threads, samples[0], depth[0]));
+                if (withPeer) run.AddRange(profiler.TrainingPeer(threads, samples[0], depth[0]));
+                return run;
+            });
+            var peaks = results.Where(x => x.Kernel == KernelProfiler.PeakKernel).ToList();
             int code = Report(r, profiler.Machine(), results, peaks, json);
             foreach (string line in TorchTrainingPeer.SpeedUps(results)) r.InvocationConfiguration.Output.WriteLine(line);
             return code;
@@ -231,6 +247,16 @@ public static partial class BenchCommand
     private static Option<string> ThreadsOption(string defaultText)
         => new("--threads") { HelpName = "N", Description = $"Worker threads (default {defaultText})." };
 
+    private static Option<string> RepeatOption()
+        => new("--repeat") { HelpName = "N", Description = "Measure N times; each result keeps every repetition's rate as \"samples\" (its rate is their median), for `fastres bench compare`.", DefaultValueFactory = _ => "1" };
+
+    internal static int ParseRepeat(string? text)
+    {
+        if (!int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out int n) || n < 1 || n > BenchRepetitions.MaxRepeat)
+            throw new BadInputException("--repeat", $"must be an integer between 1 and {BenchRepetitions.MaxRepeat} (got '{text}')");
+        return n;
+    }
+
     private static Option<string> JsonOption()
         => new("--json") { HelpName = "FILE", Description = "Also write the results as JSON (SPEC §5 shape) to this file, atomically." };
 
@@ -249,15 +275,29 @@ public static partial class BenchCommand
         return Ok;
     }
 
-    /// <summary>A plain-text table: kernel, variant, size, rate, unit, fraction of peak.</summary>
+    /// <summary>
+    /// A plain-text table: kernel, variant, size, rate, unit, fraction of peak; with repetitions also their count and
+    /// spread (the median absolute deviation as a share of the median rate).
+    /// </summary>
     internal static string Table(IReadOnlyList<BenchResult> results, IReadOnlyList<BenchResult> peaks)
     {
-        var rows = new List<string[]> { new[] { "kernel", "variant", "size", "rate", "unit", "of peak" } };
+        bool repeated = results.Any(x => x.Samples.Count > 1);
+        var header = new List<string> { "kernel", "variant", "size", "rate", "unit", "of peak" };
+        if (repeated) header.AddRange(["n", "± MAD"]);
+        var rows = new List<string[]> { header.ToArray() };
         foreach (var x in results)
         {
             double? fraction = KernelProfiler.FractionOfPeak(x, peaks);
-            rows.Add([x.Kernel, x.Variant, x.Size, Rate(x.Rate), x.Unit,
-                fraction is { } f ? (100 * f).ToString("0.0", CultureInfo.InvariantCulture) + " %" : "–"]);
+            var row = new List<string> { x.Kernel, x.Variant, x.Size, Rate(x.Rate), x.Unit,
+                fraction is { } f ? (100 * f).ToString("0.0", CultureInfo.InvariantCulture) + " %" : "–" };
+            if (repeated)
+            {
+                var samples = x.RateSamples.ToArray();
+                double mad = Robust.MedianAbsoluteDeviation(samples) / x.Rate;
+                row.AddRange([samples.Length.ToString(CultureInfo.InvariantCulture),
+                    double.IsFinite(mad) ? (100 * mad).ToString("0.0", CultureInfo.InvariantCulture) + " %" : "–"]);
+            }
+            rows.Add([.. row]);
         }
         var widths = Enumerable.Range(0, rows[0].Length).Select(c => rows.Max(row => row[c].Length)).ToArray();
         var text = new System.Text.StringBuilder();
@@ -266,7 +306,7 @@ public static partial class BenchCommand
             for (int c = 0; c < row.Length; c++)
             {
                 // Numbers right-aligned, words left-aligned.
-                text.Append(c is 3 or 5 ? row[c].PadLeft(widths[c]) : row[c].PadRight(widths[c]));
+                text.Append(c is 3 or 5 or 6 or 7 ? row[c].PadLeft(widths[c]) : row[c].PadRight(widths[c]));
                 text.Append(c == row.Length - 1 ? "\n" : "  ");
             }
         }

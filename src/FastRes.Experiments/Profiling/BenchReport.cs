@@ -5,8 +5,13 @@ namespace FastRes.Experiments.Profiling;
 
 /// <summary>
 /// The bench JSON of SPEC §5: <c>{"machine": {...}, "results": [{"kernel", "variant", "size", "seconds", "rate",
-/// "unit"}]}</c>. The same shape is the CI baseline (perf-reports/baseline.json).
+/// "unit", "samples"}]}</c>. The same shape is the CI baseline (perf-reports/baseline.json).
 /// </summary>
+/// <remarks>
+/// <c>samples</c> holds the rate of every repetition (<c>--repeat N</c>; <c>rate</c> is their median), so that saved
+/// measurements can be compared statistically later (<c>fastres bench compare</c>). A report without it (written
+/// before it existed) parses as one sample per result; the machine's <c>host</c> and CPU identity are optional likewise.
+/// </remarks>
 public sealed record BenchReport(MachineInfo Machine, IReadOnlyList<BenchResult> Results)
 {
     public string ToJson()
@@ -22,6 +27,16 @@ public sealed record BenchReport(MachineInfo Machine, IReadOnlyList<BenchResult>
             w.WriteString("vector_width", Machine.VectorWidth);
             w.WriteString("runtime", Machine.Runtime);
             w.WriteString("os", Machine.Os);
+            w.WriteString("host", Machine.Host);
+            if (Machine.Identity is { } id)
+            {
+                w.WriteString("vendor", id.Vendor);
+                WriteOptional(w, "family", id.Family);
+                WriteOptional(w, "model", id.Model);
+                WriteOptional(w, "stepping", id.Stepping);
+                if (id.Microarchitecture is { } u) w.WriteString("microarchitecture", u);
+                if (id.MemoryBytes is { } bytes) w.WriteNumber("memory_bytes", bytes);
+            }
             w.WriteEndObject();
             w.WriteStartArray("results");
             foreach (var r in Results)
@@ -33,6 +48,9 @@ public sealed record BenchReport(MachineInfo Machine, IReadOnlyList<BenchResult>
                 w.WriteNumber("seconds", Finite(r.Seconds));
                 w.WriteNumber("rate", Finite(r.Rate));
                 w.WriteString("unit", r.Unit);
+                w.WriteStartArray("samples");
+                foreach (double x in r.RateSamples) w.WriteNumberValue(Finite(x));
+                w.WriteEndArray();
                 w.WriteEndObject();
             }
             w.WriteEndArray();
@@ -52,6 +70,14 @@ public sealed record BenchReport(MachineInfo Machine, IReadOnlyList<BenchResult>
             var machine = root.TryGetProperty("machine", out var m) && m.ValueKind == JsonValueKind.Object
                 ? new MachineInfo(Str(m, "cpu"), m.TryGetProperty("cores", out var c) && c.TryGetInt32(out int n) ? n : 0,
                     Str(m, "isa"), Str(m, "vector_width"), Str(m, "runtime"), Str(m, "os"))
+                {
+                    Host = Str(m, "host"),
+                    Identity = m.TryGetProperty("vendor", out _)
+                        ? new CpuIdentity(Str(m, "vendor"), OptInt(m, "family"), OptInt(m, "model"), OptInt(m, "stepping"),
+                            m.TryGetProperty("microarchitecture", out var u) && u.ValueKind == JsonValueKind.String ? u.GetString() : null,
+                            m.TryGetProperty("memory_bytes", out var mb) && mb.TryGetInt64(out long bytes) ? bytes : null)
+                        : null,
+                }
                 : new MachineInfo("", 0, "", "", "", "");
             if (!root.TryGetProperty("results", out var results) || results.ValueKind != JsonValueKind.Array)
                 throw new InvalidDataException("\"results\" must be an array");
@@ -61,7 +87,7 @@ public sealed record BenchReport(MachineInfo Machine, IReadOnlyList<BenchResult>
             {
                 if (r.ValueKind != JsonValueKind.Object) throw new InvalidDataException($"results[{i}] must be an object");
                 list.Add(new BenchResult(Req(r, "kernel", i), Req(r, "variant", i), Req(r, "size", i),
-                    Num(r, "seconds", i), Num(r, "rate", i), Req(r, "unit", i)));
+                    Num(r, "seconds", i), Num(r, "rate", i), Req(r, "unit", i)) { Samples = Samples(r, i) });
                 i++;
             }
             return new BenchReport(machine, list);
@@ -81,6 +107,29 @@ public sealed record BenchReport(MachineInfo Machine, IReadOnlyList<BenchResult>
     }
 
     private static double Finite(double x) => double.IsFinite(x) ? x : 0;
+
+    private static void WriteOptional(Utf8JsonWriter w, string name, int? value)
+    {
+        if (value is { } v) w.WriteNumber(name, v);
+    }
+
+    private static int? OptInt(JsonElement e, string name)
+        => e.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.Number && v.TryGetInt32(out int x) ? x : null;
+
+    private static IReadOnlyList<double> Samples(JsonElement e, int i)
+    {
+        if (!e.TryGetProperty("samples", out var v)) return [];
+        if (v.ValueKind != JsonValueKind.Array || v.GetArrayLength() == 0)
+            throw new InvalidDataException($"results[{i}].samples must be a non-empty array of finite numbers");
+        var list = new List<double>(v.GetArrayLength());
+        foreach (var x in v.EnumerateArray())
+        {
+            if (x.ValueKind != JsonValueKind.Number || !x.TryGetDouble(out double d) || !double.IsFinite(d))
+                throw new InvalidDataException($"results[{i}].samples must be a non-empty array of finite numbers");
+            list.Add(d);
+        }
+        return list;
+    }
 
     private static string Str(JsonElement e, string name)
         => e.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.String ? v.GetString()! : "";

@@ -11,14 +11,43 @@ using FastRes.Kernels.Simd;
 namespace FastRes.Experiments.Profiling;
 
 /// <summary>What `fastres info` and the bench JSON report about the machine (SPEC §5).</summary>
-public sealed record MachineInfo(string Cpu, int Cores, string Isa, string VectorWidth, string Runtime, string Os);
+/// <remarks>
+/// <see cref="Host"/> and <see cref="Identity"/> name the node a report came from (a fleet report combines many);
+/// they are optional in the JSON, so that reports written before they existed still parse.
+/// </remarks>
+public sealed record MachineInfo(string Cpu, int Cores, string Isa, string VectorWidth, string Runtime, string Os)
+{
+    /// <summary>The host name ("" when unknown).</summary>
+    public string Host { get; init; } = "";
+
+    /// <summary>Vendor, family/model/stepping and microarchitecture; null when the report did not carry them.</summary>
+    public CpuIdentity? Identity { get; init; }
+}
 
 /// <summary>One measured kernel figure (SPEC §5 JSON contract: kernel, variant, size, seconds, rate, unit).</summary>
 /// <remarks>
 /// Variants are "{path}/{precision}/{threads}t", e.g. "Vector512/double/2t" (see <see cref="BenchVariant"/>),
 /// so that ratios between variants of one run can be formed without extra fields in the JSON contract.
 /// </remarks>
-public sealed record BenchResult(string Kernel, string Variant, string Size, double Seconds, double Rate, string Unit);
+public sealed record BenchResult(string Kernel, string Variant, string Size, double Seconds, double Rate, string Unit)
+{
+    /// <summary>
+    /// The rate of every repetition (`--repeat N`), in the order measured; <see cref="Rate"/> is their median. Empty
+    /// means one measurement, the rate itself (<see cref="RateSamples"/>).
+    /// </summary>
+    public IReadOnlyList<double> Samples { get; init; } = [];
+
+    /// <summary><see cref="Samples"/>, or the one rate when there are none.</summary>
+    public IReadOnlyList<double> RateSamples => Samples.Count > 0 ? Samples : [Rate];
+
+    /// <summary>Value equality, the samples compared by value (no samples equals the one sample that is the rate).</summary>
+    public bool Equals(BenchResult? other)
+        => other is not null && Kernel == other.Kernel && Variant == other.Variant && Size == other.Size
+           && Seconds.Equals(other.Seconds) && Rate.Equals(other.Rate) && Unit == other.Unit
+           && RateSamples.SequenceEqual(other.RateSamples);
+
+    public override int GetHashCode() => HashCode.Combine(Kernel, Variant, Size, Seconds, Rate, Unit, RateSamples.Count);
+}
 
 /// <summary>
 /// The quick profiler behind `fastres bench` (BenchmarkDotNet in bench/ is the rigorous one): machine peak
@@ -46,7 +75,11 @@ public static partial class KernelProfiler
         Isa: Isa(),
         VectorWidth: SimdWidths.Describe(SimdWidths.Resolve(SimdWidth.Auto)),
         Runtime: RuntimeInformation.FrameworkDescription,
-        Os: RuntimeInformation.OSDescription);
+        Os: RuntimeInformation.OSDescription)
+    {
+        Host = Environment.MachineName,
+        Identity = CpuIdentity.Current(),
+    };
 
     /// <summary>
     /// Peak double and float FMA throughput (GFLOP/s) at the widest accelerated width, on 1 thread and on

@@ -59,8 +59,10 @@ public class BenchCommandTests
         Assert.That(results, Has.Count.EqualTo(2 + 2 * 4));
         foreach (var r in results)
         {
-            Assert.That(r.EnumerateObject().Select(p => p.Name), Is.EqualTo(new[] { "kernel", "variant", "size", "seconds", "rate", "unit" }));
+            Assert.That(r.EnumerateObject().Select(p => p.Name), Is.EqualTo(new[] { "kernel", "variant", "size", "seconds", "rate", "unit", "samples" }));
             Assert.That(r.GetProperty("rate").ValueKind, Is.EqualTo(JsonValueKind.Number));
+            // Without --repeat every result is its one measurement.
+            Assert.That(r.GetProperty("samples").EnumerateArray().Select(x => x.GetDouble()), Is.EqualTo(new[] { r.GetProperty("rate").GetDouble() }));
         }
         Assert.That(results.Count(r => r.GetProperty("kernel").GetString() == "peak"), Is.EqualTo(2));
         Assert.That(results.Where(r => r.GetProperty("kernel").GetString() == "mc").Select(r => r.GetProperty("unit").GetString()).Distinct(),
@@ -69,6 +71,62 @@ public class BenchCommandTests
 
         // The table: 40 M trial-iterations/s × 281 flops / 28.1 GFLOP/s = 40 % of peak.
         Assert.That(output, Does.Contain("Vector256/double/2t").And.Contain("40.0 %"));
+    }
+
+    [Test]
+    public void Repeat_keeps_every_repetition_as_samples_and_reports_their_median()
+    {
+        // A fake whose rates change with every call: 1st, 2nd, 3rd … repetition give 10, 30, 20 × the base rate.
+        int call = 0;
+        double[] factors = [1, 3, 2];
+        IReadOnlyList<BenchResult> Peak(int threads)
+        {
+            double f = factors[call++ % factors.Length];
+            return [.. FakePeak(threads).Select(r => r with { Rate = r.Rate * f, Seconds = r.Seconds * f })];
+        }
+        string json = Path.Combine(_dir, "peak.json");
+        var profiler = new BenchCommand.Profiler(Peak, FakeMc(4), FakeMc(4), () => FakeMachine);
+        var (code, _, error) = Run(profiler, "peak", "--threads", "1", "--repeat", "3", "--json", json);
+        Assert.That(code, Is.EqualTo(0), error);
+        Assert.That(call, Is.EqualTo(3));
+        var report = BenchReport.Parse(File.ReadAllText(json));
+        var d = report.Results.Single(r => r.Variant == "Vector256/double/1t");
+        Assert.That(d.Samples, Is.EqualTo(new[] { 28.1, 3 * 28.1, 2 * 28.1 }).Within(1e-12), "in the order measured");
+        Assert.That(d.Rate, Is.EqualTo(2 * 28.1).Within(1e-12), "the median");
+        Assert.That(d.Seconds, Is.EqualTo(0.6).Within(1e-12), "the median of the seconds");
+
+        foreach (string bad in new[] { "0", "-1", "x", "10001" })
+        {
+            var (c, _, e) = Run(profiler, "peak", "--repeat", bad);
+            Assert.That(c, Is.EqualTo(2));
+            Assert.That(e.Trim(), Does.StartWith("error: --repeat: must be an integer between 1 and 10000").And.Not.Contain("\n"));
+        }
+    }
+
+    [Test]
+    public void A_report_without_samples_or_host_still_parses_and_bad_samples_are_named()
+    {
+        const string old = """{"machine": {"cpu": "c", "cores": 2}, "results": [{"kernel": "mc", "variant": "v", "size": "s", "seconds": 1, "rate": 5, "unit": "u"}]}""";
+        var report = BenchReport.Parse(old);
+        Assert.That(report.Results[0].RateSamples, Is.EqualTo(new[] { 5.0 }));
+        Assert.That(report.Machine.Host, Is.EqualTo(""));
+        Assert.That(report.Machine.Identity, Is.Null);
+        foreach (string samples in new[] { "[]", "[1, \"x\"]", "3" })
+        {
+            string bad = old.Replace("\"unit\": \"u\"", $"\"unit\": \"u\", \"samples\": {samples}");
+            var e = Assert.Throws<InvalidDataException>(() => BenchReport.Parse(bad))!;
+            Assert.That(e.Message, Is.EqualTo("results[0].samples must be a non-empty array of finite numbers"));
+        }
+    }
+
+    [Test]
+    public void The_machine_block_names_the_host_and_the_cpu_identity_and_round_trips()
+    {
+        var machine = FakeMachine with { Host = "node17", Identity = new CpuIdentity("AMD", 26, 2, 1, "Zen 5", 24L << 30) };
+        var back = BenchReport.Parse(new BenchReport(machine, [new("mc", "v", "s", 1, 2, "u") { Samples = [1, 2, 3] }]).ToJson());
+        Assert.That(back.Machine.Host, Is.EqualTo("node17"));
+        Assert.That(back.Machine.Identity, Is.EqualTo(machine.Identity));
+        Assert.That(back.Results[0].Samples, Is.EqualTo(new[] { 1.0, 2, 3 }));
     }
 
     [Test]
