@@ -33,6 +33,8 @@ public static partial class BenchCommand
             MonteCarloAblation = KernelProfiler.MonteCarloAblation,
             Sampled = KernelProfiler.Sampled,
             SampledPeer = TorchSampledPeer.Run,
+            OpenProbe = KernelProfiler.OpenProbe,
+            StartBuild = ProbeServerProcess.Start,
         };
 
         public Func<IReadOnlyList<int>, int, IReadOnlyList<BenchResult>> Eigenvalues { get; init; } = (_, _) => [];
@@ -51,6 +53,12 @@ public static partial class BenchCommand
         public Func<SampledRequest, int, IReadOnlyList<BenchResult>> Sampled { get; init; } = (_, _) => [];
         /// <summary>The PyTorch peer of the sampled step, run in a child process right after ours.</summary>
         public Func<SampledRequest, int, IReadOnlyList<BenchResult>> SampledPeer { get; init; } = (_, _) => [];
+        /// <summary>(kernels, seconds, clock) → the regression gate's probe in this process (`bench probe`).</summary>
+        public Func<IReadOnlyList<string>, double, ProbeClock, IProbeSampler> OpenProbe { get; init; } = (_, _, _) => throw new InvalidOperationException("no probe");
+        /// <summary>(fastres.dll, kernels, seconds, clock) → another build's probe, serving samples on request (`bench compare --builds`).</summary>
+        public Func<string, IReadOnlyList<string>, double, ProbeClock, IProbeSampler> StartBuild { get; init; } = (_, _, _, _) => throw new InvalidOperationException("no build runner");
+        /// <summary>Where `bench probe --serve` reads its requests.</summary>
+        public Func<TextReader> Input { get; init; } = () => Console.In;
     }
 
     /// <summary>
@@ -225,6 +233,8 @@ public static partial class BenchCommand
         bench.Subcommands.Add(hessian);
         bench.Subcommands.Add(train);
         bench.Subcommands.Add(CreateSampled(profiler));
+        bench.Subcommands.Add(CreateProbe(profiler));
+        bench.Subcommands.Add(CreateCompare(profiler));
         return bench;
     }
 
