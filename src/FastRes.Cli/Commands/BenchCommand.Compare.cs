@@ -83,7 +83,7 @@ public static partial class BenchCommand
         compare.SetAction(r => Guard(r, () =>
         {
             var files = r.GetValue(reports) ?? [];
-            var dlls = r.GetValue(builds);
+            var dlls = r.GetValue(builds) is { Length: > 0 } given ? given : null;
             if (dlls is null && files.Length != 2)
                 throw new BadInputException("compare", $"give two bench JSONs (A.json B.json) or --builds A_DLL B_DLL (got {files.Length} file(s))");
             if (dlls is not null && files.Length != 0)
@@ -133,7 +133,11 @@ public static partial class BenchCommand
             foreach (string line in comparison.Table(nameA, nameB)) output.WriteLine(line);
             if (jsonPath is not null)
             {
-                try { AtomicFile.WriteText(jsonPath, comparison.ToJson(nameA, nameB)); }
+                try
+                {
+                    if (Path.GetDirectoryName(Path.GetFullPath(jsonPath)) is { Length: > 0 } folder) Directory.CreateDirectory(folder);
+                    AtomicFile.WriteText(jsonPath, comparison.ToJson(nameA, nameB));
+                }
                 catch (Exception e) when (e is IOException or UnauthorizedAccessException)
                 { throw new BadInputException("--json", $"cannot write {jsonPath}: {e.Message}"); }
                 output.WriteLine($"wrote {jsonPath}");
