@@ -16,6 +16,8 @@ public abstract class DataExperiment<TConfig, TResult>(string name, string descr
 {
     private readonly DataCache _data = new();
 
+    protected override bool TakesReproduceData => true;
+
     public override IReadOnlyList<ConfigError> Validate(TConfig config)
     {
         var errors = config.Validate().ToList();

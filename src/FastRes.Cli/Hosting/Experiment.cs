@@ -64,6 +64,41 @@ public abstract class Experiment<TConfig, TResult>(string name, string descripti
     /// <summary>summary.md between its first line (and a claim check's verdict) and its tail; by default the layout's tables.</summary>
     protected virtual void Summarize(Summary md, TResult result) => md.Tables(Layout, result);
 
+    /// <summary>The papers' claims this experiment checks, declared once: the reproduction report lists them even when a run could not judge them.</summary>
+    public virtual IReadOnlyList<PaperClaim> Claims => [];
+
+    /// <summary>
+    /// The verdict on each of <see cref="Claims"/>, read from this run's own result, with its key numbers and the
+    /// figures (among <paramref name="figures"/>, this run's files) that show it; written to claims.json. A declared
+    /// claim left out here is reported as not checkable.
+    /// </summary>
+    protected virtual IEnumerable<ClaimFinding> Judge(TResult result, IReadOnlyList<string> figures) => [];
+
+    /// <summary>The flags of <c>fastres reproduce --scale quick</c> (with the others, a full report in ≤ 10 minutes on 2 cores); none by default.</summary>
+    protected virtual IReadOnlyList<string> QuickArgs => [];
+
+    /// <summary>The flags of <c>fastres reproduce --scale paper</c>: the papers' protocols where they give them; the defaults otherwise.</summary>
+    protected virtual IReadOnlyList<string> PaperArgs => [];
+
+    /// <summary>Whether <c>fastres reproduce --data DIR</c> passes its digit data to this experiment (the Li et al. experiments on MNIST).</summary>
+    protected virtual bool TakesReproduceData => false;
+
+    public IReadOnlyList<string> ReproduceArgs(ReproduceScale scale, string? data)
+    {
+        IReadOnlyList<string> args = scale switch { ReproduceScale.Quick => QuickArgs, ReproduceScale.Paper => PaperArgs, _ => [] };
+        return data is not null && TakesReproduceData ? [.. args, "--data", data] : args;
+    }
+
+    /// <summary>The config_hash a run with these flags would have (its folder is reused when it holds that hash); throws <see cref="BadInputException"/>.</summary>
+    public string ConfigHashFor(IReadOnlyList<string> args)
+    {
+        var command = new Command(Name);
+        var (options, configOption) = AddSettingOptions(command);
+        var parse = command.Parse(args.ToArray());
+        if (parse.Errors.Count > 0) throw new BadInputException(Name, parse.Errors[0].Message);
+        return ConfigHashOf(Resolve(parse.GetValue(configOption), GivenFlags(parse, options)));
+    }
+
     /// <summary>The figures (PNG + SVG), their file names; points left out go into <paramref name="notes"/>.</summary>
     protected virtual IEnumerable<string> DrawFigures(TResult result, string folder, List<string> notes) => [];
 
@@ -374,11 +409,36 @@ public abstract class Experiment<TConfig, TResult>(string name, string descripti
         Summarize(md, result);
         var figures = DrawFigures(result, header.OutDir, md.Notes).ToList();
         md.Write(figures);
+        var claimFiles = WriteClaims(header, result, figures);
         // results.json last, listing the rest: it is the set's commit record (RunFolder).
-        IReadOnlyList<string> files = ["results.csv", "summary.md", .. figures];
+        IReadOnlyList<string> files = ["results.csv", "summary.md", .. claimFiles, .. figures];
         ResultFiles.WriteJson(header, Layout, result, files);
         return ["results.json", .. files];
     }
+
+    /// <summary>claims.json: the verdict on every declared claim (a claim the result did not judge is not checkable), for the reproduction report.</summary>
+    private IReadOnlyList<string> WriteClaims(RunHeader header, TResult result, IReadOnlyList<string> figures)
+    {
+        if (Claims.Count == 0) return [];
+        var findings = Judge(result, figures).ToList();
+        foreach (var f in findings)
+        {
+            if (!Claims.Contains(f.Claim)) throw new InvalidOperationException($"{Name} judged a claim it does not declare: {f.Claim.Id}");
+            if (f.Figures.FirstOrDefault(x => !figures.Contains(x)) is { } missing) throw new InvalidOperationException($"{Name}'s claim {f.Claim.Id} shows {missing}, which the run did not draw");
+        }
+        var all = Claims.Select(c => findings.FirstOrDefault(f => f.Claim == c) ?? ClaimFinding.NotCheckable(c, "this run's result does not decide it")).ToList();
+        var doc = new JsonObject
+        {
+            ["experiment"] = Name,
+            ["config_hash"] = header.ConfigHash,
+            ["claims"] = new JsonArray(all.Select(f => (JsonNode)f.ToJson()).ToArray()),
+        };
+        AtomicFile.WriteText(header.PathOf(ClaimsFile), doc.ToJsonString(RunHeader.Indented) + "\n");
+        return [ClaimsFile];
+    }
+
+    /// <summary>The file <see cref="WriteResults"/> writes the claims' verdicts to.</summary>
+    public const string ClaimsFile = "claims.json";
 
     /// <summary>The settings as options of <paramref name="command"/>, plus --config.</summary>
     internal (List<(Setting<TConfig> Setting, Option<string> Option)> Options, Option<string> Config) AddSettingOptions(Command command)

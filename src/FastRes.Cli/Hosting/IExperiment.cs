@@ -24,9 +24,18 @@ public interface IExperiment
     /// run of each experiment; empty when the defaults are that quick already.
     /// </summary>
     IReadOnlyList<string> SmokeArgs { get; }
+    /// <summary>The papers' claims it checks (its run writes their verdicts to claims.json).</summary>
+    IReadOnlyList<FastRes.Experiments.Results.PaperClaim> Claims { get; }
+    /// <summary>The flags <c>fastres reproduce</c> runs it with at <paramref name="scale"/>, with the digit data folder given to reproduce, if any.</summary>
+    IReadOnlyList<string> ReproduceArgs(ReproduceScale scale, string? data);
+    /// <summary>The config_hash a run with these flags would have; throws <see cref="BadInputException"/> on bad flags.</summary>
+    string ConfigHashFor(IReadOnlyList<string> args);
     /// <summary>Merges shards already checked by the host; returns the files written into <paramref name="outDir"/>.</summary>
     IReadOnlyList<string> Merge(IReadOnlyList<ShardInput> shards, string outDir, bool force, CliContext context);
 }
+
+/// <summary>How much of each experiment <c>fastres reproduce</c> runs: minutes in all, the built-in defaults, or the papers' protocols.</summary>
+public enum ReproduceScale { Quick, Default, Paper }
 
 /// <summary>A shard folder as <c>fastres merge</c> read it: its results.json, header fields and slice.</summary>
 public sealed record ShardInput(string Dir, string ResultsPath, System.Text.Json.JsonElement Results, string Experiment, string ConfigHash,
