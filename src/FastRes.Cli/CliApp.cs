@@ -74,6 +74,7 @@ public static class CliApp
             MergeCommand.Create(context),
             SlurmCommand.Create(context),
             InfoCommand.Create(context),
+            ReproduceCommand.Create(context),
             BenchCommand.Create(),
         };
         return root;

@@ -433,12 +433,9 @@ public abstract class Experiment<TConfig, TResult>(string name, string descripti
             ["config_hash"] = header.ConfigHash,
             ["claims"] = new JsonArray(all.Select(f => (JsonNode)f.ToJson()).ToArray()),
         };
-        AtomicFile.WriteText(header.PathOf(ClaimsFile), doc.ToJsonString(RunHeader.Indented) + "\n");
-        return [ClaimsFile];
+        AtomicFile.WriteText(header.PathOf(RunFolder.ClaimsName), doc.ToJsonString(RunHeader.Indented) + "\n");
+        return [RunFolder.ClaimsName];
     }
-
-    /// <summary>The file <see cref="WriteResults"/> writes the claims' verdicts to.</summary>
-    public const string ClaimsFile = "claims.json";
 
     /// <summary>The settings as options of <paramref name="command"/>, plus --config.</summary>
     internal (List<(Setting<TConfig> Setting, Option<string> Option)> Options, Option<string> Config) AddSettingOptions(Command command)

@@ -43,7 +43,10 @@ public sealed class RunFolder : IDisposable
     private const string StagingPrefix = ".fastres-staging-";
 
     /// <summary>The files fastres writes in every run folder besides the figures (which results.json lists).</summary>
-    private static readonly string[] RunFiles = ["config.json", "results.json", "results.csv", "summary.md", CheckpointFile.FileName];
+    /// <summary>The verdicts on the claims an experiment checks, beside results.json (read by <c>fastres reproduce</c>).</summary>
+    public const string ClaimsName = "claims.json";
+
+    private static readonly string[] RunFiles = ["config.json", "results.json", "results.csv", "summary.md", ClaimsName, CheckpointFile.FileName];
 
     private readonly FileStream _lock;
 
