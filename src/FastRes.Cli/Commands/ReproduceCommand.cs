@@ -85,7 +85,7 @@ public static class ReproduceCommand
             context.Out.Flush();
             var r = RunOne(e, scale, data, outDir, context);
             reported.Add(r);
-            context.Out.WriteLine((r.Status == RunStatus.Reused ? $"reused (its run took {r.Seconds:0.0} s)" : $"{StatusWord(r.Status)} in {r.Seconds:0.0} s") +
+            context.Out.WriteLine((r.Status is RunStatus.Reused or RunStatus.Merged ? $"{StatusWord(r.Status)} (its run took {r.Seconds:0.0} s)" : $"{StatusWord(r.Status)} in {r.Seconds:0.0} s") +
                 (r.Status == RunStatus.Failed ? $": {r.Error}" : $": {string.Join(", ", r.Findings.Select(f => ClaimFinding.Name(f.Verdict)))}"));
         }
         var report = new ReproductionReport(Token(scale), invocation, started, total.Elapsed.TotalSeconds, BuildStamp.Version, BuildStamp.GitCommit, Machine(), reported);
@@ -99,7 +99,7 @@ public static class ReproduceCommand
         return failed > 0 ? ExitCodes.RuntimeFailure : ExitCodes.Ok;
     }
 
-    private static string StatusWord(RunStatus s) => s switch { RunStatus.Ran => "ran", RunStatus.Reused => "reused", RunStatus.Resumed => "resumed", _ => "FAILED" };
+    private static string StatusWord(RunStatus s) => s switch { RunStatus.Ran => "ran", RunStatus.Reused => "reused", RunStatus.Merged => "merged from Slurm shards", RunStatus.Resumed => "resumed", _ => "FAILED" };
 
     /// <summary>
     /// One experiment into outDir/runs/NAME: reused when that folder holds a finished run of the same config_hash with
@@ -122,8 +122,17 @@ public static class ReproduceCommand
         bool hasClaims = File.Exists(Path.Combine(runDir, RunFolder.ClaimsName));
         RunStatus status;
         List<string> runArgs = ["run", e.Name, .. args];
+        string merged = MergedDir(outDir, e.Name);
         if (held.State == FolderState.Finished && held.Experiment == e.Name && held.ConfigHash == hash && (hasClaims || e.Claims.Count == 0))
             status = RunStatus.Reused;
+        else if (RunFolder.Inspect(merged) is { State: FolderState.Finished } m && m.Experiment == e.Name && m.ConfigHash == hash &&
+                 (File.Exists(Path.Combine(merged, RunFolder.ClaimsName)) || e.Claims.Count == 0))
+        {
+            // `fastres slurm reproduce` ran it as shards on the cluster and merged them: the merged run is this run.
+            status = RunStatus.Merged;
+            if (Directory.Exists(runDir)) Directory.Delete(runDir, recursive: true);
+            CopyFolder(merged, runDir);
+        }
         else if (held.State == FolderState.Interrupted && held.Experiment == e.Name && held.ConfigHash == hash && held.HasJournal)
         {
             status = RunStatus.Resumed;
@@ -136,7 +145,7 @@ public static class ReproduceCommand
             if (held.State != FolderState.Empty) runArgs.Add("--force");
         }
 
-        if (status != RunStatus.Reused)
+        if (status is RunStatus.Ran or RunStatus.Resumed)
         {
             string logPath = Path.Combine(outDir, "logs", e.Name + ".log");
             int code;
@@ -151,8 +160,22 @@ public static class ReproduceCommand
         }
         var findings = ReadClaims(e, runDir, out string? problem);
         if (problem is not null) return Failed(problem);
-        return new(e.Name, e.Description, status, status == RunStatus.Reused ? SecondsOf(runDir) : clock.Elapsed.TotalSeconds, command,
+        return new(e.Name, e.Description, status, status is RunStatus.Reused or RunStatus.Merged ? SecondsOf(runDir) : clock.Elapsed.TotalSeconds, command,
                    DataOf(runDir), hash, null, findings);
+    }
+
+    /// <summary>Where <c>fastres slurm reproduce</c>'s merge job of <paramref name="experiment"/> writes the merged run.</summary>
+    internal static string MergedDir(string outDir, string experiment) => Path.Combine(outDir, "slurm", experiment, "merged");
+
+    private static void CopyFolder(string from, string to)
+    {
+        Directory.CreateDirectory(to);
+        foreach (var file in Directory.EnumerateFiles(from))
+        {
+            string name = Path.GetFileName(file);
+            if (name.StartsWith(".fastres.lock", StringComparison.Ordinal)) continue;
+            File.Copy(file, Path.Combine(to, name));
+        }
     }
 
     /// <summary>The verdicts in a finished run's claims.json, in the order the experiment declares its claims.</summary>

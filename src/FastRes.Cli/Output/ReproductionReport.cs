@@ -8,8 +8,8 @@ using FastRes.Experiments.Results;
 
 namespace FastRes.Cli.Output;
 
-/// <summary>How one experiment of a reproduction went: run now, reused (same config_hash), resumed, or failed/not run with the error.</summary>
-public enum RunStatus { Ran, Reused, Resumed, Failed }
+/// <summary>How one experiment of a reproduction went: run now, reused (same config_hash), merged from Slurm shards, resumed, or failed/not run with the error.</summary>
+public enum RunStatus { Ran, Reused, Merged, Resumed, Failed }
 
 /// <summary>One experiment in the report: what ran, how long, the command that regenerates it, and its claims' verdicts.</summary>
 /// <param name="Figures">Report-relative paths of the figures the claims show (copied into the report's figures/ folder).</param>
@@ -182,6 +182,7 @@ public sealed record ReproductionReport(string Scale, string Invocation, DateTim
         RunStatus.Ran => "ran",
         RunStatus.Reused => "reused (same config_hash)",
         RunStatus.Resumed => "resumed",
+        RunStatus.Merged => "merged from Slurm shards (compute seconds of all shards)",
         _ => "did not run: " + e.Error,
     };
 

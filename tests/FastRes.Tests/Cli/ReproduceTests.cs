@@ -71,6 +71,22 @@ public sealed class ReproduceTests
     }
 
     [Test]
+    public void A_run_merged_from_slurm_shards_is_taken_as_the_run()
+    {
+        // What `fastres slurm reproduce`'s merge job leaves: a finished run of the same config in slurm/NAME/merged.
+        using var temp = TestData.Temp();
+        var e = FastRes.Cli.Hosting.ExperimentRegistry.All.Single(x => x.Name == Fast);
+        string merged = Path.Combine(temp.Path, "slurm", Fast, "merged");
+        var run = CliHarness.Run(["run", Fast, .. e.ReproduceArgs(FastRes.Cli.Hosting.ReproduceScale.Quick, null), "--out", merged]);
+        Assert.That(run.ExitCode, Is.EqualTo(0), run.Error);
+        var o = CliHarness.Run("reproduce", "--scale", "quick", "--only", Fast, "--out", temp.Path);
+        Assert.That(o.ExitCode, Is.EqualTo(0), o.Error);
+        Assert.That(Status(temp.Path), Is.EqualTo("merged"));
+        Assert.That(File.ReadAllText(Path.Combine(temp.Path, "runs", Fast, "results.json")), Is.EqualTo(File.ReadAllText(Path.Combine(merged, "results.json"))));
+
+    }
+
+    [Test]
     public void An_experiment_that_cannot_run_is_reported_not_checkable_and_the_others_still_run()
     {
         using var temp = TestData.Temp();
