@@ -1,4 +1,5 @@
 using System.CommandLine;
+using System.CommandLine.Parsing;
 using System.Diagnostics;
 using System.Text.Json.Nodes;
 using FastRes.Cli.Hosting;
@@ -21,33 +22,56 @@ public static class ReproduceCommand
 {
     public static Command Create(CliContext context)
     {
-        var scaleOption = new Option<string>("--scale")
+        var command = new Command("reproduce", "Run every experiment (reusing finished runs, resuming interrupted ones) and write one report of every claim of the papers: index.html, report.md, report.json");
+        var options = ReproduceOptions.AddTo(command);
+        command.SetAction(parse =>
+        {
+            var r = options.Read(parse);
+            return Reproduce(r.Experiments, r.Scale, r.Data, r.OutDir, r.Invocation("fastres reproduce"), context);
+        });
+        return command;
+    }
+
+    /// <summary>What a reproduction was asked for, checked: the scale, the experiments in registry order, the data folder and the report folder.</summary>
+    internal sealed record Request(ReproduceScale Scale, IReadOnlyList<IExperiment> Experiments, string? Only, string? Data, string OutDir)
+    {
+        /// <summary>The command line that regenerates the report (as the report quotes it).</summary>
+        public string Invocation(string command)
+            => $"{command} --scale {Token(Scale)}" + (Only is null ? "" : $" --only {Only}") + (Data is null ? "" : $" --data {SlurmJob.Sh(Data)}") + $" --out {SlurmJob.Sh(OutDir)}";
+    }
+
+    /// <summary>The options <c>fastres reproduce</c> and <c>fastres slurm reproduce</c> share.</summary>
+    internal sealed class ReproduceOptions
+    {
+        private readonly Option<string> _scale = new("--scale")
         {
             Description = "quick: every experiment small enough for the whole report in ≤ 10 minutes on 2 cores; default: each experiment's built-in defaults; paper: the papers' protocols where they give them",
             HelpName = "quick|default|paper", DefaultValueFactory = _ => "default",
         };
-        var onlyOption = new Option<string>("--only") { Description = $"Only these experiments (comma-separated; of {ExperimentRegistry.Names})", HelpName = "EXP,…" };
-        var dataOption = new Option<string>("--data") { Description = "MNIST IDX folder for the Li et al. experiments (without it they run on synthetic data, as `fastres run` does)", HelpName = "DIR" };
-        var outOption = new Option<string>("--out") { Description = "Report folder: index.html, report.md, report.json, figures/, runs/NAME, logs/NAME.log", HelpName = "DIR", Required = true };
-        var command = new Command("reproduce", "Run every experiment (reusing finished runs, resuming interrupted ones) and write one report of every claim of the papers: index.html, report.md, report.json")
+        private readonly Option<string> _only = new("--only") { Description = $"Only these experiments (comma-separated; of {ExperimentRegistry.Names})", HelpName = "EXP,…" };
+        private readonly Option<string> _data = new("--data") { Description = "MNIST IDX folder for the Li et al. experiments (without it they run on synthetic data, as `fastres run` does)", HelpName = "DIR" };
+        private readonly Option<string> _out = new("--out") { Description = "Report folder: index.html, report.md, report.json, figures/, runs/NAME, logs/NAME.log", HelpName = "DIR", Required = true };
+
+        public static ReproduceOptions AddTo(Command command)
         {
-            scaleOption, onlyOption, dataOption, outOption,
-        };
-        command.SetAction(parse =>
+            var o = new ReproduceOptions();
+            foreach (Option option in new Option[] { o._scale, o._only, o._data, o._out }) command.Add(option);
+            return o;
+        }
+
+        public Request Read(ParseResult parse)
         {
-            var scale = ParseScale(parse.GetValue(scaleOption)!);
-            var experiments = Select(parse.GetValue(onlyOption));
-            string? data = parse.GetValue(dataOption);
+            var scale = ParseScale(parse.GetValue(_scale)!);
+            string? only = parse.GetValue(_only);
+            var experiments = Select(only);
+            string? data = parse.GetValue(_data);
             if (data is not null && (data.Trim().Length == 0 || !Directory.Exists(data)))
                 throw new BadInputException("--data", $"{(data.Trim().Length == 0 ? "needs a folder (got an empty path)" : $"{data} is not a folder")}; give the MNIST IDX folder, e.g. ../shared/data/mnist-10k");
-            string outDir = parse.GetValue(outOption)!;
+            string outDir = parse.GetValue(_out)!;
             if (outDir.Trim().Length == 0) throw new BadInputException("--out", "needs a path (got an empty one)");
             if (File.Exists(outDir)) throw new BadInputException("--out", $"{outDir} is a file; give a folder");
-            string invocation = "fastres reproduce --scale " + Token(scale) + (parse.GetValue(onlyOption) is { } only ? $" --only {only}" : "") +
-                                (data is null ? "" : $" --data {SlurmJob.Sh(data)}") + $" --out {SlurmJob.Sh(outDir)}";
-            return Reproduce(experiments, scale, data, outDir, invocation, context);
-        });
-        return command;
+            return new Request(scale, experiments, only, data, outDir);
+        }
     }
 
     internal static ReproduceScale ParseScale(string text) => text switch
@@ -71,7 +95,7 @@ public static class ReproduceCommand
         return ExperimentRegistry.All.Where(e => names.Contains(e.Name)).ToList();
     }
 
-    private static int Reproduce(IReadOnlyList<IExperiment> experiments, ReproduceScale scale, string? data, string outDir, string invocation, CliContext context)
+    internal static int Reproduce(IReadOnlyList<IExperiment> experiments, ReproduceScale scale, string? data, string outDir, string invocation, CliContext context)
     {
         var started = DateTimeOffset.UtcNow;
         var total = Stopwatch.StartNew();

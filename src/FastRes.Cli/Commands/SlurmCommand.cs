@@ -15,6 +15,6 @@ public static class SlurmCommand
     {
         var run = new Command("run", "Write a Slurm array job (one shard per task) and a dependent merge job; --submit submits them");
         foreach (var experiment in ExperimentRegistry.All.Where(e => e.CanMerge)) run.Add(experiment.CreateSlurmCommand(context));
-        return new Command(Name, "Run an experiment on a Slurm cluster as an array job of shards plus a merge job") { run };
+        return new Command(Name, "Run an experiment on a Slurm cluster as an array job of shards plus a merge job; or the whole reproduction") { run, SlurmReproduceCommand.Create(context) };
     }
 }

@@ -22,14 +22,16 @@ public sealed class SlurmOptions
     private readonly Option<bool> _submit = new("--submit") { Description = "Submit both jobs with sbatch and print their ids" };
     private readonly Option<bool> _wait = new("--wait") { Description = "With --submit: wait for the merge job to end and report its state" };
 
-    public static SlurmOptions AddTo(Command command, string experiment)
+    /// <summary>The options on <paramref name="command"/>; without <paramref name="withOut"/> the command has its own --out (slurm reproduce).</summary>
+    public static SlurmOptions AddTo(Command command, string experiment, bool withOut = true)
     {
         var o = new SlurmOptions();
-        foreach (Option option in new Option[] { o._shards, o._out, o._partition, o._time, o._cpus, o._submit, o._wait }) command.Add(option);
+        foreach (Option option in new Option[] { o._shards, o._out, o._partition, o._time, o._cpus, o._submit, o._wait })
+            if (withOut || option != o._out) command.Add(option);
         return o;
     }
 
-    public SlurmJobRequest Read(System.CommandLine.ParseResult parse, string experiment, IReadOnlyList<string> forwarded)
+    public SlurmJobRequest Read(System.CommandLine.ParseResult parse, string experiment, IReadOnlyList<string> forwarded, string? outDir = null)
     {
         int shards = Kinds.Int.Parse("shards", parse.GetValue(_shards)!);
         if (shards < 1 || shards > 1_000_000) throw new BadInputException("--shards", $"must be an integer between 1 and 1000000 (got {shards})");
@@ -40,7 +42,7 @@ public sealed class SlurmOptions
         if (time is not null && !time.All(c => char.IsDigit(c) || c is ':' or '-')) throw new BadInputException("--time", $"must be a Slurm time such as 30, 2:00:00 or 1-00:00:00 (got \"{time}\")");
         bool submit = parse.GetValue(_submit), wait = parse.GetValue(_wait);
         if (wait && !submit) throw new BadInputException("--wait", "needs --submit");
-        return new SlurmJobRequest(experiment, forwarded, shards, parse.GetValue(_out)!, partition, time, cpus, submit, wait);
+        return new SlurmJobRequest(experiment, forwarded, shards, outDir ?? parse.GetValue(_out)!, partition, time, cpus, submit, wait);
     }
 
     private static bool SafeWord(string s) => s.Length > 0 && s.All(c => char.IsLetterOrDigit(c) || c is '-' or '_' or ',');
@@ -197,7 +199,7 @@ public static class SlurmJob
     public static string Sh(string word)
         => word.Length > 0 && word.All(c => char.IsAsciiLetterOrDigit(c) || "/._-+:,=@%".Contains(c)) ? word : "'" + word.Replace("'", "'\\''") + "'";
 
-    private static string Sbatch(IReadOnlyList<string> args)
+    internal static string Sbatch(IReadOnlyList<string> args)
     {
         var (code, stdout, stderr) = Exec("sbatch", args);
         if (code != 0)
@@ -220,7 +222,7 @@ public static class SlurmJob
     /// to <c>sacct</c> once the controller has forgotten it. A merge job whose dependency can never be met (a shard
     /// failed) is cancelled and reported rather than waited on forever.
     /// </summary>
-    private static string WaitFor(string jobId, CliContext context)
+    internal static string WaitFor(string jobId, CliContext context)
     {
         var clock = Stopwatch.StartNew();
         TimeSpan nextNote = TimeSpan.FromSeconds(30);
