@@ -105,6 +105,28 @@ public sealed class ReproduceTests
         Assert.That(File.ReadAllText(temp.File("report/index.html")), Does.Contain("did not run"));
     }
 
+    [Test]
+    public void Slurm_reproduce_writes_an_array_job_per_shardable_experiment_and_a_report_job_after_them()
+    {
+        using var temp = TestData.Temp();
+        string dir = temp.File("cluster report");
+        var o = CliHarness.Run("slurm", "reproduce", "--scale", "quick", "--only", $"shortcut-cnn,{Fast}", "--shards", "3", "--partition", "cpu", "--out", dir);
+        Assert.That(o.ExitCode, Is.EqualTo(0), o.Error);
+        Assert.That(File.Exists(Path.Combine(dir, "slurm", "shortcut-cnn", "job.sbatch")), Is.True, "shortcut-cnn shards");
+        Assert.That(File.ReadAllText(Path.Combine(dir, "slurm", "shortcut-cnn", "job.sbatch")), Does.Contain("#SBATCH --array=0-2").And.Contain("#SBATCH --partition=cpu"));
+        Assert.That(Directory.Exists(Path.Combine(dir, "slurm", Fast)), Is.False, $"{Fast} does not shard: the report job runs it");
+        string report = File.ReadAllText(Path.Combine(dir, "report.sbatch"));
+        Assert.That(report, Does.Contain($"reproduce --scale quick --only shortcut-cnn,{Fast} --out '{Path.GetFullPath(dir)}'"));
+        Assert.That(report, Does.Contain("#SBATCH --partition=cpu"));
+
+        // Bad input: one line, nothing written.
+        string other = temp.File("bad");
+        var bad = CliHarness.Run("slurm", "reproduce", "--only", "shortcut-cnn", "--shards", "0", "--out", other);
+        Assert.That(bad.ExitCode, Is.EqualTo(2));
+        Assert.That(bad.Error, Does.StartWith("error: --shards: "));
+        Assert.That(Directory.Exists(other), Is.False);
+    }
+
     // ---- the report's forms, from a crafted model ----
 
     private static readonly PaperClaim Theorem = new("x/theorem", Paper.Li2016, "Theorem 2", "the Hessian at zero is <zero> & \"flat\"");
