@@ -26,6 +26,69 @@ public sealed class ShortcutCnnAtlasCommand() : Experiment<ShortcutCnnAtlasConfi
     protected override void PrintSummary(TextWriter output, ShortcutCnnResult result) => ShortcutCnnCommand.PrintRates(output, result);
     protected override IEnumerable<string> DrawFigures(ShortcutCnnResult result, string folder, List<string> notes) => HeatMaps(result, folder, notes);
 
+    public static readonly PaperClaim ProtectsInsidePrior = new("shortcut-cnn-atlas/protects-inside-prior", Paper.FastRes,
+        "Beyond the papers: the atlas over θ_cap × k (SPEC §1.6)",
+        "Question: does the shortcut prior protect wherever the teacher satisfies Liu et al.'s skip-layer prior ‖w*‖ ≤ 1 (θ_cap ≤ 60°)? " +
+        "There resnet (w_0 = 0, the start e) should end in failure less often than the plain CNN at every k.");
+    public static readonly PaperClaim StopsOutsidePrior = new("shortcut-cnn-atlas/stops-outside-prior", Paper.FastRes,
+        "Beyond the papers: the atlas over θ_cap × k (SPEC §1.6)",
+        "Question: where does the protection stop? With the teacher anywhere on the sphere (θ_cap = 180°) the start e is no better than a " +
+        "random one, so resnet should fail as often as the plain CNN; the key numbers give the smallest cap at which its advantage is lost.");
+    public static readonly PaperClaim WarmupAtEdge = new("shortcut-cnn-atlas/warmup-at-edge", Paper.FastRes,
+        "Beyond the papers: the atlas over θ_cap × k (SPEC §1.6)",
+        "Question: where does step-size warm-up matter? At the edge of the prior (θ_cap = 90°, where resnet without warm-up is trapped in a " +
+        "few percent of trials) resnet-ssw should fail less often than resnet at every k.");
+
+    public override IReadOnlyList<PaperClaim> Claims => [ProtectsInsidePrior, StopsOutsidePrior, WarmupAtEdge];
+
+    /// <summary>The defaults (8 caps × 5 k × 3 methods × 2,000 trials) run in about 10 s on 2 cores: quick needs no flags.</summary>
+    protected override IReadOnlyList<string> QuickArgs => [];
+
+    /// <summary>The atlas goes beyond the papers, which give no protocol for it: the defaults.</summary>
+    protected override IReadOnlyList<string> PaperArgs => [];
+
+    protected override IEnumerable<ClaimFinding> Judge(ShortcutCnnResult result, IReadOnlyList<string> figures)
+    {
+        string resnet = ShortcutCnnMethod.Resnet.Name(), cnn = ShortcutCnnMethod.Cnn.Name(), ssw = ShortcutCnnMethod.ResnetSsw.Name();
+        yield return ShortcutCnnCommand.JudgeBetter(ProtectsInsidePrior, result, ShortcutCnnMethod.Resnet, ShortcutCnnMethod.Cnn,
+            ClaimRulesShortcutShamir.Png(figures, $"heatmap_{resnet}.", $"heatmap_{cnn}."), r => r.CapDeg <= 60, "at θ_cap ≤ 60°");
+        yield return JudgeStops(result, ClaimRulesShortcutShamir.Png(figures, $"heatmap_{resnet}.", $"heatmap_{cnn}."));
+        yield return ShortcutCnnCommand.JudgeBetter(WarmupAtEdge, result, ShortcutCnnMethod.ResnetSsw, ShortcutCnnMethod.Resnet,
+            ClaimRulesShortcutShamir.Png(figures, $"heatmap_{ssw}_minus_{resnet}."), r => r.CapDeg == 90, "at θ_cap = 90°");
+    }
+
+    internal IReadOnlyList<ClaimFinding> JudgeForTest(ShortcutCnnResult result, IReadOnlyList<string> figures) => Judge(result, figures).ToList();
+
+    /// <summary>
+    /// At θ_cap = 180° a k agrees when resnet's failure share is not wholly below the plain CNN's (no protection left)
+    /// and contradicts when it is; the edge is the smallest cap at which resnet is not below cnn at some k.
+    /// </summary>
+    private static ClaimFinding JudgeStops(ShortcutCnnResult result, IReadOnlyList<string> figures)
+    {
+        var claim = StopsOutsidePrior;
+        var pairs = result.Rows.Where(r => r.Method == ShortcutCnnMethod.Resnet.Name())
+            .Select(r => (A: r, B: result.Rows.FirstOrDefault(o => o.Method == ShortcutCnnMethod.Cnn.Name() && o.K == r.K && o.CapDeg == r.CapDeg)!))
+            .Where(p => p.B is not null && ClaimRulesShortcutShamir.Settled(p.A) && ClaimRulesShortcutShamir.Settled(p.B)).ToList();
+        bool Protected((ShortcutCnnRow A, ShortcutCnnRow B) p) => ClaimRulesShortcutShamir.Failures(p.A).Below(ClaimRulesShortcutShamir.Failures(p.B));
+        var whole = pairs.Where(p => p.A.CapDeg == 180).OrderBy(p => p.A.K).ToList();
+        if (whole.Count == 0) return ClaimFinding.NotCheckable(claim, "the run has no settled resnet and cnn cells at θ_cap = 180° (--caps, --methods)");
+        var tally = CellTally.Of(whole, p => Protected(p) ? -1 : 1,
+            p => $"k = {p.A.K}: {ClaimRulesShortcutShamir.Failures(p.A)} vs {ClaimRulesShortcutShamir.Failures(p.B)}");
+        double edge = pairs.GroupBy(p => p.A.CapDeg).OrderBy(g => g.Key).FirstOrDefault(g => !g.All(Protected))?.Key ?? double.NaN;
+        double lastProtected = pairs.GroupBy(p => p.A.CapDeg).OrderBy(g => g.Key).TakeWhile(g => g.All(Protected)).Select(g => g.Key).DefaultIfEmpty(double.NaN).Max();
+        string evidence = $"Share of ended trials that failed (Wilson 95%), resnet vs cnn at θ_cap = 180°: {tally.Listing}. " +
+                          $"Rule: a k agrees when resnet's interval is not wholly below cnn's (no protection left), contradicts when it is; {tally.Counts}. " +
+                          (double.IsFinite(edge) ? $"Resnet beats cnn at every k up to θ_cap = {ClaimRulesShortcutShamir.Deg(lastProtected)} and loses that advantage at some k from {ClaimRulesShortcutShamir.Deg(edge)} on."
+                                                 : "Resnet beats cnn at every cap and k of this run.");
+        return new ClaimFinding(claim, tally.Verdict, evidence,
+        [
+            new("k agreeing at 180°", tally.Agreeing, $"of {tally.Cases}"),
+            new("last cap protected at every k", lastProtected, "degrees"),
+            new("first cap not protected at some k", edge, "degrees"),
+            new("largest resnet − cnn failure gap at 180°", whole.Max(p => ClaimRulesShortcutShamir.Failures(p.A).Rate - ClaimRulesShortcutShamir.Failures(p.B).Rate), "share of ended trials"),
+        ], figures);
+    }
+
     /// <summary>heatmap_METHOD.png/.svg per method and heatmap_resnet-ssw_minus_resnet.png/.svg.</summary>
     public static IEnumerable<string> HeatMaps(ShortcutCnnResult result, string folder, List<string> notes)
     {
