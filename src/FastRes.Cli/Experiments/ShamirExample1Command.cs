@@ -13,6 +13,83 @@ public sealed class ShamirExample1Command() : Experiment<ShamirExample1Config, S
     protected override ShamirExample1Result Run(ShamirExample1Config config, IProgress<long> progress, ITrialBlockJournal? journal, CancellationToken cancellationToken)
         => ShamirExample1.Run(config, cancellationToken);
 
+    public static readonly PaperClaim FlatSaddle = new("shamir-example1/flat-saddle", Paper.Shamir2018, "Section 4, Example 1",
+        "Fix some ε > 0. Suppose x, w, V, w* are all scalars, w* = 1, f_θ(x) = εx (with no dependence on a parameter θ), ℓ(p; y) = ½(p − y)² is the squared loss, " +
+        "and x = y = 1 w.p. 1. Then the objective can be equivalently written as F(w, v) = ½(w(1 + εv) − 1)² [...] In particular, at (w, v) = (0, −1/ε), the gradient is 0 " +
+        "and the Hessian equals [[0, −ε], [−ε, 0]], which is arbitrarily close to 0 if ε is small enough. However, the objective value at that point equals F(0, −1/ε) = ½ > 0 = F_lin(1).");
+    public static readonly PaperClaim Figure1Stationary = new("shamir-example1/figure1-stationary", Paper.Shamir2018, "Section 4, Figure 1 (a)",
+        "Whereas the stationary points of F(w, v) are either global minima (along two valleys, corresponding to {(w, v) : w(1 + v) = 1}) or a saddle point " +
+        "(at (w, v) = (1, −1/ε)) [...]");
+    public static readonly PaperClaim SpuriousMinima = new("shamir-example1/spurious-minima", Paper.Shamir2018, "Section 4, Figure 1 (b) and (c)",
+        "[...] the regularization created a new spurious local minimum around (w, v) ≈ (−1, −1.6). [...] A similar issue can also occur if we impose a hard constraint [...] " +
+        "Again, as Figure 1 illustrates, this optimization problem can have spurious local minima inside its constrained domain, using the same F as before. " +
+        "(Figure 1: \"Both (b) and (c) exhibit a spurious local minima in the bottom left quadrant of the domain.\")");
+
+    public override IReadOnlyList<PaperClaim> Claims => [FlatSaddle, Figure1Stationary, SpuriousMinima];
+
+    /// <summary>The defaults take a few seconds on 2 cores: quick needs no flags.</summary>
+    protected override IReadOnlyList<string> QuickArgs => [];
+
+    /// <summary>The paper is theory and gives no experimental protocol: the defaults.</summary>
+    protected override IReadOnlyList<string> PaperArgs => [];
+
+    protected override IEnumerable<ClaimFinding> Judge(ShamirExample1Result result, IReadOnlyList<string> figures)
+    {
+        var shown = ClaimRulesShortcutShamir.Png(figures, "figure1.");
+        var t = result.TextCases;
+        yield return ClaimRulesShortcutShamir.ForAll(FlatSaddle, t.Count, t.Count(x => !x.Holds), "values of ε",
+            $"At (0, −1/ε) of ½(w(1+εv) − 1)² for ε = {string.Join(", ", t.Select(x => ClaimRulesShortcutShamir.Num(x.Epsilon)))}: gradient, Hessian (central differences of the analytic gradient) " +
+            $"and value against the paper's 0, [[0, −ε], [−ε, 0]] and ½ > 0 = F_lin(1), to {Kinds.Format(result.Config.Tolerance)}.",
+            t.Count == 0 ? [] :
+            [
+                new("smallest ε", t.Min(x => x.Epsilon)),
+                new("largest ‖∇F‖", t.Max(x => x.GradientNorm), "at (0, −1/ε)"),
+                new("largest Hessian deviation", t.Max(x => x.HessianDeviation), "from [[0, −ε], [−ε, 0]]"),
+                new("F at (0, −1/ε)", t.Min(x => x.Value), "(paper: ½; F_lin(1) = 0)"),
+            ], shown);
+
+        var a = result.Claims.FirstOrDefault(c => c.Claim.StartsWith("(a)", StringComparison.Ordinal));
+        var saddles = result.Points.Where(p => p.Panel == "a" && p.Kind == "saddle").ToList();
+        yield return a is null ? ClaimFinding.NotCheckable(Figure1Stationary, "the run did not classify panel (a)'s critical points")
+            : new ClaimFinding(Figure1Stationary, a.Holds ? Verdict.Holds : Verdict.DoesNotHold,
+                $"Newton from a {result.Config.Grid}² grid over [−{Kinds.Format(result.Config.Extent)}, {Kinds.Format(result.Config.Extent)}]², limits classified by the Hessian: {a.Detail}. " +
+                "Rule: holds when every limit is on the valley w(1 + v) = 1 or is the single saddle. The saddle is at (0, −1), as Example 1's own (0, −1/ε) with ε = 1 says; the text's \"(1, −1/ε)\" is a typo.",
+                [
+                    new("starts ending on the valley", result.ValleyStarts, "Newton starts"),
+                    new("critical points off the valley", result.Points.Count(p => p.Panel == "a" && p.Kind != "valley")),
+                    new("saddle w", saddles.Count == 1 ? saddles[0].W : double.NaN),
+                    new("saddle v", saddles.Count == 1 ? saddles[0].V : double.NaN),
+                ], shown);
+
+        yield return JudgeSpurious(result, shown);
+    }
+
+    internal IReadOnlyList<ClaimFinding> JudgeForTest(ShamirExample1Result result, IReadOnlyList<string> figures) => Judge(result, figures).ToList();
+
+    /// <summary>Panels (b) and (c) each a case: a spurious local minimum in the bottom-left quadrant, (b)'s near (−1, −1.6).</summary>
+    private static ClaimFinding JudgeSpurious(ShamirExample1Result result, IReadOnlyList<string> figures)
+    {
+        var c = result.Config;
+        if (c.Regularization != 0.25 || c.Radius != 2)
+            return ClaimFinding.NotCheckable(SpuriousMinima, $"the run's panels are F + {Kinds.Format(c.Regularization)}(w² + v²) and ‖(w, v)‖ ≤ {Kinds.Format(c.Radius)}; the paper's Figure 1 is λ/2 = ¼ and radius 2");
+        var b = result.Claims.FirstOrDefault(k => k.Claim.StartsWith("(b) F +", StringComparison.Ordinal));
+        var cc = result.Claims.FirstOrDefault(k => k.Claim.StartsWith("(c)", StringComparison.Ordinal));
+        if (b is null || cc is null) return ClaimFinding.NotCheckable(SpuriousMinima, "the run did not classify panels (b) and (c)");
+        int holding = (b.Holds ? 1 : 0) + (cc.Holds ? 1 : 0);
+        CriticalPoint? Spurious(string panel) => result.Points.Where(p => p.Panel == panel && p.Spurious && p.W < 0 && p.V < 0).MinBy(p => p.Value);
+        var (sb, sc) = (Spurious("b"), Spurious("c"));
+        double global = result.Points.Where(p => p.Panel == "b" && p.Kind == "min").Select(p => p.Value).DefaultIfEmpty(double.NaN).Min();
+        return new ClaimFinding(SpuriousMinima, ClaimFinding.OfCounts(holding, 2),
+            $"(b) {(b.Holds ? "holds" : "fails")}: {b.Detail}. (c) {(cc.Holds ? "holds" : "fails")}: {cc.Detail}. " +
+            "Rule: each panel agrees when a local minimum above the global one lies in the bottom-left quadrant, (b)'s within 0.1 of (−1, −1.6); " +
+            $"(c)'s may sit on the circle (a KKT point with multiplier ≥ 0); {holding} of 2 panels agree.",
+            [
+                new("(b) spurious minimum w", sb?.W ?? double.NaN), new("(b) spurious minimum v", sb?.V ?? double.NaN),
+                new("(b) its F", sb?.Value ?? double.NaN, $"(global minimum {ClaimRulesShortcutShamir.Num(global)})"),
+                new("(c) spurious minimum F", sc?.Value ?? double.NaN, "(global minimum 0)"),
+            ], figures);
+    }
+
     protected override string VerdictDetail(ShamirExample1Result result) =>
         "each case a claim of the paper, listed under Claims";
 

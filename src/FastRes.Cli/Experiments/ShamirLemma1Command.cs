@@ -16,6 +16,46 @@ public sealed class ShamirLemma1Command() : ShamirModelExperiment<ShamirLemma1Co
     protected override ShamirLemma1Result Run(ShamirLemma1Config config, IProgress<long> progress, ITrialBlockJournal? journal, CancellationToken cancellationToken)
         => ShamirLemma1.Run(config, Digits(config), progress, cancellationToken);
 
+    public static readonly PaperClaim Lemma1 = new("shamir-lemma1/lemma1", Paper.Shamir2018, "Section 3, Lemma 1",
+        "Fix some w, V (where w ≠ 0) and a vector w* of the same size as w. Define the matrix G = (w − w* ; (1/‖w‖²) w(w*)ᵀV). " +
+        "Then ⟨vec(G), ∇F_θ(w, V)⟩ ≥ F(w, V, θ) − F_lin(w*).");
+    public static readonly PaperClaim Theorem1 = new("shamir-lemma1/theorem1", Paper.Shamir2018, "Section 3, Theorem 1",
+        "At any point (w, V, θ) such that w ≠ 0, and for any vector w* of the same dimension as w, " +
+        "‖∇F_θ(w, V)‖ ≥ (F(w, V, θ) − F_lin(w*)) / √(2‖w‖² + ‖w*‖²(2 + ‖V‖²/‖w‖²)).");
+
+    public override IReadOnlyList<PaperClaim> Claims => [Lemma1, Theorem1];
+
+    /// <summary>The defaults take a few seconds on 2 cores: quick needs no flags.</summary>
+    protected override IReadOnlyList<string> QuickArgs => [];
+
+    /// <summary>The paper is theory and gives no experimental protocol: the defaults.</summary>
+    protected override IReadOnlyList<string> PaperArgs => [];
+
+    protected override IEnumerable<ClaimFinding> Judge(ShamirLemma1Result result, IReadOnlyList<string> figures)
+    {
+        var shown = ClaimRulesShortcutShamir.Png(figures, "lemma1.");
+        var rows = result.Rows;
+        int nontrivial = rows.Sum(r => r.Nontrivial);
+        string where = $"{result.Config.Points} random (w, V, θ) per loss and σ ({string.Join(", ", rows.Select(r => r.Loss).Distinct())}; {string.Join(", ", rows.Select(r => r.Activation).Distinct())}), " +
+                       $"each at {string.Join(", ", rows.Select(r => r.Checkpoint).Distinct())} GD steps, with F_lin's minimizer and {result.Config.RandomWStar} random w*; " +
+                       $"{nontrivial:N0} cases have F > F_lin(w*), where the bound says something.";
+        double Min(Func<ShamirLemma1Row, double> f) => rows.Select(f).Where(double.IsFinite).DefaultIfEmpty(double.NaN).Min();
+        yield return ClaimRulesShortcutShamir.ForAll(Lemma1, result.CaseCount, result.LemmaViolations, "cases", where,
+            [
+                new("tightest ratio", Min(r => r.MinLemmaRatio), "⟨vec G, ∇F⟩ ÷ (F − F_lin(w*)), ≥ 1 holds"),
+                new("largest identity deviation", rows.Select(r => r.MaxIdentityDeviation).DefaultIfEmpty(double.NaN).Max(), "relative, the proof's equality"),
+                new("nontrivial cases", nontrivial, "F > F_lin(w*)"),
+            ], shown);
+        yield return ClaimRulesShortcutShamir.ForAll(Theorem1, result.CaseCount, result.Theorem1Violations, "cases", where,
+            [
+                new("tightest ratio", Min(r => r.MinTheorem1Ratio), "‖∇F_θ‖ ÷ bound, ≥ 1 holds"),
+                new("smallest median ‖∇F_θ‖", Min(r => r.MedianGradientNorm), "over (loss, σ, GD steps)"),
+                new("nontrivial cases", nontrivial, "F > F_lin(w*)"),
+            ], shown);
+    }
+
+    internal IReadOnlyList<ClaimFinding> JudgeForTest(ShamirLemma1Result result, IReadOnlyList<string> figures) => Judge(result, figures).ToList();
+
     protected override string VerdictDetail(ShamirLemma1Result result) =>
         $"Lemma 1: {result.LemmaViolations}, Theorem 1: {result.Theorem1Violations}; each case checks both";
 

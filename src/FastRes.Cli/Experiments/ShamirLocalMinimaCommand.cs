@@ -17,6 +17,35 @@ public sealed class ShamirLocalMinimaCommand() : ShamirModelExperiment<ShamirLoc
     protected override ShamirLocalMinimaResult Run(ShamirLocalMinimaConfig config, IProgress<long> progress, ITrialBlockJournal? journal, CancellationToken cancellationToken)
         => ShamirLocalMinima.Run(config, Digits(config), progress, cancellationToken);
 
+    public static readonly PaperClaim Corollary1 = new("shamir-local-minima/corollary1", Paper.Shamir2018, "Section 3, Corollary 1",
+        "Suppose that on any bounded subset of the domain of F, it holds that F_θ(w, V), ∇F_θ(w, V) and ∇²F_θ(w, V) are all Lipschitz continuous in (w, V). " +
+        "Then every local minimum (w, V, θ) of F satisfies F(w, V, θ) ≤ inf_w F_lin(w).");
+
+    public override IReadOnlyList<PaperClaim> Claims => [Corollary1];
+
+    /// <summary>The defaults take a few seconds on 2 cores: quick needs no flags.</summary>
+    protected override IReadOnlyList<string> QuickArgs => [];
+
+    /// <summary>The paper is theory and gives no experimental protocol: the defaults.</summary>
+    protected override IReadOnlyList<string> PaperArgs => [];
+
+    protected override IEnumerable<ClaimFinding> Judge(ShamirLocalMinimaResult result, IReadOnlyList<string> figures)
+    {
+        var c = result.Config;
+        var rows = result.Rows;
+        yield return ClaimRulesShortcutShamir.ForAll(Corollary1, result.CaseCount, result.Violations, "local minima",
+            $"From {result.Starts} random starts (θ frozen), GD then damped Newton to ‖∇F_θ‖ ≤ {Kinds.Format(c.GradientTolerance)}; an end point is a local minimum when " +
+            $"λ_min ≥ −{Kinds.Format(c.CurvatureTolerance)}·max(1, ‖H‖), a violation when F_θ − min F_lin > {Kinds.Format(c.ValueTolerance)}. " +
+            $"{result.Saddles} start(s) ended at saddles and {result.NotConverged} did not converge (not cases).",
+            [
+                new("largest F − min F_lin", rows.Select(r => r.MaxExcessAtMinima).Where(double.IsFinite).DefaultIfEmpty(double.NaN).Max(), "at a local minimum (≤ 0 holds)"),
+                new("starts", result.Starts),
+                new("saddles or not converged", result.Saddles + result.NotConverged, "starts"),
+            ], ClaimRulesShortcutShamir.Png(figures, "local_minima."));
+    }
+
+    internal IReadOnlyList<ClaimFinding> JudgeForTest(ShamirLocalMinimaResult result, IReadOnlyList<string> figures) => Judge(result, figures).ToList();
+
     protected override string VerdictDetail(ShamirLocalMinimaResult result) =>
         $"the cases are the approximate local minima among {result.Starts} starts; " +
         $"{result.Saddles} ended at saddles, {result.NotConverged} did not converge";

@@ -16,6 +16,43 @@ public sealed class ShamirTheorem2Command() : ShamirModelExperiment<ShamirTheore
     protected override ShamirTheorem2Result Run(ShamirTheorem2Config config, IProgress<long> progress, ITrialBlockJournal? journal, CancellationToken cancellationToken)
         => ShamirTheorem2.Run(config, Digits(config), progress, cancellationToken);
 
+    public static readonly PaperClaim LambdaMin = new("shamir-theorem2/lambda-min", Paper.Shamir2018, "Section 3, Theorem 2 (first inequality)",
+        "For any V, θ, w*, λ_min(∇²F_θ(0, V)) ≤ 0 [...] where λ_min(M) denotes the minimal eigenvalue of a symmetric matrix M.");
+    public static readonly PaperClaim Bound = new("shamir-theorem2/bound", Paper.Shamir2018, "Section 3, Theorem 2 (second inequality)",
+        "For any V, θ, w*, [...] ‖w*‖(‖∇F_θ(0, V)‖ + ‖V‖·√(|λ_min(∇²F_θ(0, V))|·‖∂²F_θ(0, V)/∂w²‖ + λ_min(∇²F_θ(0, V))²)) ≥ F(0, V, θ) − F_lin(w*) " +
+        "(the extracted text garbles the inequality's layout; this is its pieces in the order the proof idea gives)");
+
+    public override IReadOnlyList<PaperClaim> Claims => [LambdaMin, Bound];
+
+    /// <summary>The defaults take a few seconds on 2 cores: quick needs no flags.</summary>
+    protected override IReadOnlyList<string> QuickArgs => [];
+
+    /// <summary>The paper is theory and gives no experimental protocol: the defaults.</summary>
+    protected override IReadOnlyList<string> PaperArgs => [];
+
+    protected override IEnumerable<ClaimFinding> Judge(ShamirTheorem2Result result, IReadOnlyList<string> figures)
+    {
+        var shown = ClaimRulesShortcutShamir.Png(figures, "theorem2.");
+        var rows = result.Rows;
+        string where = $"At w = 0 with the exact Hessian in (w, V), {result.Config.Points} random (V, θ) per loss and σ ({string.Join(", ", rows.Select(r => r.Loss + "/" + r.Activation))})";
+        double Max(Func<ShamirTheorem2Row, double> f) => rows.Select(f).Where(double.IsFinite).DefaultIfEmpty(double.NaN).Max();
+        double Min(Func<ShamirTheorem2Row, double> f) => rows.Select(f).Where(double.IsFinite).DefaultIfEmpty(double.NaN).Min();
+        yield return ClaimRulesShortcutShamir.ForAll(LambdaMin, rows.Sum(r => r.Points), result.SignViolations, "points", where + ".",
+            [
+                new("largest λ_min", Max(r => r.MaxLambdaMin), "(≤ 0 holds)"),
+                new("smallest λ_min", Min(r => r.MinLambdaMin)),
+                new("largest |H_VV| entry", Max(r => r.MaxHvvAbs), "(0 at w = 0)"),
+            ], shown);
+        yield return ClaimRulesShortcutShamir.ForAll(Bound, rows.Sum(r => r.Cases), result.InequalityViolations, "(point, w*) pairs",
+            where + $", each with F_lin's minimizer and {result.Config.RandomWStar} random w*; {rows.Sum(r => r.Nontrivial):N0} pairs have F(0, V, θ) > F_lin(w*).",
+            [
+                new("tightest ratio", Min(r => r.MinRatio), "left ÷ right side, ≥ 1 holds"),
+                new("nontrivial pairs", rows.Sum(r => r.Nontrivial), "F(0, V, θ) > F_lin(w*)"),
+            ], shown);
+    }
+
+    internal IReadOnlyList<ClaimFinding> JudgeForTest(ShamirTheorem2Result result, IReadOnlyList<string> figures) => Judge(result, figures).ToList();
+
     protected override string VerdictDetail(ShamirTheorem2Result result) =>
         $"λ_min ≤ 0: {result.SignViolations} of {result.Rows.Sum(r => r.Points)} points; " +
         $"inequality: {result.InequalityViolations} of {result.Rows.Sum(r => r.Cases)} (point, w*) pairs";
