@@ -47,7 +47,7 @@ public sealed class ShortcutCnnCommand() : Experiment<ShortcutCnnConfig, Shortcu
 
     protected override IEnumerable<ClaimFinding> Judge(ShortcutCnnResult result, IReadOnlyList<string> figures)
     {
-        var shown = ClaimRulesShortcutShamir.Png(figures, "success_vs_k");
+        var shown = ClaimRulesShortcutShamir.Png(figures, "success_vs_k.");
         yield return JudgeCnnTrapped(CnnTrapped, result, shown);
         yield return JudgeBetter(ShortcutHelps, result, ShortcutCnnMethod.Resnet, ShortcutCnnMethod.Cnn, shown);
         yield return JudgeBetter(WarmupHelps, result, ShortcutCnnMethod.ResnetSsw, ShortcutCnnMethod.Resnet, shown);
