@@ -14,6 +14,9 @@ namespace FastRes.Experiments.Profiling;
 /// </remarks>
 public sealed record BenchReport(MachineInfo Machine, IReadOnlyList<BenchResult> Results)
 {
+    /// <summary>When the measurement ended (<c>measured_at</c>, written by `bench fleet profile`); null when not recorded.</summary>
+    public DateTimeOffset? MeasuredAt { get; init; }
+
     public string ToJson()
     {
         using var buffer = new MemoryStream();
@@ -28,6 +31,7 @@ public sealed record BenchReport(MachineInfo Machine, IReadOnlyList<BenchResult>
             w.WriteString("runtime", Machine.Runtime);
             w.WriteString("os", Machine.Os);
             w.WriteString("host", Machine.Host);
+            if (Machine.Partition.Length > 0) w.WriteString("partition", Machine.Partition);
             if (Machine.Identity is { } id)
             {
                 w.WriteString("vendor", id.Vendor);
@@ -38,6 +42,7 @@ public sealed record BenchReport(MachineInfo Machine, IReadOnlyList<BenchResult>
                 if (id.MemoryBytes is { } bytes) w.WriteNumber("memory_bytes", bytes);
             }
             w.WriteEndObject();
+            if (MeasuredAt is { } at) w.WriteString("measured_at", at.UtcDateTime.ToString("O", System.Globalization.CultureInfo.InvariantCulture)); // "…Z": a "+" would be escaped
             w.WriteStartArray("results");
             foreach (var r in Results)
             {
@@ -72,6 +77,7 @@ public sealed record BenchReport(MachineInfo Machine, IReadOnlyList<BenchResult>
                     Str(m, "isa"), Str(m, "vector_width"), Str(m, "runtime"), Str(m, "os"))
                 {
                     Host = Str(m, "host"),
+                    Partition = Str(m, "partition"),
                     Identity = m.TryGetProperty("vendor", out _)
                         ? new CpuIdentity(Str(m, "vendor"), OptInt(m, "family"), OptInt(m, "model"), OptInt(m, "stepping"),
                             m.TryGetProperty("microarchitecture", out var u) && u.ValueKind == JsonValueKind.String ? u.GetString() : null,
@@ -90,7 +96,15 @@ public sealed record BenchReport(MachineInfo Machine, IReadOnlyList<BenchResult>
                     Num(r, "seconds", i), Num(r, "rate", i), Req(r, "unit", i)) { Samples = Samples(r, i) });
                 i++;
             }
-            return new BenchReport(machine, list);
+            DateTimeOffset? measuredAt = null;
+            if (root.TryGetProperty("measured_at", out var at))
+            {
+                if (at.ValueKind != JsonValueKind.String || !DateTimeOffset.TryParse(at.GetString(), System.Globalization.CultureInfo.InvariantCulture,
+                        System.Globalization.DateTimeStyles.RoundtripKind, out var t))
+                    throw new InvalidDataException("\"measured_at\" must be an ISO 8601 time such as 2025-01-31T12:00:00+00:00");
+                measuredAt = t;
+            }
+            return new BenchReport(machine, list) { MeasuredAt = measuredAt };
         }
         catch (JsonException e)
         {

@@ -22,6 +22,9 @@ public sealed record MachineInfo(string Cpu, int Cores, string Isa, string Vecto
 
     /// <summary>Vendor, family/model/stepping and microarchitecture; null when the report did not carry them.</summary>
     public CpuIdentity? Identity { get; init; }
+
+    /// <summary>The Slurm partition the measurement ran in (SLURM_JOB_PARTITION of a fleet job; "" outside one).</summary>
+    public string Partition { get; init; } = "";
 }
 
 /// <summary>One measured kernel figure (SPEC §5 JSON contract: kernel, variant, size, seconds, rate, unit).</summary>
