@@ -35,6 +35,7 @@ public static partial class BenchCommand
             SampledPeer = TorchSampledPeer.Run,
             OpenProbe = KernelProfiler.OpenProbe,
             StartBuild = ProbeServerProcess.Start,
+            FleetProfile = KernelProfiler.FleetProfile,
         };
 
         public Func<IReadOnlyList<int>, int, IReadOnlyList<BenchResult>> Eigenvalues { get; init; } = (_, _) => [];
@@ -57,6 +58,8 @@ public static partial class BenchCommand
         public Func<IReadOnlyList<string>, double, ProbeClock, IProbeSampler> OpenProbe { get; init; } = (_, _, _) => throw new InvalidOperationException("no probe");
         /// <summary>(fastres.dll, kernels, seconds, clock) → another build's probe, serving samples on request (`bench compare --builds`).</summary>
         public Func<string, IReadOnlyList<string>, double, ProbeClock, IProbeSampler> StartBuild { get; init; } = (_, _, _, _) => throw new InvalidOperationException("no build runner");
+        /// <summary>threads → the per-node profile of `bench fleet profile`.</summary>
+        public Func<int, IReadOnlyList<BenchResult>> FleetProfile { get; init; } = _ => [];
         /// <summary>Where `bench probe --serve` reads its requests.</summary>
         public Func<TextReader> Input { get; init; } = () => Console.In;
     }
@@ -235,6 +238,7 @@ public static partial class BenchCommand
         bench.Subcommands.Add(CreateSampled(profiler));
         bench.Subcommands.Add(CreateProbe(profiler));
         bench.Subcommands.Add(CreateCompare(profiler));
+        bench.Subcommands.Add(CreateFleet(profiler));
         return bench;
     }
 

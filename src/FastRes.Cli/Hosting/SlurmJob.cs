@@ -199,9 +199,10 @@ public static class SlurmJob
     public static string Sh(string word)
         => word.Length > 0 && word.All(c => char.IsAsciiLetterOrDigit(c) || "/._-+:,=@%".Contains(c)) ? word : "'" + word.Replace("'", "'\\''") + "'";
 
-    internal static string Sbatch(IReadOnlyList<string> args)
+    /// <param name="notFound">What to say when sbatch is not on PATH (default: slurm run's job folder).</param>
+    internal static string Sbatch(IReadOnlyList<string> args, string? notFound = null)
     {
-        var (code, stdout, stderr) = Exec("sbatch", args);
+        var (code, stdout, stderr) = Exec("sbatch", args, notFound);
         if (code != 0)
             throw new SlurmException($"sbatch {string.Join(' ', args.Select(Sh))} failed (exit {code}): {ConfigFile.OneLine(stderr + " " + stdout)}");
         // --parsable prints "JOBID" or "JOBID;CLUSTER".
@@ -222,7 +223,10 @@ public static class SlurmJob
     /// to <c>sacct</c> once the controller has forgotten it. A merge job whose dependency can never be met (a shard
     /// failed) is cancelled and reported rather than waited on forever.
     /// </summary>
-    internal static string WaitFor(string jobId, CliContext context)
+    /// <param name="what">How the waiting notes name the job; <paramref name="neverRan"/>: the state reported when its
+    /// dependency can never be met.</param>
+    internal static string WaitFor(string jobId, CliContext context, string what = "merge job",
+        string neverRan = "NEVER RAN (a shard task failed, so its afterok dependency can never be met; merge job cancelled)")
     {
         var clock = Stopwatch.StartNew();
         TimeSpan nextNote = TimeSpan.FromSeconds(30);
@@ -238,11 +242,11 @@ public static class SlurmJob
                 if (state == "PENDING" && reason == "DependencyNeverSatisfied")
                 {
                     Exec("scancel", [jobId]);
-                    return "NEVER RAN (a shard task failed, so its afterok dependency can never be met; merge job cancelled)";
+                    return neverRan;
                 }
                 if (clock.Elapsed >= nextNote)
                 {
-                    context.Error.WriteLine($"slurm: merge job {jobId} {state}{(reason is "" or "None" ? "" : $" ({reason})")}, waited {TrialProgress.Duration(clock.Elapsed)}");
+                    context.Error.WriteLine($"slurm: {what} {jobId} {state}{(reason is "" or "None" ? "" : $" ({reason})")}, waited {TrialProgress.Duration(clock.Elapsed)}");
                     nextNote += TimeSpan.FromSeconds(30);
                 }
             }
@@ -265,7 +269,8 @@ public static class SlurmJob
         return null;
     }
 
-    private static (int Code, string Out, string Err) Exec(string program, IReadOnlyList<string> args)
+    /// <param name="notFound">The whole message when <paramref name="program"/> is not on PATH (default: slurm run's).</param>
+    internal static (int Code, string Out, string Err) Exec(string program, IReadOnlyList<string> args, string? notFound = null)
     {
         var start = new ProcessStartInfo(program) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
         foreach (string a in args) start.ArgumentList.Add(a);
@@ -279,7 +284,7 @@ public static class SlurmJob
         }
         catch (System.ComponentModel.Win32Exception)
         {
-            throw new SlurmException($"{program} not found on PATH: run on a Slurm login node, or submit DIR/job.sbatch and DIR/merge.sbatch there by hand");
+            throw new SlurmException(notFound ?? $"{program} not found on PATH: run on a Slurm login node, or submit DIR/job.sbatch and DIR/merge.sbatch there by hand");
         }
     }
 }
