@@ -63,6 +63,85 @@ public sealed class FinalLossCommand() : DataExperiment<FinalLossConfig, FinalLo
         return value!.Value;
     }
 
+    public static readonly PaperClaim LinearNearOptimal = new("final-loss/linear-near-optimal", Paper.Li2016, "Section 5.3.1, Figure 7 (left)",
+        "Figure 7 shows the results for linear networks. Just like their depth-invariant initial condition numbers, the final losses of 2-shortcut linear networks stay close to optimal as the networks become deeper.");
+    public static readonly PaperClaim HigherRates = new("final-loss/linear-higher-rates", Paper.Li2016, "Section 5.3.1, Figure 7 (right)",
+        "Higher learning rates can also be applied, resulting in fast learning in deep networks.");
+    public static readonly PaperClaim ReluFindsOptimum = new("final-loss/relu-finds-optimum", Paper.Li2016, "Section 5.3.1, Figure 8",
+        "However, our experiments show that linear networks with Xavier or orthogonal initialization have difficulties finding these optimal points, while 2-shortcut networks find these optimal points easily as they did without nonlinear units.");
+
+    public override IReadOnlyList<PaperClaim> Claims => [LinearNearOptimal, HigherRates, ReluFindsOptimum];
+
+    /// <summary>The defaults take ≈ 25 s on 2 cores: quick needs no flags.</summary>
+    protected override IReadOnlyList<string> QuickArgs => [];
+
+    /// <summary>The paper's protocol (<see cref="PaperProtocol"/>): its depths (linear to 96, ReLU-mid to 64), 1,000 epochs, 10 runs; the rate grid is FastRes's (≈ 50 min on 2 cores).</summary>
+    protected override IReadOnlyList<string> PaperArgs => PaperProtocol.Split(' ');
+
+    protected override IEnumerable<ClaimFinding> Judge(FinalLossResult result, IReadOnlyList<string> figures)
+    {
+        string linear = FinalLoss.MidName(FastRes.Kernels.Networks.Activation.Identity), relu = FinalLoss.MidName(FastRes.Kernels.Networks.Activation.Relu);
+        var comparisons = FinalLoss.Compare(result.Optima, result.Config);
+        yield return JudgeLoss(LinearNearOptimal, result, comparisons.Where(c => c.Activation == linear).ToList(), "final − optimal", ClaimRulesShortcutShamir.Png(figures, "final_loss_linear"));
+        yield return JudgeRates(result, comparisons.Where(c => c.Activation == linear).ToList(), ClaimRulesShortcutShamir.Png(figures, "final_loss_linear"));
+        yield return JudgeLoss(ReluFindsOptimum, result, comparisons.Where(c => c.Activation == relu).ToList(), "final loss", ClaimRulesShortcutShamir.Png(figures, "final_loss_relu"));
+    }
+
+    internal IReadOnlyList<ClaimFinding> JudgeForTest(FinalLossResult result, IReadOnlyList<string> figures) => Judge(result, figures).ToList();
+
+    /// <summary>The plotted quantity of one optimum with the SE of its rate's runs that did not diverge (NaN when all diverged).</summary>
+    private static Estimate Plotted(FinalLossResult result, string net, string activation, int depth)
+    {
+        var o = result.Optima.Single(x => x.Net == net && x.Activation == activation && x.Depth == depth);
+        var row = result.Rows.FirstOrDefault(r => r.Net == net && r.Activation == activation && r.Depth == depth && r.Eta == o.Eta);
+        return Estimate.OfRuns(o.Plotted, o.FinalLossStd, row is null ? 0 : row.Runs - row.Diverged);
+    }
+
+    /// <summary>
+    /// Each comparison of <see cref="FinalLoss.Compare"/> (shortcut2 against every other net at each depth ≥ --claim-depth) in the
+    /// figure's quantity at the optimal rates: shortcut2's interval wholly below agrees, wholly above contradicts; a net all of whose
+    /// runs diverged loses.
+    /// </summary>
+    private static ClaimFinding JudgeLoss(PaperClaim claim, FinalLossResult result, List<FinalLossComparison> comparisons, string what, IReadOnlyList<string> figures)
+    {
+        if (comparisons.Count == 0)
+            return ClaimFinding.NotCheckable(claim, $"no depth ≥ {result.Config.ClaimDepth} (--claim-depth) holds shortcut2 and another net of this family (--mid, --linear-nets/--relu-nets, depths)");
+        string s2 = InitialConditionNet.Shortcut2.Name();
+        (Estimate Mine, Estimate Theirs) Of(FinalLossComparison c) => (Plotted(result, s2, c.Activation, c.Depth), Plotted(result, c.Against, c.Activation, c.AgainstDepth));
+        var tally = CellTally.Of(comparisons, c =>
+            {
+                var (mine, theirs) = Of(c);
+                return !mine.Known ? -1 : !theirs.Known ? 1 : -mine.Against(theirs);
+            },
+            c => $"depth {c.Depth} vs {c.Against}{(c.AgainstDepth != c.Depth ? $" (depth {c.AgainstDepth})" : "")}: {Of(c).Mine} vs {Of(c).Theirs}");
+        var deepest = comparisons.Max(c => c.Depth);
+        var s2Deep = Plotted(result, s2, comparisons[0].Activation, deepest);
+        var othersDeep = comparisons.Where(c => c.Depth == deepest).Select(c => Of(c).Theirs.Mean).Where(double.IsFinite).DefaultIfEmpty(double.NaN);
+        return ClaimRulesLiYun.OfTally(claim, tally, $"{what} at the optimal rate ({result.Config.Epochs} epochs, {result.Config.Runs} run(s)), shortcut2 vs each other net",
+            $"a comparison agrees when shortcut2's interval lies wholly below the other's (or the other diverged at every rate), contradicts when wholly above ({ClaimRulesLiYun.IntervalRule})",
+            [
+                new KeyNumber($"shortcut2 {what}", s2Deep.Mean, $"depth {deepest}"),
+                new KeyNumber($"best other {what}", othersDeep.Min(), $"depth {deepest}"),
+                new KeyNumber("epochs", result.Config.Epochs, "epochs"),
+            ], figures, result.Config.Epochs < 1000 ? $" The paper trains for 1000 epochs; this run for {result.Config.Epochs}." : "");
+    }
+
+    /// <summary>The same pairs, by the optimal rate (a grid value, no spread): shortcut2's higher agrees, lower contradicts, equal is a tie; tied optima (no rate) are no case.</summary>
+    private static ClaimFinding JudgeRates(FinalLossResult result, List<FinalLossComparison> comparisons, IReadOnlyList<string> figures)
+    {
+        bool Tied(string net, string activation, int depth) => result.Optima.Single(o => o.Net == net && o.Activation == activation && o.Depth == depth).Tie;
+        string s2 = InitialConditionNet.Shortcut2.Name();
+        var tally = CellTally.Of(comparisons,
+            c => Tied(s2, c.Activation, c.Depth) || Tied(c.Against, c.Activation, c.AgainstDepth) || !double.IsFinite(c.Shortcut2Eta) || !double.IsFinite(c.OtherEta) ? null
+               : (int?)c.Shortcut2Eta.CompareTo(c.OtherEta),
+            c => $"depth {c.Depth} vs {c.Against}: η {c.Shortcut2Eta:G3} vs {c.OtherEta:G3}");
+        var ratios = comparisons.Where(c => double.IsFinite(c.Shortcut2Eta) && double.IsFinite(c.OtherEta)).Select(c => c.Shortcut2Eta / c.OtherEta).DefaultIfEmpty(double.NaN).ToList();
+        return ClaimRulesLiYun.OfTally(HigherRates, tally, $"Optimal learning rate of the linear nets at depths ≥ {result.Config.ClaimDepth}, shortcut2 vs each other net",
+            $"a comparison agrees when shortcut2's optimal rate is higher, contradicts when lower, equal rates tie (the grid has {result.Config.Etas} rates, {Kinds.Format(result.Config.EtaMin)}–{Kinds.Format(result.Config.EtaMax)})",
+            [new KeyNumber("smallest rate ratio", ratios.Min(), "shortcut2 η / other η"), new KeyNumber("largest rate ratio", ratios.Max(), "shortcut2 η / other η")], figures,
+            tally.LeftOut > 0 ? $" {tally.LeftOut} comparison(s) with a tied or absent optimum left out." : "");
+    }
+
     protected override string VerdictDetail(FinalLossResult result)
     {
         var c = result.Config;

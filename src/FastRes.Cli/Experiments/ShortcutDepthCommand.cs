@@ -97,6 +97,82 @@ public sealed class ShortcutDepthCommand() : Experiment<ShortcutDepthConfig, Sho
         return value!.Value;
     }
 
+    private const string Statement = "As shown in the figure, when the network becomes extremely deep (>400), only ResNets with shortcut 2 gain advantages from the growth of depth, " +
+                                     "where other networks suffer from degradation as the network becomes deeper.";
+    public static readonly PaperClaim Shortcut2Gains = new("shortcut-depth/shortcut2-gains", Paper.Li2016, "Section 5.3.2, Figure 9 (shortcut 2), on a Fashion-MNIST stand-in", Statement);
+    public static readonly PaperClaim OthersDegrade = new("shortcut-depth/others-degrade", Paper.Li2016, "Section 5.3.2, Figure 9 (shortcut depths 1, 3, 4), on a Fashion-MNIST stand-in", Statement);
+
+    public override IReadOnlyList<PaperClaim> Claims => [Shortcut2Gains, OthersDegrade];
+
+    /// <summary>
+    /// Only the shallowest and the deepest depth enter the verdict: quick keeps those two (12 and 480 > 400 layers), the
+    /// defaults' runs, epochs and images — two thirds of the defaults' ≈ 23 s.
+    /// </summary>
+    protected override IReadOnlyList<string> QuickArgs => ["--depths", "12,480"];
+
+    /// <summary>
+    /// Figure 9: CIFAR-10 with fb.resnet.torch's stopping criteria, 10 runs, depths past 400 — no CPU protocol exists; the paper-like
+    /// stand-in is all 60,000 training images, 10 runs, depths to 960 (≈ 1.2 h on 2 cores, README).
+    /// </summary>
+    protected override IReadOnlyList<string> PaperArgs => ["--train", "60000", "--runs", "10", "--epochs", "20", "--depths", "12,48,192,480,960"];
+
+    /// <summary>The claim is about nets deeper than this many layers.</summary>
+    public const int ExtremeDepth = 400;
+
+    protected override IEnumerable<ClaimFinding> Judge(ShortcutDepthResult result, IReadOnlyList<string> figures)
+    {
+        var shown = ClaimRulesShortcutShamir.Png(figures, "test_accuracy_vs_depth", "train_loss_vs_depth");
+        var depths = result.Config.Depths.Order().ToArray();
+        string? why = depths.Length < 2 ? "the run has one depth; the claim compares depths"
+            : depths[^1] <= ExtremeDepth ? $"the deepest net has {depths[^1]} layers; the claim is about nets deeper than {ExtremeDepth}" : null;
+        foreach (var (claim, mine) in new[] { (Shortcut2Gains, true), (OthersDegrade, false) })
+        {
+            var ns = result.Config.Shortcuts.Where(n => (n == 2) == mine).Order().ToList();
+            if (why is not null || ns.Count == 0) { yield return ClaimFinding.NotCheckable(claim, why ?? $"the run has no {(mine ? "n = 2" : "n ≠ 2")} (--shortcuts)"); continue; }
+            var cases = ns.SelectMany(n => Measures.Select(m => (N: n, M: m, Change: Change(result, n, depths[0], depths[^1], m)))).ToList();
+            string Show((int N, Measure M, (int Sign, string Text) Change) c) => $"n = {c.N} {c.M.Name}: {c.Change.Text}";
+            var tally = mine ? CellTally.Of(cases, c => c.Change.Sign, Show) : CellTally.Of(cases, c => -c.Change.Sign, Show);
+            var s2 = ByDepth(result, 2, depths[^1]);
+            yield return ClaimRulesLiYun.OfTally(claim, tally, $"From depth {depths[0]} to {depths[^1]} (mean over runs, {result.Config.Epochs} epochs, {DataCache.ShortName(result.DataSource)})",
+                mine ? "n = 2 agrees in a measure when it gains (test accuracy up, training loss down) by more than two standard errors of the difference and 0.1%, contradicts when it degrades by as much"
+                     : "each other n agrees in a measure when it degrades by more than two standard errors of the difference and 0.1% (or diverges at the deeper depth), contradicts when it gains by as much; staying where it was is within noise",
+                [
+                    new KeyNumber("shortcut2 test accuracy", s2?.TestAccuracyMean ?? double.NaN, $"depth {depths[^1]}"),
+                    new KeyNumber("best other test accuracy", result.Rows.Where(r => r.Shortcut != 2 && r.Depth == depths[^1]).Select(r => r.TestAccuracyMean).Where(double.IsFinite).DefaultIfEmpty(double.NaN).Max(), $"depth {depths[^1]}"),
+                    new KeyNumber("runs per point", result.Config.Runs, "runs"),
+                ], shown, " A CPU stand-in (10 whitened features, no convolutions or batch norm): only the ordering of the curves compares with the paper.");
+        }
+    }
+
+    internal IReadOnlyList<ClaimFinding> JudgeForTest(ShortcutDepthResult result, IReadOnlyList<string> figures) => Judge(result, figures).ToList();
+
+    private sealed record Measure(string Name, Func<ShortcutDepthRow, double> Value, Func<ShortcutDepthRow, double> Spread, bool HigherIsBetter, Func<double, string> Show);
+
+    private static readonly Measure[] Measures =
+    [
+        new("test accuracy", r => r.TestAccuracyMean, r => r.TestAccuracyStd, true, Cells.Percent),
+        new("training loss", r => r.LossMean, r => r.LossStd, false, Cells.Number),
+    ];
+
+    private static ShortcutDepthRow? ByDepth(ShortcutDepthResult result, int n, int depth) => result.Rows.FirstOrDefault(r => r.Shortcut == n && r.Depth == depth);
+
+    /// <summary>
+    /// +1 gains, −1 degrades (or every run at the deeper depth diverged), 0 neither, by the margin of summary.md's verdict: two standard errors of
+    /// the difference of the means, and at least 0.1% of the shallow value (a net stuck at its saddle moves in the fifth digit).
+    /// </summary>
+    private static (int Sign, string Text) Change(ShortcutDepthResult result, int n, int lo, int hi, Measure m)
+    {
+        if (ByDepth(result, n, lo) is not { } a || ByDepth(result, n, hi) is not { } b) return (0, "missing");
+        double from = m.Value(a), to = m.Value(b);
+        if (!double.IsFinite(to)) return (-1, $"{m.Show(from)} → diverged");
+        if (!double.IsFinite(from)) return (0, "diverged at the shallow depth");
+        double sa = m.Spread(a), sb = m.Spread(b);
+        int ka = a.Runs - a.DivergedRuns, kb = b.Runs - b.DivergedRuns;
+        double margin = Math.Max(1e-3 * Math.Abs(from), double.IsFinite(sa) && double.IsFinite(sb) ? 2 * Math.Sqrt(sa * sa / ka + sb * sb / kb) : 0);
+        double gain = m.HigherIsBetter ? to - from : from - to;
+        return (gain > margin ? 1 : gain < -margin ? -1 : 0, $"{m.Show(from)} → {m.Show(to)}");
+    }
+
     protected override void Summarize(Summary md, ShortcutDepthResult result)
     {
         var c = result.Config;

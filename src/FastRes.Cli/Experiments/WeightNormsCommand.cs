@@ -41,6 +41,61 @@ public sealed class WeightNormsCommand() : DataExperiment<WeightNormsConfig, Wei
         return WeightNorms.Assemble(whole, SameText(shards, "data_source"), rows, runs, SecondsOf(shards));
     }
 
+    private const string Statement = "As illustrated in Figure 2 and Figure 3, the deeper a residual network is, the small[er] its average Frobenius norm of weight matrices is, " +
+                                     "both during the training process and when the training ends.";
+    public static readonly PaperClaim SmallerAtEnd = new("weight-norms/smaller-at-end", Paper.Li2016, "Section 4.1, Figure 3 (when the training ends)", Statement);
+    public static readonly PaperClaim SmallerDuringTraining = new("weight-norms/smaller-during-training", Paper.Li2016, "Section 4.1, Figure 3 (during the training process)", Statement);
+
+    public override IReadOnlyList<PaperClaim> Claims => [SmallerAtEnd, SmallerDuringTraining];
+
+    /// <summary>The defaults take ≈ 8 s on 2 cores: quick needs no flags.</summary>
+    protected override IReadOnlyList<string> QuickArgs => [];
+
+    /// <summary>The paper gives neither depths, rate, epochs nor runs for Figure 3; its other MNIST figures use 10 runs and 1,000 epochs — those, depths 2–64 (≈ 4 min on 2 cores).</summary>
+    protected override IReadOnlyList<string> PaperArgs => ["--runs", "10", "--epochs", "1000", "--depths", "2,4,8,16,32,64"];
+
+    protected override IEnumerable<ClaimFinding> Judge(WeightNormsResult result, IReadOnlyList<string> figures)
+    {
+        var shown = ClaimRulesShortcutShamir.Png(figures, "weight_norms");
+        yield return JudgeOrder(SmallerAtEnd, result, e => e == result.Config.Epochs, "at the last epoch", shown);
+        yield return JudgeOrder(SmallerDuringTraining, result, e => e > 0, "at every recorded epoch after 0", shown);
+    }
+
+    internal IReadOnlyList<ClaimFinding> JudgeForTest(WeightNormsResult result, IReadOnlyList<string> figures) => Judge(result, figures).ToList();
+
+    /// <summary>
+    /// Per mid, epoch (among <paramref name="epochs"/>) and pair of consecutive depths: the deeper net's mean norm wholly below the
+    /// shallower's agrees, wholly above contradicts. A (mid, depth) with a diverged run is left out (its mean is over fewer runs).
+    /// </summary>
+    private static ClaimFinding JudgeOrder(PaperClaim claim, WeightNormsResult result, Func<int, bool> epochs, string when, IReadOnlyList<string> figures)
+    {
+        if (result.Curves.Count == 0) return ClaimFinding.NotCheckable(claim, "the run recorded no norms");
+        var diverged = result.Runs.Where(r => r.Diverged).Select(r => (r.Mid, r.Depth)).ToHashSet();
+        var points = result.Curves.Where(p => epochs(p.Epoch) && !diverged.Contains((p.Mid, p.Depth))).ToList();
+        var pairs = points.GroupBy(p => (p.Mid, p.Epoch)).SelectMany(g =>
+        {
+            var byDepth = g.OrderBy(p => p.Depth).ToList();
+            return byDepth.Zip(byDepth.Skip(1));
+        }).ToList();
+        static Estimate Norm(WeightNormsPoint p) => Estimate.OfRuns(p.AvgFrobeniusMean, p.AvgFrobeniusStd, p.Runs);
+        var tally = CellTally.Of(pairs, p => -Norm(p.Second).Against(Norm(p.First)),
+            p => $"{p.First.Mid} epoch {p.First.Epoch}, depth {p.First.Depth} vs {p.Second.Depth}: {Norm(p.First)} vs {Norm(p.Second)}");
+        var notAgreeing = pairs.Where(p => !Norm(p.Second).Below(Norm(p.First))).Select(p => p.First.Epoch).ToList();
+        // The whole listing runs to hundreds of cases during training: the evidence names those that do not agree.
+        string listing = notAgreeing.Count == 0 ? "every pair agrees" : $"the {notAgreeing.Count} that do not agree: " +
+            string.Join("; ", tally.Listing.Split("; ").Where(x => x.EndsWith(')')).Take(12)) + (notAgreeing.Count > 12 ? "; …" : "");
+        var last = result.Curves.Where(p => p.Epoch == result.Config.Epochs && !diverged.Contains((p.Mid, p.Depth))).GroupBy(p => p.Mid)
+                                .Select(g => $"{g.Key}: {string.Join(" → ", g.OrderBy(p => p.Depth).Select(p => ClaimRulesLiYun.N(p.AvgFrobeniusMean)))}").ToList();
+        var compact = tally with { Listing = listing };
+        return ClaimRulesLiYun.OfTally(claim, compact, $"Mean ‖W‖_F of 2-shortcut nets (small init, {result.Config.Runs} run(s) per point), each pair of consecutive depths {when}",
+            $"a pair agrees when the deeper net's interval lies wholly below the shallower's, contradicts when wholly above ({ClaimRulesLiYun.IntervalRule})",
+            [
+                new KeyNumber("latest epoch not agreeing", notAgreeing.DefaultIfEmpty(-1).Max(), "epoch (−1: none)"),
+                new KeyNumber("depths", result.Curves.Select(p => p.Depth).Distinct().Count(), $"{result.Curves.Min(p => p.Depth)}–{result.Curves.Max(p => p.Depth)}"),
+                new KeyNumber("epochs", result.Config.Epochs, "epochs"),
+            ], figures, $" At the end, shallowest → deepest: {string.Join("; ", last)}." + (diverged.Count > 0 ? $" {diverged.Count} (mid, depth) point(s) with a diverged run left out." : ""));
+    }
+
     protected override string VerdictDetail(WeightNormsResult r) =>
         $"a case: for one mid and one recorded epoch > 0, the deeper of two consecutive depths has the smaller mean ‖W‖_F; at the end of training: {r.EndViolations} violation(s) in {r.EndCases}";
 
