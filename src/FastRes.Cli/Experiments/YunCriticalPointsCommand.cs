@@ -18,6 +18,49 @@ public sealed class YunCriticalPointsCommand() : Experiment<YunCriticalPointsCon
     protected override YunCriticalPointsResult Run(YunCriticalPointsConfig config, IProgress<long> progress, ITrialBlockJournal? journal, CancellationToken cancellationToken)
         => YunCriticalPoints.Run(config, progress, cancellationToken);
 
+    public static readonly PaperClaim BetterOrSaddle = new("yun-critical-points/better-than-linear-or-strict-saddle", Paper.Yun2019, "Benign Landscape of Deep ResNets, Theorem",
+        "Let θ* be any twice-differentiable critical point of R(·). If E[ℓ''(f_θ*(x); y) h_L(x) h_L(x)ᵀ] is full rank; and col([U_2*]ᵀ … [U_L*]ᵀ) ≠ ℝ^(d_x), " +
+        "then, at least one of the following holds: R(θ*) ≤ R_lin, or λ_min(∇²R(θ*)) < 0.");
+    public static readonly PaperClaim SaddleBranch = new("yun-critical-points/saddle-branch-occurs", Paper.FastRes, "Beyond the papers: the theorem's second alternative",
+        "Question: is the theorem's \"or\" needed — are there critical points worse than linear predictors (strict saddles) where both conditions hold? " +
+        "If every critical point found were better than linear, the search would not have exercised the strict-saddle alternative.");
+
+    public override IReadOnlyList<PaperClaim> Claims => [BetterOrSaddle, SaddleBranch];
+
+    /// <summary>Half the random starts and half the structured ones (the defaults take ≈ 52 s on 2 cores); both searches, both settings and losses stay.</summary>
+    protected override IReadOnlyList<string> QuickArgs => ["--points", "6", "--saddle-starts", "2"];
+
+    /// <summary>The poster gives no experiment; the defaults are FastRes's protocol.</summary>
+    protected override IReadOnlyList<string> PaperArgs => [];
+
+    protected override IEnumerable<ClaimFinding> Judge(YunCriticalPointsResult result, IReadOnlyList<string> figures)
+    {
+        var shown = ClaimRulesShortcutShamir.Png(figures, "critical_points");
+        var cases = result.Points.Where(p => p.Converged && p.ConditionsHold).ToList();
+        var saddles = cases.Where(p => p.Kind == "strict-saddle").ToList();
+        int better = cases.Count(p => p.Kind == "better-than-linear");
+        var c = result.Config;
+        yield return ClaimRulesShortcutShamir.ForAll(BetterOrSaddle, cases.Count, cases.Count(p => p.Kind == "neither"), "critical points where both conditions hold",
+            $"Points confirmed critical (‖∇R‖ ≤ {Kinds.Format(c.GradientTolerance)}) by descent and by Levenberg–Marquardt on ½‖∇R‖², L = {c.Blocks}, d = {c.Dimension}; " +
+            $"{better} better than linear (R − R_lin ≤ {Kinds.Format(c.ValueTolerance)}), {saddles.Count} strict saddles (λ_min < −{Kinds.Format(c.CurvatureTolerance)}·max(1, ‖H‖)); " +
+            $"a violation is a point that is neither. {result.NotConverged} of {result.Starts} starts did not converge and are no case; " +
+            $"{result.Points.Count(p => p.Converged && !p.ConditionsHold)} converged points where a condition fails are outside the theorem.",
+            [new KeyNumber("better than linear", better, "points"), new KeyNumber("strict saddles", saddles.Count, "points"), new KeyNumber("starts", result.Starts, "starts")], shown);
+        yield return saddles.Count == 0
+            ? ClaimFinding.NotCheckable(SaddleBranch, $"none of the {cases.Count} critical points where both conditions hold was a strict saddle: the search did not exercise the second alternative (which does not show it never occurs)")
+            : new ClaimFinding(SaddleBranch, Verdict.Holds,
+                $"{saddles.Count} of the {cases.Count} critical points where both conditions hold are worse than linear and strict saddles: R − R_lin from {ClaimRulesLiYun.N(saddles.Min(p => p.Excess))} " +
+                $"to {ClaimRulesLiYun.N(saddles.Max(p => p.Excess))}, λ_min from {ClaimRulesLiYun.N(saddles.Min(p => p.LambdaMin))} to {ClaimRulesLiYun.N(saddles.Max(p => p.LambdaMin))} " +
+                $"(found by {string.Join(", ", saddles.Select(p => p.Start).Distinct())} starts). Rule: holds when at least one such point is found.",
+                [
+                    new KeyNumber("strict saddles where both conditions hold", saddles.Count, $"of {cases.Count}"),
+                    new KeyNumber("smallest R − R_lin among them", saddles.Min(p => p.Excess)),
+                    new KeyNumber("largest λ_min among them", saddles.Max(p => p.LambdaMin)),
+                ], shown);
+    }
+
+    internal IReadOnlyList<ClaimFinding> JudgeForTest(YunCriticalPointsResult result, IReadOnlyList<string> figures) => Judge(result, figures).ToList();
+
     protected override string VerdictDetail(YunCriticalPointsResult result) =>
         $"the cases are the approximate critical points where both conditions hold; {result.Starts} starts, {result.NotConverged} did not converge; " +
         $"{result.StrictSaddles} strict saddles and {result.BetterThanLinear} better than linear in all";

@@ -17,6 +17,64 @@ public sealed class YunNearIdentityCommand() : Experiment<YunNearIdentityConfig,
     protected override YunNearIdentityResult Run(YunNearIdentityConfig config, IProgress<long> progress, ITrialBlockJournal? journal, CancellationToken cancellationToken)
         => YunNearIdentity.Run(config, progress, cancellationToken);
 
+    public static readonly PaperClaim RiskBounded = new("yun-near-identity/risk-bounded", Paper.Yun2019, "Near-identity Regions of ResNets, Theorem (informal), first",
+        "Consider a ResNet with residual blocks h_l(x) = h_(l−1)(x) + φ_z^l(h_(l−1)(x)), l = 1, …, L, φ_z^l any O(1/L)-Lipschitz function with φ_z^l(0) = 0. " +
+        "Assume the loss ℓ(p; y) is Lipschitz, convex, and differentiable in p. For any critical point θ* of R(·), R(θ*) ≤ R_lin + C.");
+    public static readonly PaperClaim DepthIndependent = new("yun-near-identity/depth-independent", Paper.Yun2019, "Near-identity Regions of ResNets, after the theorems",
+        "Both bounds are independent of depth L, which is difficult to achieve (e.g., R of fully-connected nets typically grows with L).");
+
+    public override IReadOnlyList<PaperClaim> Claims => [RiskBounded, DepthIndependent];
+
+    /// <summary>Depths 1, 8, 32 (a 32× range; the cost grows with L, so depth 64 alone is half the defaults' ≈ 82 s on 2 cores) and half the descent budget.</summary>
+    protected override IReadOnlyList<string> QuickArgs => ["--depths", "1,8,32", "--steps", "2000"];
+
+    /// <summary>The poster gives no experiment (and no C); the defaults are FastRes's protocol.</summary>
+    protected override IReadOnlyList<string> PaperArgs => [];
+
+    /// <summary>"Grows with depth": the worst gap at the deepest L above the shallowest L's by more than this share and 1e-3.</summary>
+    public const double GrowthTolerance = 0.25;
+
+    protected override IEnumerable<ClaimFinding> Judge(YunNearIdentityResult result, IReadOnlyList<string> figures)
+    {
+        var shown = ClaimRulesShortcutShamir.Png(figures, "near_identity");
+        var counted = result.CellPoints.Where(p => p.Point.Kind != "not-converged").ToList();
+        double constant = result.Rows.Select(r => r.Constant).Where(double.IsFinite).DefaultIfEmpty(double.NaN).Max();
+        double worst = counted.Select(p => p.Point.Excess).DefaultIfEmpty(double.NaN).Max();
+        yield return ClaimRulesShortcutShamir.ForAll(RiskBounded, counted.Count, counted.Count(p => p.Point.Violation), "points",
+            $"Critical, stalled and adversarial points (blocks in ‖V_l‖_F, ‖U_l‖_F ≤ 1/√L, L = {string.Join(", ", result.Config.Depths)}); the poster names no C, so FastRes checks the one " +
+            $"the standard argument gives (summary.md): the exact step and the bound R − R_lin ≤ G‖t*‖s(θ)√E‖x‖² + ‖w − t*‖‖∇_wR‖, C = ‖t*‖(e − 1)√E‖x‖² = {ClaimRulesLiYun.N(constant)} for the logistic loss. " +
+            $"A violation is a point where either inequality fails by more than {Kinds.Format(result.Config.Tolerance)}·max(1, R). The largest R − R_lin found is {ClaimRulesLiYun.N(worst)}; " +
+            $"{result.NotConverged} descent(s) did not converge and are no case.",
+            [new KeyNumber("largest R − R_lin", worst), new KeyNumber("derived C (logistic)", constant), new KeyNumber("adversarial points", result.Adversarial, "points")], shown);
+        yield return JudgeDepth(result, shown);
+    }
+
+    internal IReadOnlyList<ClaimFinding> JudgeForTest(YunNearIdentityResult result, IReadOnlyList<string> figures) => Judge(result, figures).ToList();
+
+    /// <summary>Per (φ, loss): the worst gap (descent or adversarial) at the deepest L against the shallowest L's; growth past 25% and 1e-3 contradicts.</summary>
+    private static ClaimFinding JudgeDepth(YunNearIdentityResult result, IReadOnlyList<string> figures)
+    {
+        var depths = result.Rows.Select(r => r.Blocks).Distinct().ToList();
+        if (ClaimRulesLiYun.TooShort(depths, 8, "blocks") is { } why) return ClaimFinding.NotCheckable(DepthIndependent, why);
+        double Worst(YunNearIdentityRow r) => Math.Max(Finite(r.MaxExcessDescent), Finite(r.MaxExcessAdversarial));
+        var groups = result.Rows.GroupBy(r => (r.Activation, r.Loss)).Select(g => (g.Key, Shallow: g.MinBy(r => r.Blocks)!, Deep: g.MaxBy(r => r.Blocks)!))
+                                .Where(g => double.IsFinite(Worst(g.Shallow)) && double.IsFinite(Worst(g.Deep))).ToList();
+        if (groups.Count == 0) return ClaimFinding.NotCheckable(DepthIndependent, "no (φ, loss) has a counted point at both its shallowest and deepest L");
+        bool Flat((( string, string) Key, YunNearIdentityRow Shallow, YunNearIdentityRow Deep) g)
+            => Worst(g.Deep) <= Worst(g.Shallow) + Math.Max(GrowthTolerance * Math.Abs(Worst(g.Shallow)), 1e-3);
+        int flat = groups.Count(Flat);
+        return new ClaimFinding(DepthIndependent, ClaimFinding.OfCounts(flat, groups.Count),
+            "The largest R − R_lin found (descent or adversarial) at the shallowest and the deepest L: " +
+            string.Join("; ", groups.Select(g => $"{g.Key.Item1}, {g.Key.Item2}: {ClaimRulesLiYun.N(Worst(g.Shallow))} at L = {g.Shallow.Blocks} → {ClaimRulesLiYun.N(Worst(g.Deep))} at L = {g.Deep.Blocks}{(Flat(g) ? "" : " (grows)")}")) +
+            $". Rule: a (φ, loss) agrees when the deepest gap exceeds the shallowest by at most {Cells.Percent(GrowthTolerance)} and 1e-3; {flat} of {groups.Count} agree. " +
+            "The derived C is the same at every L by construction; this asks whether the worst critical point found gets worse with depth.",
+            [
+                new KeyNumber("(φ, loss) not growing", flat, $"of {groups.Count}"),
+                new KeyNumber("largest gap at the deepest L", groups.Max(g => Worst(g.Deep)), $"L = {depths.Max()}"),
+                new KeyNumber("largest gap at the shallowest L", groups.Max(g => Worst(g.Shallow)), $"L = {depths.Min()}"),
+            ], figures);
+    }
+
     protected override string VerdictDetail(YunNearIdentityResult result) =>
         $"{result.Critical} critical points, {result.Stalled} stalled descents, {result.Adversarial} adversarial points; " +
         $"{result.NotConverged} descent(s) not converged, not counted";

@@ -17,6 +17,75 @@ public sealed class YunRademacherCommand() : Experiment<YunRademacherConfig, Yun
     protected override YunRademacherResult Run(YunRademacherConfig config, IProgress<long> progress, ITrialBlockJournal? journal, CancellationToken cancellationToken)
         => YunRademacher.Run(config, progress, cancellationToken);
 
+    public static readonly PaperClaim Bound = new("yun-rademacher/depth-free-bound", Paper.Yun2019, "Near-identity Regions of ResNets, Theorem (informal), second",
+        "Consider a ResNet with residual blocks h_l(x) = h_(l−1)(x) + V_l ReLU(U_l h_(l−1)(x)), l = 1, …, L. Given any dataset S = {x_i}, i = 1…n, define a class " +
+        "F_L = {f_θ : ℝ^(d_x) → ℝ | ‖w‖ ≤ 1, ‖V_l‖_F, ‖U_l‖_F ≤ 1/√L}. Then, the empirical Rademacher complexity satisfies R(F_L|_S) ≤ e²·max_i‖x_i‖/√n. " +
+        "Both bounds are independent of depth L.");
+    public static readonly PaperClaim ScalingNeeded = new("yun-rademacher/scaling-needed", Paper.FastRes, "Beyond the papers: the same class without the 1/√L balls",
+        "Question: does the depth-free bound rest on the 1/√L scaling? With blocks in balls of a fixed radius the features can grow like (1 + r²)^L: " +
+        "the same ascent should then pass the bound at some depth (the poster: such complexities \"typically grow with L\").");
+
+    public override IReadOnlyList<PaperClaim> Claims => [Bound, ScalingNeeded];
+
+    /// <summary>16 sign vectors and depths 1, 4, 8, 64 (the defaults' 64 σ and 7 depths take ≈ 78 s on 2 cores); 8 keeps the contrast class's deepest depth.</summary>
+    protected override IReadOnlyList<string> QuickArgs => ["--signs", "16", "--depths", "1,4,8,64"];
+
+    /// <summary>The contrast must reach this many blocks before "it never passes the bound" means anything: (1 + r²)^L needs a few doublings.</summary>
+    public const int ContrastDepth = 8;
+
+    /// <summary>The poster gives no experiment; the defaults are FastRes's protocol.</summary>
+    protected override IReadOnlyList<string> PaperArgs => [];
+
+    protected override IEnumerable<ClaimFinding> Judge(YunRademacherResult result, IReadOnlyList<string> figures)
+    {
+        var shown = ClaimRulesShortcutShamir.Png(figures, "rademacher");
+        var rows = result.Rows.OrderBy(r => r.L).ToList();
+        if (rows.Count == 0)
+        {
+            yield return ClaimFinding.NotCheckable(Bound, "the run has no depth");
+            yield return ClaimFinding.NotCheckable(ScalingNeeded, "the run has no depth");
+            yield break;
+        }
+        double bound = rows[0].Bound;
+        int failures = rows.Sum(r => r.SanityFailures);
+        yield return failures > 0
+            ? ClaimFinding.NotCheckable(Bound, $"{failures} per-σ estimate(s) exceed the deterministic ceiling (1/n)Σ(1 + 1/L)^L‖x_i‖ that no θ in F_L can reach: the estimates are wrong, not the theorem (a bug to fix)")
+            : ClaimRulesShortcutShamir.ForAll(Bound, rows.Count, rows.Count(r => r.Mean - 3 * r.StandardError > r.Bound), "depths",
+                $"Lower estimates of R(F_L|S) by projected gradient ascent (every value attained by a θ in F_L, so exceeding the bound would refute it), n = {result.Config.Samples}, " +
+                $"{result.Config.Signs} sign vectors: {string.Join(", ", rows.Select(r => $"L = {r.L}: {Cells.Fixed(r.Mean, 3)} ± {Cells.Fixed(r.StandardError, 3)}"))} against e²·max‖x_i‖/√n = {Cells.Fixed(bound, 3)}. " +
+                "A violation is a depth where mean − 3 SE exceeds the bound. The estimate is a lower bound: the test can refute the theorem, not prove it.",
+                [
+                    new KeyNumber("bound", bound, "e²·max‖x_i‖/√n"),
+                    new KeyNumber("largest estimate / bound", rows.Max(r => r.Ratio)),
+                    new KeyNumber("estimate at the shallowest L", rows[0].Mean, $"L = {rows[0].L}"),
+                    new KeyNumber("estimate at the deepest L", rows[^1].Mean, $"L = {rows[^1].L}"),
+                ], shown);
+        var contrast = rows.Where(r => double.IsFinite(r.Contrast)).ToList();
+        if (contrast.Count == 0)
+        {
+            yield return ClaimFinding.NotCheckable(ScalingNeeded, "the run computed no contrast class (--contrast-max-blocks)");
+            yield break;
+        }
+        var past = contrast.FirstOrDefault(r => r.Contrast - 3 * r.ContrastStandardError > bound);
+        if (past is null && contrast[^1].L < ContrastDepth)
+        {
+            yield return ClaimFinding.NotCheckable(ScalingNeeded, $"the contrast class ran to L = {contrast[^1].L} only ({ClaimRulesLiYun.N(contrast[^1].Contrast)} against the bound {Cells.Fixed(bound, 3)}): " +
+                                                                  $"too shallow to say it never passes (give --depths up to {ContrastDepth} and --contrast-max-blocks {ContrastDepth})");
+            yield break;
+        }
+        yield return new ClaimFinding(ScalingNeeded, past is not null ? Verdict.Holds : Verdict.DoesNotHold,
+            $"The contrast class (‖U_l‖_F, ‖V_l‖_F ≤ {Kinds.Format(result.Config.ContrastRadius)} at every depth): {string.Join(", ", contrast.Select(r => $"L = {r.L}: {ClaimRulesLiYun.N(r.Contrast)}"))} " +
+            $"against the bound {Cells.Fixed(bound, 3)}. Rule: holds when its mean − 3 SE passes the bound at some depth" +
+            (past is not null ? $" — first at L = {past.L}." : $" — it does not up to L = {contrast[^1].L} (--contrast-max-blocks)."),
+            [
+                new KeyNumber("first depth past the bound", past?.L ?? double.NaN, "blocks"),
+                new KeyNumber("contrast estimate", contrast[^1].Contrast, $"L = {contrast[^1].L}"),
+                new KeyNumber("bound", bound, "e²·max‖x_i‖/√n"),
+            ], shown);
+    }
+
+    internal IReadOnlyList<ClaimFinding> JudgeForTest(YunRademacherResult result, IReadOnlyList<string> figures) => Judge(result, figures).ToList();
+
     protected override string VerdictDetail(YunRademacherResult result) =>
         $"{result.Rows.Count} depths compared with the bound: {result.TheoremViolations} violation(s); " +
         $"{result.Rows.Count * result.Config.Signs} per-σ checks against the deterministic ceiling: {result.SanityFailures} failure(s)";
