@@ -75,7 +75,8 @@ public sealed class TrainingSpectrumCommand() : DataExperiment<TrainingSpectrumC
         var logKappa = LogKappaOnGrid(result);
         yield return JudgeBelow(KappaSmaller, result, "log10 κ", g => logKappa.TryGetValue((g.Net, g.Loss), out var e) ? e : new Estimate(double.NaN, 0), ClaimRulesShortcutShamir.Png(figures, "spectrum_vs_loss"));
         yield return JudgeSameEnd(result, ClaimRulesShortcutShamir.Png(figures, "spectrum_vs_loss"));
-        yield return JudgeBelow(IndexSmaller, result, "index", g => Estimate.OfRuns(g.IndexMean, g.IndexStd, g.Runs), ClaimRulesShortcutShamir.Png(figures, "index_vs_loss"));
+        yield return JudgeBelow(IndexSmaller, result, "index", g => Estimate.OfRuns(g.IndexMean, g.IndexStd, g.Runs), ClaimRulesShortcutShamir.Png(figures, "index_vs_loss"),
+                                $" The drop at the beginning is judged in {PeakAtDrop.Id}.");
         yield return JudgePeak(result, ClaimRulesShortcutShamir.Png(figures, "shortcut2_dynamics"));
     }
 
@@ -101,7 +102,7 @@ public sealed class TrainingSpectrumCommand() : DataExperiment<TrainingSpectrumC
     }
 
     /// <summary>At every grid loss both nets reached: shortcut2's interval wholly below the other net's agrees, wholly above contradicts.</summary>
-    private static ClaimFinding JudgeBelow(PaperClaim claim, TrainingSpectrumResult result, string what, Func<TrainingSpectrumGridPoint, Estimate> value, IReadOnlyList<string> figures)
+    private static ClaimFinding JudgeBelow(PaperClaim claim, TrainingSpectrumResult result, string what, Func<TrainingSpectrumGridPoint, Estimate> value, IReadOnlyList<string> figures, string tail = "")
     {
         var mine = result.Grid.Where(g => g.Net == TrainingSpectrum.Reference).ToDictionary(g => g.Loss);
         var pairs = result.Grid.Where(g => g.Net != TrainingSpectrum.Reference && mine.ContainsKey(g.Loss))
@@ -116,7 +117,7 @@ public sealed class TrainingSpectrumCommand() : DataExperiment<TrainingSpectrumC
                 new KeyNumber($"{high.Other.Net} − shortcut2 {what}", value(high.Other).Mean - value(high.Mine).Mean, $"{Gap(what)} at the highest common loss {ClaimRulesLiYun.N(high.Other.Loss)}"),
                 new KeyNumber($"{low.Other.Net} − shortcut2 {what}", value(low.Other).Mean - value(low.Mine).Mean, $"{Gap(what)} at the lowest common loss {ClaimRulesLiYun.N(low.Other.Loss)}"),
                 new KeyNumber("runs per net", result.Config.Runs, "runs"),
-            ], figures);
+            ], figures, tail);
     }
 
     private static string Gap(string what) => what.StartsWith("log10", StringComparison.Ordinal) ? "decades" : "share of eigenvalues";
