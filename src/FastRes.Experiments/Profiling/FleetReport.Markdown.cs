@@ -84,7 +84,7 @@ public sealed partial record FleetReport
                     if (n.Cells.FirstOrDefault(c => c.Figure == figure) is not { } c) continue;
                     string verdict = c.Verdict is FleetVerdict.Slow ? "**SLOW outlier**" : VerdictText(c.Verdict);
                     string reference = c.Reference is not { } r ? "–"
-                        : $"{Num(r.Rate)} ± {Num(100 * r.Tolerance)}%: {(c.ReferenceFailed ? "**FAILED**" : "ok")}";
+                        : $"≥ {Num(r.Floor)} ({Num(r.Rate)} − {Num(100 * r.Tolerance)}%): {(c.ReferenceFailed ? "**FAILED**" : "ok")}";
                     s.AppendLine($"| {Cell(figure.ToString().Trim())} | {Cell(figure.Unit)} | {Cell(n.Host)} | {Num(c.Rate)} | " +
                                  $"{(c.FractionOfPeak is { } f ? (100 * f).ToString("0.0", CultureInfo.InvariantCulture) + " %" : "–")} | {Ratio(c.RatioToMedian)} | {verdict} | {reference} |");
                 }
