@@ -1,12 +1,13 @@
 #!/usr/bin/env bash
 # Installs the native peers the eigenvalue benchmarks and tests compare against: LAPACKE (DSYEVD) backed by
 # OpenBLAS (pthreads build); and Fashion-MNIST (Debian dataset-fashion-mnist, IDX under
-# /usr/share/datasets/fashion-mnist), the real data set of the shortcut-depth experiment and its tests.
+# /usr/share/datasets/fashion-mnist), the real data set of the shortcut-depth experiment and its tests; and Debian's
+# chromium, the headless browser the reproduction report's tests open index.html in.
 # Idempotent: does nothing when every package is already installed.
 # Debian/Ubuntu only; needs root (or sudo).
 set -euo pipefail
 
-packages=(liblapacke libopenblas0-pthread dataset-fashion-mnist)
+packages=(liblapacke libopenblas0-pthread dataset-fashion-mnist chromium)
 missing=()
 for p in "${packages[@]}"; do
     if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
