@@ -35,8 +35,15 @@ public sealed record ReproductionReport(string Scale, string Invocation, DateTim
         => PaperInfo.All.Select(p => (p, Findings.Where(x => x.Finding.Claim.Paper == p.Key).ToList())).Where(x => x.Item2.Count > 0);
 
     public string SummaryLine
-        => $"{Findings.Count()} claims checked: {Count(Verdict.Holds)} hold, {Count(Verdict.DoesNotHold)} do not hold, " +
+        => $"{Findings.Count()} claims checked: {Count(Verdict.Holds)} {(Count(Verdict.Holds) == 1 ? "holds" : "hold")}, " +
+           $"{Count(Verdict.DoesNotHold)} {(Count(Verdict.DoesNotHold) == 1 ? "does" : "do")} not hold, " +
            $"{Count(Verdict.Partly)} partly, {Count(Verdict.NotCheckable)} not checkable here";
+
+    /// <summary>The runs' own seconds (reused runs count what they took when they ran), beside this call's wall time.</summary>
+    public double RunSeconds => Experiments.Sum(e => e.Seconds);
+
+    private string Timing => Math.Abs(RunSeconds - Seconds) < 0.05 * Math.Max(1, Seconds) ? $"{Seconds:0} s"
+        : $"{Seconds:0} s this call, {RunSeconds:0} s in the runs (reused runs count the time they took)";
 
     // ---- report.json ----
 
@@ -48,6 +55,7 @@ public sealed record ReproductionReport(string Scale, string Invocation, DateTim
         ["command"] = Invocation,
         ["started"] = Started.ToString("yyyy-MM-dd'T'HH:mm:ssK", CultureInfo.InvariantCulture),
         ["seconds"] = Math.Round(Seconds, 1),
+        ["run_seconds"] = Math.Round(RunSeconds, 1),
         ["machine"] = new JsonObject(Machine.Select(m => KeyValuePair.Create(m.Name, (JsonNode?)m.Value))),
         ["summary"] = new JsonObject
         {
@@ -83,12 +91,12 @@ public sealed record ReproductionReport(string Scale, string Invocation, DateTim
     {
         var md = new StringBuilder();
         md.AppendLine("# FastRes reproduction report").AppendLine();
-        md.AppendLine($"**{SummaryLine}.** Scale `{Scale}`, {Seconds:0} s in all, fastres {Version}{Commit(", commit ")}, {Started:yyyy-MM-dd}; " +
+        md.AppendLine($"**{SummaryLine}.** Scale `{Scale}`, {Timing}, fastres {Version}{Commit(", commit ")}, {Started:yyyy-MM-dd}; " +
                       $"regenerate with `{Invocation}`.").AppendLine();
         md.AppendLine("| paper | where | claim | verdict | experiment |").AppendLine("|---|---|---|---|---|");
         foreach (var (paper, findings) in ByPaper)
             foreach (var (e, f) in findings)
-                md.AppendLine($"| {paper.Id} | {Cell(f.Claim.Where)} | {Cell(Shorten(f.Claim.Statement, 110))} | **{ClaimFinding.Name(f.Verdict)}** | [`{e.Experiment}`](#{Anchor(f.Claim.Id)}) |");
+                md.AppendLine($"| {paper.Id} | {Cell(f.Claim.Where)} | {Cell(Md(Shorten(f.Claim.Statement, 110)))} | **{ClaimFinding.Name(f.Verdict)}** | [`{e.Experiment}`](#{Anchor(f.Claim.Id)}) |");
         md.AppendLine();
         foreach (var (paper, findings) in ByPaper)
         {
@@ -96,8 +104,8 @@ public sealed record ReproductionReport(string Scale, string Invocation, DateTim
             foreach (var (e, f) in findings)
             {
                 md.AppendLine($"<a id=\"{Anchor(f.Claim.Id)}\"></a>").AppendLine($"### {f.Claim.Where} — {ClaimFinding.Name(f.Verdict)}").AppendLine();
-                md.AppendLine($"> {f.Claim.Statement}").AppendLine();
-                md.AppendLine($"**Verdict: {ClaimFinding.Name(f.Verdict)}.** {f.Evidence}").AppendLine();
+                md.AppendLine($"> {Md(f.Claim.Statement)}").AppendLine();
+                md.AppendLine($"**Verdict: {ClaimFinding.Name(f.Verdict)}.** {Md(f.Evidence)}").AppendLine();
                 if (f.Numbers.Count > 0)
                     md.AppendLine(string.Join("; ", f.Numbers.Select(n => $"{n.Name} = {n.Shown}")) + ".").AppendLine();
                 foreach (var fig in f.Figures) md.AppendLine($"![{fig}]({FigurePath(e.Experiment, fig)})").AppendLine();
@@ -119,7 +127,7 @@ public sealed record ReproductionReport(string Scale, string Invocation, DateTim
         h.AppendLine($"<title>FastRes reproduction report — {E(SummaryLine)}</title>");
         h.AppendLine("<style>").AppendLine(Css).AppendLine("</style></head><body>");
         h.AppendLine("<header><h1>FastRes reproduction report</h1>");
-        h.AppendLine($"<p class=\"meta\">Scale <code>{E(Scale)}</code> · {Seconds:0} s · fastres {E(Version)}{E(Commit(" · commit "))} · {Started:yyyy-MM-dd HH:mm} UTC</p>");
+        h.AppendLine($"<p class=\"meta\">Scale <code>{E(Scale)}</code> · {E(Timing)} · fastres {E(Version)}{E(Commit(" · commit "))} · {Started:yyyy-MM-dd HH:mm} UTC</p>");
         h.AppendLine("<div class=\"tally\">");
         foreach (var v in Enum.GetValues<Verdict>())
             h.AppendLine($"<div class=\"count v-{ClaimFinding.Token(v)}\"><b>{Count(v)}</b><span>{E(ClaimFinding.Name(v))}</span></div>");
@@ -132,8 +140,8 @@ public sealed record ReproductionReport(string Scale, string Invocation, DateTim
         foreach (var (paper, findings) in ByPaper)
         {
             h.AppendLine($"<li><a href=\"#{paper.Id}\">{E(paper.Authors)} ({E(paper.Venue)})</a><ol>");
-            foreach (var (_, f) in findings)
-                h.AppendLine($"<li><a href=\"#{Anchor(f.Claim.Id)}\">{E(f.Claim.Where)}</a> <span class=\"pill v-{ClaimFinding.Token(f.Verdict)}\">{E(ClaimFinding.Name(f.Verdict))}</span></li>");
+            foreach (var (e, f) in findings)
+                h.AppendLine($"<li><a href=\"#{Anchor(f.Claim.Id)}\">{E(f.Claim.Where)}</a> <small>{E(e.Experiment)}</small> <span class=\"pill v-{ClaimFinding.Token(f.Verdict)}\">{E(ClaimFinding.Name(f.Verdict))}</span></li>");
             h.AppendLine("</ol></li>");
         }
         h.AppendLine("<li><a href=\"#runs\">Runs and machine</a></li></ol></nav><main>");
@@ -193,6 +201,9 @@ public sealed record ReproductionReport(string Scale, string Invocation, DateTim
     public static string Anchor(string id) => new(id.Select(c => char.IsAsciiLetterOrDigit(c) ? char.ToLowerInvariant(c) : '-').ToArray());
 
     private static string E(string text) => WebUtility.HtmlEncode(text);
+
+    /// <summary>Text a markdown renderer must not read as HTML (a quoted "x < y" or "<zero>").</summary>
+    private static string Md(string text) => text.Replace("&", "&amp;").Replace("<", "&lt;").Replace(">", "&gt;");
 
     private static string Cell(string text) => text.Replace("|", "\\|").Replace("\n", " ");
 

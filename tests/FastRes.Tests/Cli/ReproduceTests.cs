@@ -133,7 +133,7 @@ public sealed class ReproduceTests
     private static readonly PaperClaim Figure = new("y/figure", Paper.Shamir2018, "Figure 1", "a saddle");
     private static readonly PaperClaim Beyond = new("y/beyond", Paper.FastRes, "atlas", "where it stops");
 
-    private static ReproductionReport Crafted() => new("quick", "fastres reproduce --scale quick --out r", DateTimeOffset.Parse("2026-12-02T10:00:00Z"), 12.5, "0.1.0", "0123456789abcdef",
+    private static ReproductionReport Crafted() => new("quick", "fastres reproduce --scale quick --out r", DateTimeOffset.Parse("2026-12-02T10:00:00Z"), 12.25, "0.1.0", "0123456789abcdef",
         [("cpu", "test cpu"), ("cores", "2")],
         [
             new("x", "experiment x", RunStatus.Ran, 3.25, "fastres run x --out runs/x", "mnist (10000 rows)", new string('a', 64), null,
@@ -168,7 +168,8 @@ public sealed class ReproduceTests
         Assert.That(html, Does.Contain("<meta name=\"viewport\""));
         Assert.That(html, Does.Contain("<nav>"));
         Assert.That(html, Does.Contain("src=\"figures/x/k.png\""));
-        Assert.That(html, Does.Contain("3 claims checked: 1 hold, 0 do not hold, 1 partly, 1 not checkable here"));
+        Assert.That(html, Does.Contain("3 claims checked: 1 holds, 0 do not hold, 1 partly, 1 not checkable here"));
+        Assert.That(html, Does.Contain("12 s this call, 4 s in the runs"), "a reused run's time is not passed off as this call's");
         Assert.That(html, Does.Contain("did not run: --data: no IDX files"));
         // Papers in report order: Li before Shamir before the claims beyond the papers.
         int li = html.IndexOf("id=\"li2016\"", StringComparison.Ordinal), shamir = html.IndexOf("id=\"shamir2018\"", StringComparison.Ordinal), beyond = html.IndexOf("id=\"fastres\"", StringComparison.Ordinal);
@@ -184,7 +185,7 @@ public sealed class ReproduceTests
         Assert.That(md, Does.Contain("| li2016 | Theorem 2 |"));
         Assert.That(md, Does.Contain("**holds**"));
         Assert.That(md, Does.Contain("![k.png](figures/x/k.png)"));
-        Assert.That(md, Does.Contain("the Hessian at zero is <zero> & \"flat\""));
+        Assert.That(md, Does.Contain("the Hessian at zero is &lt;zero&gt; &amp; \"flat\""), "not read as HTML by a markdown renderer");
     }
 
     private static string Status(string dir)
