@@ -184,8 +184,9 @@ public static class ReproduceCommand
         }
         var findings = ReadClaims(e, runDir, out string? problem);
         if (problem is not null) return Failed(problem);
-        return new(e.Name, e.Description, status, status is RunStatus.Reused or RunStatus.Merged ? SecondsOf(runDir) : clock.Elapsed.TotalSeconds, command,
-                   DataOf(runDir), hash, null, findings);
+        var (seconds, dataRead) = Header(runDir);
+        return new(e.Name, e.Description, status, status is RunStatus.Reused or RunStatus.Merged ? seconds : clock.Elapsed.TotalSeconds, command,
+                   dataRead, hash, null, findings);
     }
 
     /// <summary>Where <c>fastres slurm reproduce</c>'s merge job of <paramref name="experiment"/> writes the merged run.</summary>
@@ -221,13 +222,14 @@ public static class ReproduceCommand
         }
     }
 
-    private static double SecondsOf(string runDir)
-        => JsonNode.Parse(File.ReadAllText(Path.Combine(runDir, "results.json")))?["seconds"] is JsonValue v && v.TryGetValue(out double s) ? s : 0;
-
-    private static string? DataOf(string runDir)
+    /// <summary>A finished run's seconds and the data it read ("source (rows rows)"), from one read of its results.json.</summary>
+    private static (double Seconds, string? Data) Header(string runDir)
     {
-        var d = JsonNode.Parse(File.ReadAllText(Path.Combine(runDir, "results.json")))?["data"];
-        return d?["source"] is JsonValue source ? source.GetValue<string>() + (d["rows"] is JsonValue rows ? $" ({rows.ToJsonString()} rows)" : "") : null;
+        var r = JsonNode.Parse(File.ReadAllText(Path.Combine(runDir, "results.json")));
+        double seconds = r?["seconds"] is JsonValue v && v.TryGetValue(out double s) ? s : 0;
+        var d = r?["data"];
+        string? data = d?["source"] is JsonValue source ? source.GetValue<string>() + (d["rows"] is JsonValue rows ? $" ({rows.ToJsonString()} rows)" : "") : null;
+        return (seconds, data);
     }
 
     /// <summary>Copies each figure a claim shows into outDir/figures/EXP/, so index.html needs nothing outside its folder.</summary>

@@ -24,49 +24,15 @@ public class ClaimsLiYunTests
         "yun-critical-points", "yun-near-identity", "yun-rademacher",
     ];
 
-    private static void CheckClaimsFile(string name, string[] args)
-    {
-        var experiment = ExperimentRegistry.All.Single(e => e.Name == name);
-        string dir = CliHarness.TempPath("claims-" + name);
-        try
-        {
-            var r = CliHarness.Run(["run", name, .. args, "--out", dir]);
-            Assert.That(r.ExitCode, Is.EqualTo(0), r.Error);
-            var doc = JsonNode.Parse(File.ReadAllText(Path.Combine(dir, RunFolder.ClaimsName)))!;
-            var results = JsonNode.Parse(File.ReadAllText(Path.Combine(dir, "results.json")))!;
-            var findings = doc["claims"]!.AsArray().Select(c => ClaimFinding.FromJson(c!)).ToList();
-            Assert.Multiple(() =>
-            {
-                Assert.That(doc["experiment"]!.GetValue<string>(), Is.EqualTo(name));
-                Assert.That(doc["config_hash"]!.GetValue<string>(), Is.EqualTo(results["config_hash"]!.GetValue<string>()));
-                Assert.That(experiment.Claims, Is.Not.Empty);
-                Assert.That(findings.Select(f => f.Claim.Id), Is.EqualTo(experiment.Claims.Select(c => c.Id)), "every declared claim once, in order");
-                Assert.That(findings.Select(f => f.Claim), Is.EqualTo(experiment.Claims), "the statement as declared");
-                Assert.That(experiment.Claims.Select(c => c.Id), Has.All.StartWith(name + "/"));
-                foreach (var f in findings)
-                {
-                    Assert.That(f.Evidence, Is.Not.Empty, f.Claim.Id);
-                    foreach (string figure in f.Figures)
-                    {
-                        Assert.That(figure, Does.EndWith(".png"), f.Claim.Id);
-                        Assert.That(File.Exists(Path.Combine(dir, figure)), Is.True, $"{f.Claim.Id} shows {figure}");
-                    }
-                    if (f.Verdict != Verdict.NotCheckable) Assert.That(f.Numbers, Is.Not.Empty, f.Claim.Id);
-                }
-            });
-        }
-        finally { if (Directory.Exists(dir)) Directory.Delete(dir, true); }
-    }
-
     /// <summary>The Li et al. experiments run on their built-in synthetic data here (no --data): claims.json does not depend on MNIST.</summary>
     [TestCaseSource(nameof(Experiments))]
     public void Smoke_run_writes_every_declared_claim_once_with_its_figures(string name)
-        => CheckClaimsFile(name, [.. ExperimentRegistry.All.Single(e => e.Name == name).SmokeArgs]);
+        => ClaimsFiles.Check(name, [.. ExperimentRegistry.All.Single(e => e.Name == name).SmokeArgs]);
 
     /// <summary>shortcut-depth needs Fashion-MNIST (absent on most machines); MNIST's IDX pair stands in for the smoke run.</summary>
     [Test]
     public void Shortcut_depth_smoke_run_on_mnist_writes_its_claims()
-        => CheckClaimsFile("shortcut-depth", [.. new ShortcutDepthCommand().SmokeArgs, "--data", TestData.MnistFolder]);
+        => ClaimsFiles.Check("shortcut-depth", [.. new ShortcutDepthCommand().SmokeArgs, "--data", TestData.MnistFolder]);
 
     [TestCaseSource(nameof(Experiments))]
     [TestCase("shortcut-depth")]
